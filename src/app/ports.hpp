@@ -1,0 +1,234 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "domain/business_rules.hpp"
+#include "domain/coffee.hpp"
+#include "domain/time.hpp"
+#include "domain/user.hpp"
+
+/// Storage ports: what the use cases need from a database. Two adapters implement them
+/// (storage/sqlite, storage/postgres) and one contract test suite runs against both.
+///
+/// Contract for every repository method:
+///  * it runs inside the transaction of the Tx it came from;
+///  * expected outcomes (not found, unique conflict, still referenced) are return values, and
+///    detecting them never poisons the transaction (PostgreSQL adapters use ON CONFLICT or a
+///    savepoint), so the caller may go on or roll back;
+///  * an unreachable database throws DatabaseUnavailable; anything else unexpected throws
+///    StorageError (its message is logged, never sent to a client).
+namespace coffee::app {
+
+/// The database cannot be reached (connection refused, lost, pool exhausted past its wait).
+class DatabaseUnavailable : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// An unexpected storage failure (bad SQL, driver error): a bug or an operator problem.
+class StorageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// ---------------------------------------------------------------- accounts
+
+class UserRepository {
+ public:
+  virtual ~UserRepository() = default;
+  /// Case-insensitive lookup.
+  virtual std::optional<domain::User> FindByEmail(std::string_view email) = 0;
+  virtual std::optional<domain::User> FindById(domain::UserId id) = 0;
+  /// nullopt when the email exists already (case-insensitively, enforced by a unique index).
+  virtual std::optional<domain::User> Create(std::string_view email,
+                                             std::string_view password_hash,
+                                             domain::Role role) = 0;
+  /// Ordered by id.
+  virtual std::vector<domain::User> List(std::int64_t offset, std::int64_t limit) = 0;
+  virtual std::int64_t Count() = 0;
+  /// false when no such user.
+  virtual bool UpdateRole(domain::UserId id, domain::Role role) = 0;
+  /// Replaces the password hash (admin create on an existing email); false when no such user.
+  virtual bool UpdatePasswordHash(domain::UserId id, std::string_view password_hash) = 0;
+};
+
+/// A stored refresh token: only the SHA-256 hash of the opaque token is kept.
+struct RefreshToken {
+  std::int64_t id = 0;
+  domain::UserId user_id;
+  std::string family_id;
+  std::string token_hash;  // lowercase hex
+  domain::Instant expires_at;
+  bool used = false;
+  bool revoked = false;
+  domain::Instant created_at;
+};
+
+class RefreshTokenRepository {
+ public:
+  virtual ~RefreshTokenRepository() = default;
+  virtual void Insert(domain::UserId user_id, std::string_view family_id,
+                      std::string_view token_hash, domain::Instant expires_at) = 0;
+  virtual std::optional<RefreshToken> FindByHash(std::string_view token_hash) = 0;
+  /// Marks the token used only if it is neither used nor revoked; true if this call did it
+  /// (so of two concurrent refreshes with one token exactly one wins).
+  virtual bool MarkUsed(std::int64_t id) = 0;
+  /// Revokes every token of the family.
+  virtual void RevokeFamily(std::string_view family_id) = 0;
+};
+
+// ---------------------------------------------------------------- catalog
+
+enum class CoffeeSort { kId, kPrice, kRating, kName };
+
+struct CoffeeQuery {
+  std::optional<std::string> search;       // case-insensitive substring; % and _ are literal
+  std::optional<std::string> type_filter;  // case-insensitive exact match
+  std::optional<domain::Money> min_price;  // inclusive
+  std::optional<domain::Money> max_price;  // inclusive
+  CoffeeSort sort = CoffeeSort::kId;
+  bool descending = false;  // ties are always broken by id ascending
+  std::int64_t offset = 0;
+  std::int64_t limit = 10;
+};
+
+enum class WriteResult { kOk, kNotFound, kConflict };
+
+class CoffeeRepository {
+ public:
+  virtual ~CoffeeRepository() = default;
+  virtual std::vector<domain::Coffee> List(const CoffeeQuery& query) = 0;
+  /// Number of coffees matching the filters of `query` (offset/limit ignored).
+  virtual std::int64_t Count(const CoffeeQuery& query) = 0;
+  virtual std::optional<domain::Coffee> Find(domain::CoffeeId id) = 0;
+  /// Case-insensitive exact name.
+  virtual std::optional<domain::Coffee> FindByName(std::string_view name) = 0;
+  /// nullopt when the name exists already (case-insensitively, enforced by a unique index).
+  virtual std::optional<domain::Coffee> Create(const domain::NewCoffee& coffee) = 0;
+  /// kConflict when the new name is taken by another coffee.
+  virtual WriteResult Update(domain::CoffeeId id, const domain::CoffeePatch& patch) = 0;
+  /// kConflict when order lines reference the coffee (foreign key).
+  virtual WriteResult Delete(domain::CoffeeId id) = 0;
+  /// The subset of `ids` that exist, ascending.
+  virtual std::vector<domain::CoffeeId> ExistingIds(const std::vector<domain::CoffeeId>& ids) = 0;
+};
+
+// ---------------------------------------------------------------- business rules
+
+/// Everything the rules snapshot is built from. Rows that cannot be decoded are skipped and
+/// described in `malformed` (one line each) so the caller can log and count them.
+struct RulesData {
+  std::vector<domain::Availability> availability;
+  std::vector<domain::PricingRule> pricing_rules;  // active and inactive, ordered by id
+  domain::PricingSettings pricing_settings;
+  std::vector<domain::PrepTimeConfig> prep_times;
+  domain::PrepTimeSettings prep_time_settings;
+  domain::LoyaltyConfig loyalty;
+  std::vector<std::string> malformed;
+};
+
+/// One configuration change made through the API (who, when, what, before, after).
+struct ConfigChange {
+  std::int64_t id = 0;
+  std::optional<domain::UserId> actor_id;
+  std::string entity;     // "pricing_rule", "availability", "pricing_settings", …
+  std::string entity_id;  // "12", "3", or "" for singletons
+  std::string action;     // "create", "update", "delete"
+  std::optional<std::string> before_json;
+  std::optional<std::string> after_json;
+  domain::Instant created_at;
+};
+
+/// One row of rule_audit_log.
+struct AuditRecord {
+  std::int64_t audit_id = 0;
+  std::optional<std::string> order_id;  // UUID
+  std::string rule_type;                // "availability", "pricing_rule", "pricing_summary", …
+  std::optional<std::int64_t> rule_id;
+  std::string rule_data_json;
+  std::string effect;
+  domain::Instant created_at;
+};
+
+struct AuditQuery {
+  std::optional<std::string> order_id;
+  std::optional<std::string> rule_type;
+  std::int64_t offset = 0;
+  std::int64_t limit = 10;
+};
+
+class RulesRepository {
+ public:
+  virtual ~RulesRepository() = default;
+  virtual RulesData LoadAll() = 0;
+
+  virtual std::optional<domain::Availability> FindAvailability(domain::CoffeeId id) = 0;
+  /// Insert or replace; updated_at is set by the adapter. Returns the stored row.
+  virtual domain::Availability UpsertAvailability(const domain::Availability& a) = 0;
+
+  /// Ordered by id.
+  virtual std::vector<domain::PricingRule> ListRules(bool include_inactive) = 0;
+  virtual std::optional<domain::PricingRule> FindRule(domain::RuleId id) = 0;
+  /// Ignores rule.id, created_at, updated_at; returns the stored rule.
+  virtual domain::PricingRule CreateRule(const domain::PricingRule& rule) = 0;
+  /// Full replacement of every field but id/created_at; nullopt when no such rule.
+  virtual std::optional<domain::PricingRule> ReplaceRule(const domain::PricingRule& rule) = 0;
+  /// Sets is_active=false; false when no such rule.
+  virtual bool DeactivateRule(domain::RuleId id) = 0;
+
+  virtual domain::PricingSettings GetPricingSettings() = 0;
+  virtual domain::PricingSettings PutPricingSettings(const domain::PricingSettings& s) = 0;
+
+  virtual std::optional<domain::PrepTimeConfig> FindPrepTime(domain::CoffeeId id) = 0;
+  virtual domain::PrepTimeConfig UpsertPrepTime(const domain::PrepTimeConfig& c) = 0;
+  virtual domain::PrepTimeSettings GetPrepTimeSettings() = 0;
+  virtual domain::PrepTimeSettings PutPrepTimeSettings(const domain::PrepTimeSettings& s) = 0;
+
+  virtual domain::LoyaltyConfig GetLoyaltyConfig() = 0;
+  virtual domain::LoyaltyConfig PutLoyaltyConfig(const domain::LoyaltyConfig& c) = 0;
+
+  virtual void InsertConfigChange(const ConfigChange& change) = 0;
+  /// Newest first.
+  virtual std::vector<ConfigChange> ListConfigChanges(std::int64_t offset, std::int64_t limit) = 0;
+  virtual std::int64_t CountConfigChanges() = 0;
+
+  virtual void InsertAudit(const AuditRecord& record) = 0;
+  /// Oldest first (audit_id ascending).
+  virtual std::vector<AuditRecord> ListAudit(const AuditQuery& query) = 0;
+  virtual std::int64_t CountAudit(const AuditQuery& query) = 0;
+};
+
+// ---------------------------------------------------------------- unit of work
+
+/// The repositories of one open transaction.
+class Tx {
+ public:
+  virtual ~Tx() = default;
+  virtual UserRepository& Users() = 0;
+  virtual RefreshTokenRepository& RefreshTokens() = 0;
+  virtual CoffeeRepository& Coffees() = 0;
+  virtual RulesRepository& Rules() = 0;
+};
+
+/// A database. Blocking: call it from a worker thread, never from an I/O thread.
+class Store {
+ public:
+  virtual ~Store() = default;
+  /// Runs fn in one read-write transaction. Commits if fn returns true, rolls back if it
+  /// returns false or throws (the exception propagates).
+  virtual void Write(const std::function<bool(Tx&)>& fn) = 0;
+  /// Runs fn in a read-only transaction (one consistent view).
+  virtual void Read(const std::function<void(Tx&)>& fn) = 0;
+  /// True if the database answers now.
+  virtual bool Ping() = 0;
+  /// "sqlite" or "postgres".
+  [[nodiscard]] virtual std::string_view Backend() const = 0;
+};
+
+}  // namespace coffee::app

@@ -1,0 +1,64 @@
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "app/ports.hpp"
+
+namespace coffee::storage {
+
+/// One embedded migration file (migrations/<backend>/NNNN_name.sql).
+struct Migration {
+  int version = 0;
+  std::string name;  // "initial_schema"
+  std::string_view sql;
+};
+
+/// The embedded migrations of a backend ("sqlite" or "postgres"), ascending by version.
+std::vector<Migration> EmbeddedMigrations(std::string_view backend);
+/// Lowercase hex SHA-256 of a migration's SQL text.
+std::string MigrationChecksum(std::string_view sql);
+
+/// What `coffee-api migrate info` prints for one migration.
+struct MigrationState {
+  int version = 0;
+  std::string name;
+  std::string checksum;
+  bool applied = false;
+  std::optional<std::string> applied_at;  // RFC 3339
+  bool checksum_mismatch = false;         // applied with different SQL than embedded now
+};
+
+/// A migration failed, or an applied migration no longer matches the embedded one.
+class MigrationError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// A store plus the operations only the composition root and the CLI need.
+class Database : public app::Store {
+ public:
+  /// Applies pending migrations, each in its own transaction, recording version, name,
+  /// checksum and time in schema_migrations. Throws MigrationError (changed checksum, SQL error).
+  /// Returns the number applied.
+  virtual int Migrate() = 0;
+  virtual std::vector<MigrationState> MigrationInfo() = 0;
+};
+
+struct DatabaseOptions {
+  std::string url;          // sqlite://PATH or postgresql://…
+  int max_connections = 10; // PostgreSQL pool size; SQLite reader connections
+  /// SQLite PRAGMA synchronous: "NORMAL" (default; WAL commits survive a process crash)
+  /// or "FULL" (also survive power loss).
+  std::string sqlite_synchronous = "NORMAL";
+};
+
+/// Opens the database named by the URL. Throws app::DatabaseUnavailable if it cannot be reached
+/// and std::invalid_argument for an unsupported URL.
+std::unique_ptr<Database> Open(const DatabaseOptions& options);
+
+}  // namespace coffee::storage
