@@ -1,0 +1,159 @@
+#include "rules/snapshot.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include "rules/validation.hpp"
+
+namespace coffee::rules {
+
+namespace {
+
+std::string JoinErrors(const FieldErrors& errors) {
+  std::string out;
+  for (const auto& [field, message] : errors) {
+    if (!out.empty()) out += "; ";
+    out += field;
+    out += ": ";
+    out += message;
+  }
+  return out;
+}
+
+// Sorts rows by coffee id and keeps the first row of each coffee; later duplicates are skipped.
+template <typename Row>
+void SortUniqueByCoffee(std::vector<Row>& rows, const char* kind,
+                        std::vector<SkippedRow>& skipped) {
+  std::stable_sort(rows.begin(), rows.end(),
+                   [](const Row& a, const Row& b) { return a.coffee_id < b.coffee_id; });
+  auto last = std::unique(rows.begin(), rows.end(), [&](const Row& a, const Row& b) {
+    if (a.coffee_id != b.coffee_id) return false;
+    skipped.push_back({kind, b.coffee_id.value, "duplicate row for this coffee"});
+    return true;
+  });
+  rows.erase(last, rows.end());
+}
+
+template <typename Row>
+const Row* FindByCoffee(const std::vector<Row>& rows, domain::CoffeeId id) {
+  auto it =
+      std::lower_bound(rows.begin(), rows.end(), id,
+                       [](const Row& row, domain::CoffeeId key) { return row.coffee_id < key; });
+  return it != rows.end() && it->coffee_id == id ? &*it : nullptr;
+}
+
+EvaluationRule Compile(const domain::PricingRule& rule, std::size_t index) {
+  EvaluationRule out;
+  out.id = rule.id;
+  out.source_index = index;
+  out.rule_type = rule.rule_type;
+  out.discount_type = rule.discount_type;
+  out.discount_units = rule.discount_value.units;
+  out.priority = rule.priority;
+  out.valid_from = rule.valid_from;
+  out.valid_until = rule.valid_until;
+  out.all_coffees = !rule.coffee_ids.has_value();
+  if (rule.coffee_ids) {
+    out.coffee_ids = *rule.coffee_ids;
+    std::sort(out.coffee_ids.begin(), out.coffee_ids.end());
+    out.coffee_ids.erase(std::unique(out.coffee_ids.begin(), out.coffee_ids.end()),
+                         out.coffee_ids.end());
+  }
+  out.time_ranges = rule.time_ranges;
+  for (const int day : rule.days_of_week) {
+    if (day >= 1 && day <= 7)
+      out.days_mask = static_cast<std::uint8_t>(out.days_mask | (1U << day));
+  }
+  out.min_quantity = rule.min_quantity.value_or(1);
+  return out;
+}
+
+}  // namespace
+
+Snapshot Snapshot::Build(SnapshotData data) {
+  Snapshot s;
+  s.zone_ = data.zone;
+
+  // Every availability row is evaluable as SPEC §5.1 states it, so none is dropped; a lone
+  // from/until is ignored at evaluation (treated as no window).
+  s.availability_ = std::move(data.availability);
+  SortUniqueByCoffee(s.availability_, "availability", s.skipped_);
+
+  s.pricing_rules_ = std::move(data.pricing_rules);
+  std::sort(s.pricing_rules_.begin(), s.pricing_rules_.end(),
+            [](const domain::PricingRule& a, const domain::PricingRule& b) { return a.id < b.id; });
+  for (std::size_t i = 0; i < s.pricing_rules_.size(); ++i) {
+    const auto& rule = s.pricing_rules_[i];
+    if (!rule.is_active) continue;
+    EvaluationRule compiled = Compile(rule, i);
+    if (const auto errors = ValidatePricingRule(rule); !errors.empty()) {
+      compiled.valid = false;
+      s.skipped_.push_back({"pricing_rule", rule.id.value, JoinErrors(errors)});
+    }
+    s.evaluation_rules_.push_back(std::move(compiled));
+  }
+  std::stable_sort(s.evaluation_rules_.begin(), s.evaluation_rules_.end(),
+                   [](const EvaluationRule& a, const EvaluationRule& b) {
+                     if (a.priority != b.priority) return a.priority > b.priority;
+                     return a.id < b.id;
+                   });
+
+  s.pricing_settings_ = data.pricing_settings;
+  if (const auto errors = ValidatePricingSettings(s.pricing_settings_); !errors.empty()) {
+    s.skipped_.push_back({"pricing_settings", 0, JoinErrors(errors)});
+    s.pricing_settings_.max_discount_percent.units =
+        std::clamp<std::int64_t>(s.pricing_settings_.max_discount_percent.units, 0, 10000);
+  }
+
+  for (auto& row : data.prep_times) {
+    if (const auto errors = ValidatePrepTimeConfig(row); !errors.empty()) {
+      s.skipped_.push_back({"prep_time", row.coffee_id.value, JoinErrors(errors)});
+    } else {
+      s.prep_times_.push_back(row);
+    }
+  }
+  SortUniqueByCoffee(s.prep_times_, "prep_time", s.skipped_);
+
+  s.prep_settings_ = data.prep_settings;
+  if (const auto errors = ValidatePrepTimeSettings(s.prep_settings_); !errors.empty()) {
+    s.skipped_.push_back({"prep_settings", 0, JoinErrors(errors)});
+    const domain::PrepTimeSettings defaults;
+    auto& p = s.prep_settings_;
+    if (p.default_base_minutes < 1 || p.default_base_minutes > kMaxPrepMinutes) {
+      p.default_base_minutes = defaults.default_base_minutes;
+    }
+    if (p.default_per_additional_item < 0 || p.default_per_additional_item > kMaxPrepMinutes) {
+      p.default_per_additional_item = defaults.default_per_additional_item;
+    }
+    p.baristas = std::clamp(p.baristas, 1, kMaxBaristas);
+  }
+
+  s.loyalty_ = std::move(data.loyalty);
+  if (s.loyalty_.points_per_dollar.units < 0) {
+    s.skipped_.push_back({"loyalty_config", 0, "points_per_dollar: must not be negative"});
+    s.loyalty_.points_per_dollar.units = 0;
+  }
+  std::erase_if(s.loyalty_.bonus_multipliers, [&](const auto& entry) {
+    if (entry.second.units >= 10000) return false;
+    s.skipped_.push_back({"loyalty_multiplier", entry.first.value, "must be at least 1"});
+    return true;
+  });
+  return s;
+}
+
+const domain::Availability* Snapshot::FindAvailability(domain::CoffeeId id) const {
+  return FindByCoffee(availability_, id);
+}
+
+const domain::PricingRule* Snapshot::FindPricingRule(domain::RuleId id) const {
+  auto it = std::lower_bound(
+      pricing_rules_.begin(), pricing_rules_.end(), id,
+      [](const domain::PricingRule& rule, domain::RuleId key) { return rule.id < key; });
+  return it != pricing_rules_.end() && it->id == id ? &*it : nullptr;
+}
+
+const domain::PrepTimeConfig* Snapshot::FindPrepTime(domain::CoffeeId id) const {
+  return FindByCoffee(prep_times_, id);
+}
+
+}  // namespace coffee::rules

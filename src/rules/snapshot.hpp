@@ -1,0 +1,116 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/business_rules.hpp"
+#include "domain/strong_id.hpp"
+#include "domain/time.hpp"
+
+namespace date {
+class time_zone;
+}  // namespace date
+
+namespace coffee::rules {
+
+/// Everything the rules engine reads, as loaded from storage (one copy per reload).
+struct SnapshotData {
+  std::vector<domain::Availability> availability;
+  std::vector<domain::PricingRule> pricing_rules;  // active and inactive
+  domain::PricingSettings pricing_settings;
+  std::vector<domain::PrepTimeConfig> prep_times;
+  domain::PrepTimeSettings prep_settings;
+  domain::LoyaltyConfig loyalty;
+  const date::time_zone* zone = nullptr;  // SHOP_TIMEZONE; nullptr = UTC
+};
+
+/// A configuration row that Build left out of evaluation (to be logged and counted by the caller).
+struct SkippedRow {
+  std::string kind;  // "availability", "pricing_rule", "prep_time", "loyalty_multiplier", …
+  std::int64_t id = 0;
+  std::string message;
+};
+
+/// An active pricing rule compiled for evaluation.
+struct EvaluationRule {
+  domain::RuleId id;
+  std::size_t source_index = 0;  // into Snapshot::pricing_rules()
+  domain::RuleType rule_type = domain::RuleType::kPromotional;
+  domain::DiscountType discount_type = domain::DiscountType::kPercentage;
+  std::int64_t discount_units = 0;  // hundredths of a percent, or cents
+  int priority = 0;
+  domain::Instant valid_from;
+  std::optional<domain::Instant> valid_until;
+  bool all_coffees = true;
+  std::vector<domain::CoffeeId> coffee_ids;  // sorted, unique; used when !all_coffees
+  std::vector<domain::TimeRange> time_ranges;
+  std::uint8_t days_mask = 0;  // bit d set for ISO day d; 0 = every day
+  std::int64_t min_quantity = 1;
+  bool valid = true;  // false: failed validation, reported but never applied
+};
+
+/// An immutable, pre-indexed view of all rules configuration. Build once, share read-only.
+class Snapshot {
+ public:
+  Snapshot() = default;
+
+  /// Indexes `data`. Invalid rows are kept out of evaluation and listed in skipped().
+  static Snapshot Build(SnapshotData data);
+
+  /// The availability row of a coffee, or nullptr (no row = available all day).
+  [[nodiscard]] const domain::Availability* FindAvailability(domain::CoffeeId id) const;
+  /// All availability rows, by coffee id.
+  [[nodiscard]] const std::vector<domain::Availability>& availability() const {
+    return availability_;
+  }
+
+  /// Every pricing rule, active or not, by id (for listing).
+  [[nodiscard]] const std::vector<domain::PricingRule>& pricing_rules() const {
+    return pricing_rules_;
+  }
+  /// One pricing rule by id (active or not), or nullptr.
+  [[nodiscard]] const domain::PricingRule* FindPricingRule(domain::RuleId id) const;
+  /// The active rules in evaluation order: priority descending, then id ascending.
+  [[nodiscard]] const std::vector<EvaluationRule>& evaluation_rules() const {
+    return evaluation_rules_;
+  }
+  /// The rule an EvaluationRule was compiled from.
+  [[nodiscard]] const domain::PricingRule& Source(const EvaluationRule& rule) const {
+    return pricing_rules_[rule.source_index];
+  }
+  [[nodiscard]] const domain::PricingSettings& pricing_settings() const {
+    return pricing_settings_;
+  }
+
+  /// The prep-time row of a coffee, or nullptr (settings defaults apply).
+  [[nodiscard]] const domain::PrepTimeConfig* FindPrepTime(domain::CoffeeId id) const;
+  /// All valid prep-time rows, by coffee id.
+  [[nodiscard]] const std::vector<domain::PrepTimeConfig>& prep_times() const {
+    return prep_times_;
+  }
+  [[nodiscard]] const domain::PrepTimeSettings& prep_settings() const { return prep_settings_; }
+
+  /// Loyalty configuration with only valid multipliers (≥ 1) kept.
+  [[nodiscard]] const domain::LoyaltyConfig& loyalty() const { return loyalty_; }
+
+  /// SHOP_TIMEZONE; nullptr means UTC.
+  [[nodiscard]] const date::time_zone* zone() const { return zone_; }
+
+  /// Rows left out of evaluation, with why.
+  [[nodiscard]] const std::vector<SkippedRow>& skipped() const { return skipped_; }
+
+ private:
+  std::vector<domain::Availability> availability_;
+  std::vector<domain::PricingRule> pricing_rules_;
+  std::vector<EvaluationRule> evaluation_rules_;
+  domain::PricingSettings pricing_settings_;
+  std::vector<domain::PrepTimeConfig> prep_times_;
+  domain::PrepTimeSettings prep_settings_;
+  domain::LoyaltyConfig loyalty_;
+  const date::time_zone* zone_ = nullptr;
+  std::vector<SkippedRow> skipped_;
+};
+
+}  // namespace coffee::rules
