@@ -1,0 +1,296 @@
+#include "storage/postgres/connection.hpp"
+
+#include <array>
+#include <charconv>
+#include <limits>
+#include <system_error>
+
+namespace coffee::storage::postgres {
+
+namespace {
+
+/// libpq's multi-line message as one log-friendly line.
+std::string OneLine(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    if (c == '\n' || c == '\t' || c == '\r') {
+      if (!out.empty() && out.back() != ' ') out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+/// Server notices and warnings are dropped: they would bypass the application's log format.
+void DropNotice(void* /*arg*/, const char* /*message*/) {}
+
+bool IsConnectionLoss(std::string_view sqlstate) {
+  return sqlstate.starts_with("08") || sqlstate == "57P01" || sqlstate == "57P02" ||
+         sqlstate == "57P03";
+}
+
+constexpr const char* kSavepoint = "SAVEPOINT coffee_guard";
+constexpr const char* kReleaseSavepoint = "RELEASE SAVEPOINT coffee_guard";
+constexpr const char* kRollbackToSavepoint = "ROLLBACK TO SAVEPOINT coffee_guard";
+constexpr const char* kSessionSetup =
+    "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET client_min_messages = 'warning'";
+
+}  // namespace
+
+std::string ScrubPassword(std::string message, const std::string& password) {
+  if (password.empty()) return message;
+  for (auto pos = message.find(password); pos != std::string::npos;
+       pos = message.find(password, pos + 3)) {
+    message.replace(pos, password.size(), "***");
+  }
+  return message;
+}
+
+// ---------------------------------------------------------------- Params
+
+Params& Params::Text(std::string_view value) {
+  values_.emplace_back(std::string(value));
+  return *this;
+}
+
+Params& Params::Int(std::int64_t value) {
+  values_.emplace_back(std::to_string(value));
+  return *this;
+}
+
+Params& Params::Bool(bool value) {
+  values_.emplace_back(value ? "true" : "false");
+  return *this;
+}
+
+Params& Params::Real(double value) {
+  std::array<char, 64> buf{};
+  const auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), value);
+  values_.emplace_back(std::string(buf.data(), end));
+  return *this;
+}
+
+Params& Params::Time(domain::Instant value) {
+  values_.emplace_back(domain::FormatTimestamp(value));
+  return *this;
+}
+
+Params& Params::Null() {
+  values_.emplace_back(std::nullopt);
+  return *this;
+}
+
+Params& Params::OptText(const std::optional<std::string>& value) {
+  return value ? Text(*value) : Null();
+}
+
+Params& Params::OptInt(std::optional<std::int64_t> value) { return value ? Int(*value) : Null(); }
+
+Params& Params::OptTime(std::optional<domain::Instant> value) {
+  return value ? Time(*value) : Null();
+}
+
+// ---------------------------------------------------------------- Result / RowReader
+
+std::string_view Result::Text(int row, int col) const {
+  return {PQgetvalue(res_.get(), row, col),
+          static_cast<std::size_t>(PQgetlength(res_.get(), row, col))};
+}
+
+std::int64_t Result::Affected() const {
+  const std::string_view text = PQcmdTuples(res_.get());
+  std::int64_t n = 0;
+  std::from_chars(text.data(), text.data() + text.size(), n);
+  return n;
+}
+
+std::string_view RowReader::Next() { return result_.Text(row_, col_++); }
+
+std::string RowReader::String() { return std::string(Next()); }
+
+std::optional<std::string> RowReader::OptString() {
+  if (NextIsNull()) {
+    ++col_;
+    return std::nullopt;
+  }
+  return String();
+}
+
+std::int64_t RowReader::Int64() {
+  const int col = col_;
+  const auto text = Next();
+  std::int64_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size()) {
+    throw DecodeError("column " + std::to_string(col) + ": not an integer: '" + std::string(text) +
+                      "'");
+  }
+  return value;
+}
+
+std::optional<std::int64_t> RowReader::OptInt64() {
+  if (NextIsNull()) {
+    ++col_;
+    return std::nullopt;
+  }
+  return Int64();
+}
+
+int RowReader::Int() {
+  const std::int64_t value = Int64();
+  if (value < std::numeric_limits<int>::min() || value > std::numeric_limits<int>::max()) {
+    throw DecodeError("integer out of range: " + std::to_string(value));
+  }
+  return static_cast<int>(value);
+}
+
+std::optional<int> RowReader::OptInt() {
+  if (NextIsNull()) {
+    ++col_;
+    return std::nullopt;
+  }
+  return Int();
+}
+
+bool RowReader::Bool() { return Next() == "t"; }
+
+double RowReader::Real() {
+  const auto text = Next();
+  double value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size()) {
+    throw DecodeError("not a number: '" + std::string(text) + "'");
+  }
+  return value;
+}
+
+domain::Instant RowReader::Time() {
+  const auto text = Next();
+  const auto parsed = domain::ParseTimestamp(text);
+  if (!parsed) throw DecodeError("not a timestamp: '" + std::string(text) + "'");
+  return *parsed;
+}
+
+std::optional<domain::Instant> RowReader::OptTime() {
+  if (NextIsNull()) {
+    ++col_;
+    return std::nullopt;
+  }
+  return Time();
+}
+
+// ---------------------------------------------------------------- Connection
+
+Connection::~Connection() {
+  if (conn_ != nullptr) PQfinish(conn_);
+}
+
+void Connection::Connect() {
+  if (conn_ != nullptr) {
+    PQfinish(conn_);
+    conn_ = nullptr;
+  }
+  prepared_.clear();
+  broken_ = true;
+  // Defaults come before dbname so that settings in the URL override them.
+  const std::array<const char*, 8> keywords = {
+      "connect_timeout",     "application_name", "keepalives", "keepalives_idle",
+      "keepalives_interval", "keepalives_count", "dbname",     nullptr};
+  const std::array<const char*, 8> values = {"3", "coffee-api",      "1",    "30", "10",
+                                             "3", spec_.url.c_str(), nullptr};
+  conn_ = PQconnectdbParams(keywords.data(), values.data(), 1);
+  if (conn_ == nullptr) throw app::DatabaseUnavailable("cannot connect to PostgreSQL: no memory");
+  if (PQstatus(conn_) != CONNECTION_OK) {
+    std::string message = OneLine(PQerrorMessage(conn_));
+    PQfinish(conn_);
+    conn_ = nullptr;
+    throw app::DatabaseUnavailable("cannot connect to PostgreSQL: " +
+                                   ScrubPassword(std::move(message), spec_.password));
+  }
+  PQsetNoticeProcessor(conn_, &DropNotice, nullptr);
+  broken_ = false;
+  Exec(kSessionSetup);
+}
+
+void Connection::EnsureOpen() {
+  if (conn_ == nullptr || broken_ || PQstatus(conn_) != CONNECTION_OK) Connect();
+}
+
+bool Connection::IsBroken() const {
+  return conn_ == nullptr || broken_ || PQstatus(conn_) != CONNECTION_OK;
+}
+
+bool Connection::IsIdle() const {
+  return !IsBroken() && PQtransactionStatus(conn_) == PQTRANS_IDLE;
+}
+
+void Connection::Fail(const PGresult* res, std::string_view what) {
+  const char* state = res != nullptr ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
+  const std::string sqlstate = state != nullptr ? state : "";
+  std::string message = OneLine(res != nullptr ? PQresultErrorMessage(res) : "");
+  if (message.empty() && conn_ != nullptr) message = OneLine(PQerrorMessage(conn_));
+  message = ScrubPassword(std::move(message), spec_.password);
+  if (conn_ == nullptr || PQstatus(conn_) == CONNECTION_BAD || IsConnectionLoss(sqlstate)) {
+    broken_ = true;
+    throw app::DatabaseUnavailable("PostgreSQL connection lost during " + std::string(what) + ": " +
+                                   message);
+  }
+  if (sqlstate == kUniqueViolation || sqlstate == kForeignKeyViolation) {
+    throw ConstraintViolation(sqlstate, std::string(what) + ": " + message);
+  }
+  throw app::StorageError(std::string(what) + ": " + message +
+                          (sqlstate.empty() ? "" : " (SQLSTATE " + sqlstate + ")"));
+}
+
+Result Connection::Check(PGresult* res, std::string_view what) {
+  Result owned(res);
+  const auto status = res != nullptr ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return owned;
+  Fail(res, what);
+}
+
+Result Connection::Exec(const std::string& sql, std::string_view label) {
+  if (IsBroken()) {
+    broken_ = true;
+    throw app::DatabaseUnavailable("PostgreSQL connection lost");
+  }
+  return Check(PQexec(conn_, sql.c_str()), label.empty() ? std::string_view(sql) : label);
+}
+
+Result Connection::Run(const Statement& statement, const Params& params) {
+  if (IsBroken()) {
+    broken_ = true;
+    throw app::DatabaseUnavailable("PostgreSQL connection lost");
+  }
+  if (!prepared_.contains(statement.name)) {
+    Check(PQprepare(conn_, statement.name, statement.sql, 0, nullptr),
+          std::string("prepare ") + statement.name);
+    prepared_.insert(statement.name);
+  }
+  std::vector<const char*> values;
+  values.reserve(params.values().size());
+  for (const auto& value : params.values()) {
+    values.push_back(value ? value->c_str() : nullptr);
+  }
+  return Check(PQexecPrepared(conn_, statement.name, static_cast<int>(values.size()), values.data(),
+                              nullptr, nullptr, 0),
+               statement.name);
+}
+
+std::variant<Result, std::string> Connection::RunGuarded(const Statement& statement,
+                                                         const Params& params) {
+  Exec(kSavepoint);
+  try {
+    Result result = Run(statement, params);
+    Exec(kReleaseSavepoint);
+    return result;
+  } catch (const ConstraintViolation& e) {
+    Exec(kRollbackToSavepoint);
+    Exec(kReleaseSavepoint);
+    return e.sqlstate();
+  }
+}
+
+}  // namespace coffee::storage::postgres

@@ -1,0 +1,160 @@
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <variant>
+#include <vector>
+
+#include "app/ports.hpp"
+#include "domain/time.hpp"
+
+namespace coffee::storage::postgres {
+
+/// A named SQL statement, prepared once per connection under `name`.
+struct Statement {
+  const char* name;
+  const char* sql;
+};
+
+/// SQLSTATE of a unique violation.
+inline constexpr std::string_view kUniqueViolation = "23505";
+/// SQLSTATE of a foreign-key violation.
+inline constexpr std::string_view kForeignKeyViolation = "23503";
+
+/// A constraint violation the caller may expect (unique or foreign key).
+class ConstraintViolation : public app::StorageError {
+ public:
+  ConstraintViolation(std::string sqlstate, const std::string& message)
+      : app::StorageError(message), sqlstate_(std::move(sqlstate)) {}
+  /// The five-character SQLSTATE, e.g. "23505".
+  [[nodiscard]] const std::string& sqlstate() const { return sqlstate_; }
+
+ private:
+  std::string sqlstate_;
+};
+
+/// A stored value that cannot be decoded into the domain (unknown enum, bad JSON shape, …).
+class DecodeError : public app::StorageError {
+ public:
+  using app::StorageError::StorageError;
+};
+
+/// The text parameters of one statement; nullopt is SQL NULL.
+class Params {
+ public:
+  Params& Text(std::string_view value);
+  Params& Int(std::int64_t value);
+  Params& Bool(bool value);
+  Params& Real(double value);
+  Params& Time(domain::Instant value);
+  Params& Null();
+  Params& OptText(const std::optional<std::string>& value);
+  Params& OptInt(std::optional<std::int64_t> value);
+  Params& OptTime(std::optional<domain::Instant> value);
+
+  /// The values in order, for PQexecPrepared.
+  [[nodiscard]] const std::vector<std::optional<std::string>>& values() const { return values_; }
+
+ private:
+  std::vector<std::optional<std::string>> values_;
+};
+
+/// An owned PGresult.
+class Result {
+ public:
+  explicit Result(PGresult* res) : res_(res, &PQclear) {}
+
+  [[nodiscard]] int Rows() const { return PQntuples(res_.get()); }
+  [[nodiscard]] bool IsNull(int row, int col) const {
+    return PQgetisnull(res_.get(), row, col) != 0;
+  }
+  [[nodiscard]] std::string_view Text(int row, int col) const;
+  /// Rows touched by an INSERT/UPDATE/DELETE.
+  [[nodiscard]] std::int64_t Affected() const;
+  /// The command tag, e.g. "COMMIT" or "ROLLBACK".
+  [[nodiscard]] std::string_view CommandStatus() const { return PQcmdStatus(res_.get()); }
+
+ private:
+  std::unique_ptr<PGresult, decltype(&PQclear)> res_;
+};
+
+/// Reads the columns of one result row from left to right.
+class RowReader {
+ public:
+  RowReader(const Result& result, int row) : result_(result), row_(row) {}
+
+  [[nodiscard]] bool NextIsNull() const { return result_.IsNull(row_, col_); }
+  std::string String();
+  std::optional<std::string> OptString();
+  std::int64_t Int64();
+  std::optional<std::int64_t> OptInt64();
+  int Int();
+  std::optional<int> OptInt();
+  bool Bool();
+  double Real();
+  domain::Instant Time();
+  std::optional<domain::Instant> OptTime();
+
+ private:
+  std::string_view Next();
+
+  const Result& result_;
+  int row_;
+  int col_ = 0;
+};
+
+/// How to reach the server: the URL as given and its password (kept out of every message).
+struct ConnectSpec {
+  std::string url;
+  std::string password;
+};
+
+/// One libpq connection with its prepared-statement cache. Reconnects on demand after the
+/// connection was lost; used by one thread at a time (the pool guarantees it).
+class Connection {
+ public:
+  explicit Connection(const ConnectSpec& spec) : spec_(spec) {}
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  /// Connects (or reconnects a lost connection). Throws app::DatabaseUnavailable.
+  void EnsureOpen();
+  /// True when the connection is open and idle outside any transaction.
+  [[nodiscard]] bool IsIdle() const;
+  /// Forces a reconnect on next use (a connection left in an unknown state).
+  void MarkBroken() { broken_ = true; }
+  /// True when the connection is known to be lost.
+  [[nodiscard]] bool IsBroken() const;
+
+  /// Runs SQL text without parameters (may hold several statements); `label` names it in
+  /// error messages (default: the SQL itself).
+  Result Exec(const std::string& sql, std::string_view label = {});
+  /// Runs a statement, preparing it first on this connection if needed.
+  Result Run(const Statement& statement, const Params& params);
+  /// Runs a statement inside a savepoint: a unique or foreign-key violation rolls back to the
+  /// savepoint and is returned as its SQLSTATE, leaving the transaction usable.
+  std::variant<Result, std::string> RunGuarded(const Statement& statement, const Params& params);
+
+ private:
+  void Connect();
+  [[noreturn]] void Fail(const PGresult* res, std::string_view what);
+  Result Check(PGresult* res, std::string_view what);
+
+  const ConnectSpec& spec_;
+  PGconn* conn_ = nullptr;
+  bool broken_ = false;
+  std::unordered_set<std::string> prepared_;
+};
+
+/// Replaces every occurrence of `password` in `message` with "***".
+std::string ScrubPassword(std::string message, const std::string& password);
+
+}  // namespace coffee::storage::postgres

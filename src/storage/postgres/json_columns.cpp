@@ -1,0 +1,145 @@
+#include "storage/postgres/json_columns.hpp"
+
+#include <boost/json.hpp>
+#include <charconv>
+#include <cstdint>
+#include <system_error>
+
+#include "storage/postgres/connection.hpp"
+
+namespace coffee::storage::postgres {
+
+namespace json = boost::json;
+
+namespace {
+
+json::value Parse(std::string_view text, std::string_view column) {
+  std::error_code ec;
+  json::value value = json::parse(text, ec);
+  if (ec) throw DecodeError(std::string(column) + ": invalid JSON");
+  return value;
+}
+
+const json::array& AsArray(const json::value& value, std::string_view column) {
+  if (!value.is_array()) throw DecodeError(std::string(column) + ": expected a JSON array");
+  return value.get_array();
+}
+
+std::int64_t AsInteger(const json::value& value, std::string_view column) {
+  if (value.is_int64()) return value.get_int64();
+  if (value.is_uint64() && value.get_uint64() <= static_cast<std::uint64_t>(INT64_MAX)) {
+    return static_cast<std::int64_t>(value.get_uint64());
+  }
+  throw DecodeError(std::string(column) + ": expected an integer, got " + json::serialize(value));
+}
+
+domain::TimeOfDay AsTimeOfDay(const json::object& range, std::string_view key) {
+  const auto* field = range.if_contains(key);
+  if (field == nullptr || !field->is_string()) {
+    throw DecodeError("time_ranges: \"" + std::string(key) + "\" must be an \"HH:MM\" string");
+  }
+  const auto parsed = domain::TimeOfDay::Parse(field->get_string());
+  if (!parsed) {
+    throw DecodeError("time_ranges: bad time of day \"" + std::string(field->get_string()) + "\"");
+  }
+  return *parsed;
+}
+
+}  // namespace
+
+std::optional<std::string> EncodeCoffeeIds(
+    const std::optional<std::vector<domain::CoffeeId>>& ids) {
+  if (!ids) return std::nullopt;
+  json::array array;
+  for (const auto id : *ids) array.emplace_back(id.value);
+  return json::serialize(array);
+}
+
+std::vector<domain::CoffeeId> DecodeCoffeeIds(std::string_view text) {
+  std::vector<domain::CoffeeId> ids;
+  const json::value value = Parse(text, "coffee_ids");
+  for (const auto& item : AsArray(value, "coffee_ids")) {
+    ids.emplace_back(AsInteger(item, "coffee_ids"));
+  }
+  return ids;
+}
+
+std::string EncodeTimeRanges(const std::vector<domain::TimeRange>& ranges) {
+  json::array array;
+  for (const auto& range : ranges) {
+    array.emplace_back(
+        json::object{{"start", range.start.ToString()}, {"end", range.end.ToString()}});
+  }
+  return json::serialize(array);
+}
+
+std::vector<domain::TimeRange> DecodeTimeRanges(std::string_view text) {
+  std::vector<domain::TimeRange> ranges;
+  const json::value value = Parse(text, "time_ranges");
+  for (const auto& item : AsArray(value, "time_ranges")) {
+    if (!item.is_object()) throw DecodeError("time_ranges: each range must be an object");
+    ranges.push_back(
+        {AsTimeOfDay(item.get_object(), "start"), AsTimeOfDay(item.get_object(), "end")});
+  }
+  return ranges;
+}
+
+std::string EncodeDaysOfWeek(const std::vector<int>& days) {
+  json::array array;
+  for (const int day : days) array.emplace_back(day);
+  return json::serialize(array);
+}
+
+std::vector<int> DecodeDaysOfWeek(std::string_view text) {
+  std::vector<int> days;
+  const json::value value = Parse(text, "days_of_week");
+  for (const auto& item : AsArray(value, "days_of_week")) {
+    const std::int64_t day = AsInteger(item, "days_of_week");
+    if (day < 1 || day > 7) {
+      throw DecodeError("days_of_week: " + std::to_string(day) + " is not an ISO weekday (1-7)");
+    }
+    days.push_back(static_cast<int>(day));
+  }
+  return days;
+}
+
+std::string EncodeMultipliers(const std::map<domain::CoffeeId, domain::Fixed4>& multipliers) {
+  json::object object;
+  for (const auto& [id, multiplier] : multipliers) {
+    object[std::to_string(id.value)] = multiplier.ToString();
+  }
+  return json::serialize(object);
+}
+
+std::map<domain::CoffeeId, domain::Fixed4> DecodeMultipliers(std::string_view text) {
+  const json::value value = Parse(text, "bonus_multipliers");
+  if (!value.is_object()) throw DecodeError("bonus_multipliers: expected a JSON object");
+  std::map<domain::CoffeeId, domain::Fixed4> multipliers;
+  for (const auto& [key, item] : value.get_object()) {
+    std::int64_t id = 0;
+    const auto [end, ec] = std::from_chars(key.data(), key.data() + key.size(), id);
+    if (ec != std::errc() || end != key.data() + key.size()) {
+      throw DecodeError("bonus_multipliers: key \"" + std::string(key) + "\" is not a coffee id");
+    }
+    std::optional<domain::Fixed4> multiplier;
+    if (item.is_string()) {
+      multiplier = domain::Fixed4::Parse(item.get_string());
+    } else if (item.is_int64() || item.is_uint64()) {
+      const std::int64_t whole = AsInteger(item, "bonus_multipliers");
+      if (whole <= INT64_MAX / domain::Fixed4::kScale &&
+          whole >= INT64_MIN / domain::Fixed4::kScale) {
+        multiplier = domain::Fixed4{whole * domain::Fixed4::kScale};
+      }
+    } else if (item.is_double()) {
+      multiplier = domain::Fixed4::FromDouble(item.get_double());
+    }
+    if (!multiplier) {
+      throw DecodeError("bonus_multipliers: value for \"" + std::string(key) +
+                        "\" is not a decimal: " + json::serialize(item));
+    }
+    multipliers.emplace(domain::CoffeeId(id), *multiplier);
+  }
+  return multipliers;
+}
+
+}  // namespace coffee::storage::postgres

@@ -1,0 +1,549 @@
+#include <algorithm>
+#include <cctype>
+#include <string>
+
+#include "storage/postgres/json_columns.hpp"
+#include "storage/postgres/repositories.hpp"
+
+namespace coffee::storage::postgres {
+
+namespace {
+
+// ---------------------------------------------------------------- SQL
+
+constexpr Statement kAvailabilityAll{
+    "availability_all",
+    "SELECT coffee_id, status, reason, available_from, available_until, updated_at "
+    "FROM coffee_availability ORDER BY coffee_id"};
+constexpr Statement kAvailabilityFind{
+    "availability_find",
+    "SELECT coffee_id, status, reason, available_from, available_until, updated_at "
+    "FROM coffee_availability WHERE coffee_id = $1"};
+constexpr Statement kAvailabilityUpsert{
+    "availability_upsert",
+    "INSERT INTO coffee_availability "
+    "(coffee_id, status, reason, available_from, available_until, updated_at) "
+    "VALUES ($1, $2, $3, $4, $5, now()) ON CONFLICT (coffee_id) DO UPDATE SET "
+    "status = EXCLUDED.status, reason = EXCLUDED.reason, "
+    "available_from = EXCLUDED.available_from, available_until = EXCLUDED.available_until, "
+    "updated_at = EXCLUDED.updated_at "
+    "RETURNING coffee_id, status, reason, available_from, available_until, updated_at"};
+
+constexpr Statement kRuleList{
+    "rule_list",
+    "SELECT rule_id, rule_type, description, discount_type, discount_value_hundredths, priority, "
+    "is_active, valid_from, valid_until, coffee_ids, time_ranges, days_of_week, "
+    "min_quantity, created_at, updated_at FROM pricing_rules"
+    " WHERE ($1::boolean OR is_active) ORDER BY rule_id"};
+constexpr Statement kRuleFind{
+    "rule_find",
+    "SELECT rule_id, rule_type, description, discount_type, discount_value_hundredths, priority, "
+    "is_active, valid_from, valid_until, coffee_ids, time_ranges, days_of_week, "
+    "min_quantity, created_at, updated_at "
+    "FROM pricing_rules WHERE rule_id = $1"};
+constexpr Statement kRuleCreate{
+    "rule_create",
+    "INSERT INTO pricing_rules (rule_type, description, discount_type, "
+    "discount_value_hundredths, priority, is_active, valid_from, valid_until, coffee_ids, "
+    "time_ranges, days_of_week, min_quantity) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11::jsonb, $12) "
+    "RETURNING rule_id, rule_type, description, discount_type, discount_value_hundredths, "
+    "priority, "
+    "is_active, valid_from, valid_until, coffee_ids, time_ranges, days_of_week, "
+    "min_quantity, created_at, updated_at"};
+constexpr Statement kRuleReplace{
+    "rule_replace",
+    "UPDATE pricing_rules SET rule_type = $2, description = $3, discount_type = $4, "
+    "discount_value_hundredths = $5, priority = $6, is_active = $7, valid_from = $8, "
+    "valid_until = $9, coffee_ids = $10::jsonb, time_ranges = $11::jsonb, "
+    "days_of_week = $12::jsonb, min_quantity = $13, updated_at = now() "
+    "WHERE rule_id = $1 RETURNING rule_id, rule_type, description, discount_type, "
+    "discount_value_hundredths, priority, "
+    "is_active, valid_from, valid_until, coffee_ids, time_ranges, days_of_week, "
+    "min_quantity, created_at, updated_at"};
+constexpr Statement kRuleDeactivate{
+    "rule_deactivate",
+    "UPDATE pricing_rules SET is_active = false, updated_at = now() WHERE rule_id = $1"};
+
+constexpr Statement kPricingSettingsGet{
+    "pricing_settings_get",
+    "SELECT combination_strategy, max_discount_percent_hundredths, updated_at "
+    "FROM pricing_settings WHERE id = 1"};
+constexpr Statement kPricingSettingsPut{
+    "pricing_settings_put",
+    "INSERT INTO pricing_settings (id, combination_strategy, max_discount_percent_hundredths, "
+    "updated_at) VALUES (1, $1, $2, now()) ON CONFLICT (id) DO UPDATE SET "
+    "combination_strategy = EXCLUDED.combination_strategy, "
+    "max_discount_percent_hundredths = EXCLUDED.max_discount_percent_hundredths, "
+    "updated_at = EXCLUDED.updated_at "
+    "RETURNING combination_strategy, max_discount_percent_hundredths, updated_at"};
+
+constexpr Statement kPrepTimeAll{
+    "prep_time_all",
+    "SELECT coffee_id, base_minutes, per_additional_item, updated_at FROM prep_time_config "
+    "ORDER BY coffee_id"};
+constexpr Statement kPrepTimeFind{
+    "prep_time_find",
+    "SELECT coffee_id, base_minutes, per_additional_item, updated_at FROM prep_time_config "
+    "WHERE coffee_id = $1"};
+constexpr Statement kPrepTimeUpsert{
+    "prep_time_upsert",
+    "INSERT INTO prep_time_config (coffee_id, base_minutes, per_additional_item, updated_at) "
+    "VALUES ($1, $2, $3, now()) ON CONFLICT (coffee_id) DO UPDATE SET "
+    "base_minutes = EXCLUDED.base_minutes, per_additional_item = EXCLUDED.per_additional_item, "
+    "updated_at = EXCLUDED.updated_at "
+    "RETURNING coffee_id, base_minutes, per_additional_item, updated_at"};
+constexpr Statement kPrepSettingsGet{
+    "prep_settings_get",
+    "SELECT default_base_minutes, default_per_additional_item, baristas, updated_at "
+    "FROM prep_time_settings WHERE id = 1"};
+constexpr Statement kPrepSettingsPut{
+    "prep_settings_put",
+    "INSERT INTO prep_time_settings (id, default_base_minutes, default_per_additional_item, "
+    "baristas, updated_at) VALUES (1, $1, $2, $3, now()) ON CONFLICT (id) DO UPDATE SET "
+    "default_base_minutes = EXCLUDED.default_base_minutes, "
+    "default_per_additional_item = EXCLUDED.default_per_additional_item, "
+    "baristas = EXCLUDED.baristas, updated_at = EXCLUDED.updated_at "
+    "RETURNING default_base_minutes, default_per_additional_item, baristas, updated_at"};
+
+constexpr Statement kLoyaltyGet{
+    "loyalty_get",
+    "SELECT points_per_dollar_ten_thousandths, bonus_multipliers, updated_at "
+    "FROM loyalty_config WHERE id = 1"};
+constexpr Statement kLoyaltyPut{
+    "loyalty_put",
+    "INSERT INTO loyalty_config (id, points_per_dollar_ten_thousandths, bonus_multipliers, "
+    "updated_at) VALUES (1, $1, $2::jsonb, now()) ON CONFLICT (id) DO UPDATE SET "
+    "points_per_dollar_ten_thousandths = EXCLUDED.points_per_dollar_ten_thousandths, "
+    "bonus_multipliers = EXCLUDED.bonus_multipliers, updated_at = EXCLUDED.updated_at "
+    "RETURNING points_per_dollar_ten_thousandths, bonus_multipliers, updated_at"};
+
+constexpr Statement kChangeInsert{
+    "config_change_insert",
+    "INSERT INTO config_change_log "
+    "(actor_id, entity, entity_id, action, before_json, after_json, created_at) "
+    "VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, COALESCE($7::timestamptz, now()))"};
+constexpr Statement kChangeList{
+    "config_change_list",
+    "SELECT id, actor_id, entity, entity_id, action, before_json, after_json, created_at "
+    "FROM config_change_log ORDER BY created_at DESC, id DESC OFFSET $1 LIMIT $2"};
+constexpr Statement kChangeCount{"config_change_count", "SELECT count(*) FROM config_change_log"};
+
+constexpr Statement kAuditInsert{
+    "audit_insert",
+    "INSERT INTO rule_audit_log (order_id, rule_type, rule_id, rule_data, effect, created_at) "
+    "VALUES ($1::uuid, $2, $3, $4::jsonb, $5, COALESCE($6::timestamptz, now()))"};
+constexpr Statement kAuditList{
+    "audit_list",
+    "SELECT audit_id, order_id, rule_type, rule_id, rule_data, effect, created_at "
+    "FROM rule_audit_log WHERE ($1::uuid IS NULL OR order_id = $1::uuid) "
+    "AND ($2::text IS NULL OR rule_type = $2::text) ORDER BY audit_id OFFSET $3 LIMIT $4"};
+constexpr Statement kAuditCount{
+    "audit_count",
+    "SELECT count(*) FROM rule_audit_log WHERE ($1::uuid IS NULL OR order_id = $1::uuid) "
+    "AND ($2::text IS NULL OR rule_type = $2::text)"};
+
+// ---------------------------------------------------------------- rows
+
+std::optional<domain::TimeOfDay> OptTimeOfDay(const std::optional<std::string>& text,
+                                              std::string_view column) {
+  if (!text) return std::nullopt;
+  const auto parsed = domain::TimeOfDay::Parse(*text);
+  if (!parsed) throw DecodeError(std::string(column) + ": bad time of day '" + *text + "'");
+  return parsed;
+}
+
+domain::Availability ReadAvailability(const Result& result, int row) {
+  RowReader r(result, row);
+  domain::Availability a;
+  a.coffee_id = domain::CoffeeId(r.Int64());
+  const std::string status = r.String();
+  const auto parsed = domain::ParseAvailabilityStatus(status);
+  if (!parsed) throw DecodeError("unknown status '" + status + "'");
+  a.status = *parsed;
+  a.reason = r.OptString();
+  a.available_from = OptTimeOfDay(r.OptString(), "available_from");
+  a.available_until = OptTimeOfDay(r.OptString(), "available_until");
+  a.updated_at = r.Time();
+  return a;
+}
+
+domain::PricingRule ReadRule(const Result& result, int row) {
+  RowReader r(result, row);
+  domain::PricingRule rule;
+  rule.id = domain::RuleId(r.Int64());
+  const std::string rule_type = r.String();
+  const auto parsed_type = domain::ParseRuleType(rule_type);
+  if (!parsed_type) throw DecodeError("unknown rule_type '" + rule_type + "'");
+  rule.rule_type = *parsed_type;
+  rule.description = r.String();
+  const std::string discount_type = r.String();
+  const auto parsed_discount = domain::ParseDiscountType(discount_type);
+  if (!parsed_discount) throw DecodeError("unknown discount_type '" + discount_type + "'");
+  rule.discount_type = *parsed_discount;
+  rule.discount_value = domain::Fixed2{r.Int64()};
+  rule.priority = r.Int();
+  rule.is_active = r.Bool();
+  rule.valid_from = r.Time();
+  rule.valid_until = r.OptTime();
+  if (auto ids = r.OptString()) rule.coffee_ids = DecodeCoffeeIds(*ids);
+  rule.time_ranges = DecodeTimeRanges(r.String());
+  rule.days_of_week = DecodeDaysOfWeek(r.String());
+  rule.min_quantity = r.OptInt();
+  rule.created_at = r.Time();
+  rule.updated_at = r.Time();
+  return rule;
+}
+
+/// The id in the first column, for describing a row that failed to decode.
+std::string RowId(const Result& result, int row) { return std::string(result.Text(row, 0)); }
+
+domain::PricingSettings ReadPricingSettings(const Result& result) {
+  RowReader r(result, 0);
+  domain::PricingSettings s;
+  const std::string strategy = r.String();
+  const auto parsed = domain::ParseCombinationStrategy(strategy);
+  if (!parsed) throw DecodeError("unknown combination_strategy '" + strategy + "'");
+  s.combination_strategy = *parsed;
+  s.max_discount_percent = domain::Fixed2{r.Int64()};
+  s.updated_at = r.Time();
+  return s;
+}
+
+domain::PrepTimeConfig ReadPrepTime(const Result& result, int row) {
+  RowReader r(result, row);
+  domain::PrepTimeConfig c;
+  c.coffee_id = domain::CoffeeId(r.Int64());
+  c.base_minutes = r.Int();
+  c.per_additional_item = r.Int();
+  c.updated_at = r.Time();
+  return c;
+}
+
+domain::PrepTimeSettings ReadPrepSettings(const Result& result) {
+  RowReader r(result, 0);
+  domain::PrepTimeSettings s;
+  s.default_base_minutes = r.Int();
+  s.default_per_additional_item = r.Int();
+  s.baristas = r.Int();
+  s.updated_at = r.Time();
+  return s;
+}
+
+domain::LoyaltyConfig ReadLoyalty(const Result& result) {
+  RowReader r(result, 0);
+  domain::LoyaltyConfig c;
+  c.points_per_dollar = domain::Fixed4{r.Int64()};
+  c.bonus_multipliers = DecodeMultipliers(r.String());
+  c.updated_at = r.Time();
+  return c;
+}
+
+app::ConfigChange ReadChange(const Result& result, int row) {
+  RowReader r(result, row);
+  app::ConfigChange c;
+  c.id = r.Int64();
+  if (auto actor = r.OptInt64()) c.actor_id = domain::UserId(*actor);
+  c.entity = r.String();
+  c.entity_id = r.String();
+  c.action = r.String();
+  c.before_json = r.OptString();
+  c.after_json = r.OptString();
+  c.created_at = r.Time();
+  return c;
+}
+
+app::AuditRecord ReadAudit(const Result& result, int row) {
+  RowReader r(result, row);
+  app::AuditRecord a;
+  a.audit_id = r.Int64();
+  a.order_id = r.OptString();
+  a.rule_type = r.String();
+  a.rule_id = r.OptInt64();
+  a.rule_data_json = r.String();
+  a.effect = r.String();
+  a.created_at = r.Time();
+  return a;
+}
+
+/// A caller-supplied time, or NULL (the server's now()) when left at its default.
+std::optional<domain::Instant> TimeOrNow(domain::Instant t) {
+  if (t == domain::Instant{}) return std::nullopt;
+  return t;
+}
+
+/// True for a UUID in its canonical text form (any case).
+bool IsUuid(std::string_view text) {
+  if (text.size() != 36) return false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (text[i] != '-') return false;
+    } else if (std::isxdigit(static_cast<unsigned char>(text[i])) == 0) {
+      return false;
+    }
+  }
+  return true;
+}
+
+Params AuditFilter(const app::AuditQuery& query) {
+  Params params;
+  params.OptText(query.order_id).OptText(query.rule_type);
+  return params;
+}
+
+/// Appends the stored fields of a rule (every column but the id and timestamps).
+void AddRuleParams(Params& params, const domain::PricingRule& rule) {
+  params.Text(ToString(rule.rule_type))
+      .Text(rule.description)
+      .Text(ToString(rule.discount_type))
+      .Int(rule.discount_value.units)
+      .Int(rule.priority)
+      .Bool(rule.is_active)
+      .Time(rule.valid_from)
+      .OptTime(rule.valid_until)
+      .OptText(EncodeCoffeeIds(rule.coffee_ids))
+      .Text(EncodeTimeRanges(rule.time_ranges))
+      .Text(EncodeDaysOfWeek(rule.days_of_week))
+      .OptInt(rule.min_quantity ? std::optional<std::int64_t>(*rule.min_quantity) : std::nullopt);
+}
+
+std::int64_t CountOf(const Result& result) { return RowReader(result, 0).Int64(); }
+
+}  // namespace
+
+// ---------------------------------------------------------------- snapshot
+
+app::RulesData PgRulesRepository::LoadAll() {
+  app::RulesData data;
+  {
+    const Result result = conn_.Run(kAvailabilityAll, Params());
+    for (int i = 0; i < result.Rows(); ++i) {
+      try {
+        data.availability.push_back(ReadAvailability(result, i));
+      } catch (const DecodeError& e) {
+        data.malformed.push_back("coffee_availability coffee_id=" + RowId(result, i) + ": " +
+                                 e.what());
+      }
+    }
+  }
+  {
+    const Result result = conn_.Run(kRuleList, Params().Bool(true));
+    for (int i = 0; i < result.Rows(); ++i) {
+      try {
+        data.pricing_rules.push_back(ReadRule(result, i));
+      } catch (const DecodeError& e) {
+        data.malformed.push_back("pricing_rules rule_id=" + RowId(result, i) + ": " + e.what());
+      }
+    }
+  }
+  try {
+    data.pricing_settings = GetPricingSettings();
+  } catch (const DecodeError& e) {
+    data.malformed.push_back(std::string("pricing_settings id=1: ") + e.what());
+  }
+  {
+    const Result result = conn_.Run(kPrepTimeAll, Params());
+    for (int i = 0; i < result.Rows(); ++i) {
+      try {
+        data.prep_times.push_back(ReadPrepTime(result, i));
+      } catch (const DecodeError& e) {
+        data.malformed.push_back("prep_time_config coffee_id=" + RowId(result, i) + ": " +
+                                 e.what());
+      }
+    }
+  }
+  try {
+    data.prep_time_settings = GetPrepTimeSettings();
+  } catch (const DecodeError& e) {
+    data.malformed.push_back(std::string("prep_time_settings id=1: ") + e.what());
+  }
+  try {
+    data.loyalty = GetLoyaltyConfig();
+  } catch (const DecodeError& e) {
+    data.malformed.push_back(std::string("loyalty_config id=1: ") + e.what());
+    // Keep the points rate when only the multipliers are unreadable.
+    const Result result = conn_.Run(kLoyaltyGet, Params());
+    if (result.Rows() > 0) {
+      RowReader r(result, 0);
+      data.loyalty.points_per_dollar = domain::Fixed4{r.Int64()};
+    }
+  }
+  return data;
+}
+
+// ---------------------------------------------------------------- availability
+
+std::optional<domain::Availability> PgRulesRepository::FindAvailability(domain::CoffeeId id) {
+  const Result result = conn_.Run(kAvailabilityFind, Params().Int(id.value));
+  if (result.Rows() == 0) return std::nullopt;
+  try {
+    return ReadAvailability(result, 0);
+  } catch (const DecodeError&) {
+    return std::nullopt;  // an unreadable row counts as absent, as in the snapshot
+  }
+}
+
+domain::Availability PgRulesRepository::UpsertAvailability(const domain::Availability& a) {
+  const auto from = a.available_from ? std::optional(a.available_from->ToString()) : std::nullopt;
+  const auto until =
+      a.available_until ? std::optional(a.available_until->ToString()) : std::nullopt;
+  const Result result = conn_.Run(kAvailabilityUpsert, Params()
+                                                           .Int(a.coffee_id.value)
+                                                           .Text(ToString(a.status))
+                                                           .OptText(a.reason)
+                                                           .OptText(from)
+                                                           .OptText(until));
+  return ReadAvailability(result, 0);
+}
+
+// ---------------------------------------------------------------- pricing rules
+
+std::vector<domain::PricingRule> PgRulesRepository::ListRules(bool include_inactive) {
+  const Result result = conn_.Run(kRuleList, Params().Bool(include_inactive));
+  std::vector<domain::PricingRule> rules;
+  for (int i = 0; i < result.Rows(); ++i) {
+    try {
+      rules.push_back(ReadRule(result, i));
+    } catch (const DecodeError&) {
+      continue;  // skipped here as in the snapshot; LoadAll reports it
+    }
+  }
+  return rules;
+}
+
+std::optional<domain::PricingRule> PgRulesRepository::FindRule(domain::RuleId id) {
+  const Result result = conn_.Run(kRuleFind, Params().Int(id.value));
+  if (result.Rows() == 0) return std::nullopt;
+  try {
+    return ReadRule(result, 0);
+  } catch (const DecodeError&) {
+    return std::nullopt;  // an unreadable row counts as absent, as in the snapshot
+  }
+}
+
+domain::PricingRule PgRulesRepository::CreateRule(const domain::PricingRule& rule) {
+  Params params;
+  AddRuleParams(params, rule);
+  return ReadRule(conn_.Run(kRuleCreate, params), 0);
+}
+
+std::optional<domain::PricingRule> PgRulesRepository::ReplaceRule(const domain::PricingRule& rule) {
+  Params params;
+  params.Int(rule.id.value);
+  AddRuleParams(params, rule);
+  const Result result = conn_.Run(kRuleReplace, params);
+  if (result.Rows() == 0) return std::nullopt;
+  return ReadRule(result, 0);
+}
+
+bool PgRulesRepository::DeactivateRule(domain::RuleId id) {
+  return conn_.Run(kRuleDeactivate, Params().Int(id.value)).Affected() > 0;
+}
+
+// ---------------------------------------------------------------- settings
+
+domain::PricingSettings PgRulesRepository::GetPricingSettings() {
+  const Result result = conn_.Run(kPricingSettingsGet, Params());
+  if (result.Rows() == 0) return {};
+  return ReadPricingSettings(result);
+}
+
+domain::PricingSettings PgRulesRepository::PutPricingSettings(const domain::PricingSettings& s) {
+  return ReadPricingSettings(
+      conn_.Run(kPricingSettingsPut,
+                Params().Text(ToString(s.combination_strategy)).Int(s.max_discount_percent.units)));
+}
+
+std::optional<domain::PrepTimeConfig> PgRulesRepository::FindPrepTime(domain::CoffeeId id) {
+  const Result result = conn_.Run(kPrepTimeFind, Params().Int(id.value));
+  if (result.Rows() == 0) return std::nullopt;
+  return ReadPrepTime(result, 0);
+}
+
+domain::PrepTimeConfig PgRulesRepository::UpsertPrepTime(const domain::PrepTimeConfig& c) {
+  return ReadPrepTime(
+      conn_.Run(kPrepTimeUpsert,
+                Params().Int(c.coffee_id.value).Int(c.base_minutes).Int(c.per_additional_item)),
+      0);
+}
+
+domain::PrepTimeSettings PgRulesRepository::GetPrepTimeSettings() {
+  const Result result = conn_.Run(kPrepSettingsGet, Params());
+  if (result.Rows() == 0) return {};
+  return ReadPrepSettings(result);
+}
+
+domain::PrepTimeSettings PgRulesRepository::PutPrepTimeSettings(const domain::PrepTimeSettings& s) {
+  return ReadPrepSettings(conn_.Run(
+      kPrepSettingsPut,
+      Params().Int(s.default_base_minutes).Int(s.default_per_additional_item).Int(s.baristas)));
+}
+
+domain::LoyaltyConfig PgRulesRepository::GetLoyaltyConfig() {
+  const Result result = conn_.Run(kLoyaltyGet, Params());
+  if (result.Rows() == 0) return {};
+  return ReadLoyalty(result);
+}
+
+domain::LoyaltyConfig PgRulesRepository::PutLoyaltyConfig(const domain::LoyaltyConfig& c) {
+  return ReadLoyalty(conn_.Run(
+      kLoyaltyPut,
+      Params().Int(c.points_per_dollar.units).Text(EncodeMultipliers(c.bonus_multipliers))));
+}
+
+// ---------------------------------------------------------------- change log
+
+void PgRulesRepository::InsertConfigChange(const app::ConfigChange& change) {
+  conn_.Run(kChangeInsert,
+            Params()
+                .OptInt(change.actor_id ? std::optional(change.actor_id->value) : std::nullopt)
+                .Text(change.entity)
+                .Text(change.entity_id)
+                .Text(change.action)
+                .OptText(change.before_json)
+                .OptText(change.after_json)
+                .OptTime(TimeOrNow(change.created_at)));
+}
+
+std::vector<app::ConfigChange> PgRulesRepository::ListConfigChanges(std::int64_t offset,
+                                                                    std::int64_t limit) {
+  const Result result = conn_.Run(
+      kChangeList,
+      Params().Int(std::max<std::int64_t>(offset, 0)).Int(std::max<std::int64_t>(limit, 0)));
+  std::vector<app::ConfigChange> changes;
+  for (int i = 0; i < result.Rows(); ++i) changes.push_back(ReadChange(result, i));
+  return changes;
+}
+
+std::int64_t PgRulesRepository::CountConfigChanges() {
+  return CountOf(conn_.Run(kChangeCount, Params()));
+}
+
+// ---------------------------------------------------------------- audit log
+
+void PgRulesRepository::InsertAudit(const app::AuditRecord& record) {
+  conn_.Run(kAuditInsert, Params()
+                              .OptText(record.order_id)
+                              .Text(record.rule_type)
+                              .OptInt(record.rule_id)
+                              .Text(record.rule_data_json.empty() ? "{}" : record.rule_data_json)
+                              .Text(record.effect)
+                              .OptTime(TimeOrNow(record.created_at)));
+}
+
+std::vector<app::AuditRecord> PgRulesRepository::ListAudit(const app::AuditQuery& query) {
+  if (query.order_id && !IsUuid(*query.order_id)) return {};
+  Params params = AuditFilter(query);
+  params.Int(std::max<std::int64_t>(query.offset, 0)).Int(std::max<std::int64_t>(query.limit, 0));
+  const Result result = conn_.Run(kAuditList, params);
+  std::vector<app::AuditRecord> records;
+  for (int i = 0; i < result.Rows(); ++i) records.push_back(ReadAudit(result, i));
+  return records;
+}
+
+std::int64_t PgRulesRepository::CountAudit(const app::AuditQuery& query) {
+  if (query.order_id && !IsUuid(*query.order_id)) return 0;
+  return CountOf(conn_.Run(kAuditCount, AuditFilter(query)));
+}
+
+}  // namespace coffee::storage::postgres

@@ -1,0 +1,168 @@
+#include <array>
+
+#include "storage/sqlite/json_columns.hpp"
+#include "storage/sqlite/repositories.hpp"
+
+namespace coffee::storage::sqlite {
+
+namespace {
+
+// name has COLLATE NOCASE (column and unique index), so `=` and ORDER BY name ignore case.
+// instr() rather than LIKE keeps % and _ in the search text literal.
+constexpr std::string_view kListCoffees =
+    "SELECT id, name, coffee_type, price_cents, rating, image_url FROM coffees"
+    " WHERE (?1 IS NULL OR instr(lower(name), lower(?1)) > 0)"
+    " AND (?2 IS NULL OR lower(coffee_type) = lower(?2))"
+    " AND (?3 IS NULL OR price_cents >= ?3)"
+    " AND (?4 IS NULL OR price_cents <= ?4)";
+constexpr std::string_view kCoffeePage = " LIMIT ?5 OFFSET ?6";
+constexpr std::string_view kCountCoffees =
+    "SELECT count(*) FROM coffees"
+    " WHERE (?1 IS NULL OR instr(lower(name), lower(?1)) > 0)"
+    " AND (?2 IS NULL OR lower(coffee_type) = lower(?2))"
+    " AND (?3 IS NULL OR price_cents >= ?3)"
+    " AND (?4 IS NULL OR price_cents <= ?4)";
+/// ORDER BY clauses by CoffeeSort, ascending then descending; ties by id ascending.
+constexpr std::array<std::array<std::string_view, 2>, 4> kCoffeeOrder{{
+    {" ORDER BY id ASC", " ORDER BY id DESC"},
+    {" ORDER BY price_cents ASC, id ASC", " ORDER BY price_cents DESC, id ASC"},
+    {" ORDER BY rating ASC, id ASC", " ORDER BY rating DESC, id ASC"},
+    {" ORDER BY name ASC, id ASC", " ORDER BY name DESC, id ASC"},
+}};
+constexpr std::string_view kFindCoffee =
+    "SELECT id, name, coffee_type, price_cents, rating, image_url FROM coffees WHERE id = ?1";
+constexpr std::string_view kFindCoffeeByName =
+    "SELECT id, name, coffee_type, price_cents, rating, image_url FROM coffees WHERE name = ?1";
+constexpr std::string_view kInsertCoffee =
+    "INSERT INTO coffees (name, coffee_type, price_cents, rating, image_url, created_at,"
+    " updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)"
+    " RETURNING id, name, coffee_type, price_cents, rating, image_url";
+constexpr std::string_view kUpdateCoffee =
+    "UPDATE coffees SET name = coalesce(?2, name), coffee_type = coalesce(?3, coffee_type),"
+    " price_cents = coalesce(?4, price_cents), rating = coalesce(?5, rating),"
+    " image_url = coalesce(?6, image_url), updated_at = ?7 WHERE id = ?1";
+constexpr std::string_view kDeleteCoffee = "DELETE FROM coffees WHERE id = ?1";
+constexpr std::string_view kExistingCoffeeIds =
+    "SELECT id FROM coffees WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id";
+
+domain::Coffee ReadCoffee(const Statement& row) {
+  domain::Coffee c;
+  c.id = domain::CoffeeId{row.Int(0)};
+  c.name = row.Text(1);
+  c.coffee_type = row.Text(2);
+  c.price = domain::Money::FromCents(row.Int(3));
+  c.rating = row.Real(4);
+  c.image_url = row.Text(5);
+  return c;
+}
+
+void BindFilters(Statement& stmt, const app::CoffeeQuery& query) {
+  stmt.Bind(1, query.search).Bind(2, query.type_filter);
+  if (query.min_price) {
+    stmt.Bind(3, query.min_price->cents());
+  } else {
+    stmt.BindNull(3);
+  }
+  if (query.max_price) {
+    stmt.Bind(4, query.max_price->cents());
+  } else {
+    stmt.BindNull(4);
+  }
+}
+
+bool IsUniqueViolation(int constraint) {
+  return constraint == SQLITE_CONSTRAINT_UNIQUE || constraint == SQLITE_CONSTRAINT_PRIMARYKEY;
+}
+
+}  // namespace
+
+std::vector<domain::Coffee> CoffeeRepository::List(const app::CoffeeQuery& query) {
+  const auto& order = kCoffeeOrder.at(static_cast<std::size_t>(query.sort));
+  std::string sql(kListCoffees);
+  sql += order.at(query.descending ? 1 : 0);
+  sql += kCoffeePage;
+  Statement stmt = conn_.Prepare(sql);
+  BindFilters(stmt, query);
+  stmt.Bind(5, query.limit).Bind(6, query.offset);
+  std::vector<domain::Coffee> coffees;
+  while (stmt.Step()) coffees.push_back(ReadCoffee(stmt));
+  return coffees;
+}
+
+std::int64_t CoffeeRepository::Count(const app::CoffeeQuery& query) {
+  Statement stmt = conn_.Prepare(kCountCoffees);
+  BindFilters(stmt, query);
+  stmt.Step();
+  return stmt.Int(0);
+}
+
+std::optional<domain::Coffee> CoffeeRepository::Find(domain::CoffeeId id) {
+  Statement stmt = conn_.Prepare(kFindCoffee);
+  stmt.Bind(1, id.value);
+  if (!stmt.Step()) return std::nullopt;
+  return ReadCoffee(stmt);
+}
+
+std::optional<domain::Coffee> CoffeeRepository::FindByName(std::string_view name) {
+  Statement stmt = conn_.Prepare(kFindCoffeeByName);
+  stmt.Bind(1, name);
+  if (!stmt.Step()) return std::nullopt;
+  return ReadCoffee(stmt);
+}
+
+std::optional<domain::Coffee> CoffeeRepository::Create(const domain::NewCoffee& coffee) {
+  Statement stmt = conn_.Prepare(kInsertCoffee);
+  stmt.Bind(1, coffee.name).Bind(2, coffee.coffee_type).Bind(3, coffee.price.cents());
+  stmt.Bind(4, coffee.rating).Bind(5, coffee.image_url).Bind(6, domain::FormatTimestamp(Now()));
+  bool has_row = false;
+  const int constraint = stmt.StepOrConstraint(has_row);
+  if (IsUniqueViolation(constraint)) return std::nullopt;
+  if (constraint != 0 || !has_row) {
+    ThrowSqliteError(conn_.handle(), constraint != 0 ? constraint : SQLITE_ERROR, "insert coffee");
+  }
+  auto created = ReadCoffee(stmt);
+  stmt.Run();
+  return created;
+}
+
+app::WriteResult CoffeeRepository::Update(domain::CoffeeId id, const domain::CoffeePatch& patch) {
+  Statement stmt = conn_.Prepare(kUpdateCoffee);
+  stmt.Bind(1, id.value).Bind(2, patch.name).Bind(3, patch.coffee_type);
+  if (patch.price) {
+    stmt.Bind(4, patch.price->cents());
+  } else {
+    stmt.BindNull(4);
+  }
+  stmt.Bind(5, patch.rating).Bind(6, patch.image_url).Bind(7, domain::FormatTimestamp(Now()));
+  bool has_row = false;
+  const int constraint = stmt.StepOrConstraint(has_row);
+  if (IsUniqueViolation(constraint)) return app::WriteResult::kConflict;
+  if (constraint != 0) ThrowSqliteError(conn_.handle(), constraint, "update coffee");
+  return conn_.Changes() > 0 ? app::WriteResult::kOk : app::WriteResult::kNotFound;
+}
+
+app::WriteResult CoffeeRepository::Delete(domain::CoffeeId id) {
+  Statement stmt = conn_.Prepare(kDeleteCoffee);
+  stmt.Bind(1, id.value);
+  bool has_row = false;
+  const int constraint = stmt.StepOrConstraint(has_row);
+  // ON DELETE RESTRICT is enforced through SQLite's foreign-key triggers, so the violation
+  // arrives as SQLITE_CONSTRAINT_TRIGGER; the schema defines no triggers of its own.
+  if (constraint == SQLITE_CONSTRAINT_FOREIGNKEY || constraint == SQLITE_CONSTRAINT_TRIGGER) {
+    return app::WriteResult::kConflict;
+  }
+  if (constraint != 0) ThrowSqliteError(conn_.handle(), constraint, "delete coffee");
+  return conn_.Changes() > 0 ? app::WriteResult::kOk : app::WriteResult::kNotFound;
+}
+
+std::vector<domain::CoffeeId> CoffeeRepository::ExistingIds(
+    const std::vector<domain::CoffeeId>& ids) {
+  std::vector<domain::CoffeeId> existing;
+  if (ids.empty()) return existing;
+  Statement stmt = conn_.Prepare(kExistingCoffeeIds);
+  stmt.Bind(1, EncodeCoffeeIds(ids));
+  while (stmt.Step()) existing.emplace_back(stmt.Int(0));
+  return existing;
+}
+
+}  // namespace coffee::storage::sqlite

@@ -1,0 +1,116 @@
+#pragma once
+
+#include "app/ports.hpp"
+#include "storage/sqlite/connection.hpp"
+
+namespace coffee::storage::sqlite {
+
+/// The time the adapter stamps on rows: system clock, microsecond precision.
+domain::Instant Now();
+/// Parses a stored timestamp; throws app::StorageError when it is not one.
+domain::Instant ReadTimestamp(const std::string& text, std::string_view what);
+
+/// Users on one connection (inside the current transaction).
+class UserRepository final : public app::UserRepository {
+ public:
+  explicit UserRepository(Connection& conn) : conn_(conn) {}
+  std::optional<domain::User> FindByEmail(std::string_view email) override;
+  std::optional<domain::User> FindById(domain::UserId id) override;
+  std::optional<domain::User> Create(std::string_view email, std::string_view password_hash,
+                                     domain::Role role) override;
+  std::vector<domain::User> List(std::int64_t offset, std::int64_t limit) override;
+  std::int64_t Count() override;
+  bool UpdateRole(domain::UserId id, domain::Role role) override;
+  bool UpdatePasswordHash(domain::UserId id, std::string_view password_hash) override;
+
+ private:
+  Connection& conn_;
+};
+
+/// Refresh tokens on one connection.
+class RefreshTokenRepository final : public app::RefreshTokenRepository {
+ public:
+  explicit RefreshTokenRepository(Connection& conn) : conn_(conn) {}
+  void Insert(domain::UserId user_id, std::string_view family_id, std::string_view token_hash,
+              domain::Instant expires_at) override;
+  std::optional<app::RefreshToken> FindByHash(std::string_view token_hash) override;
+  bool MarkUsed(std::int64_t id) override;
+  void RevokeFamily(std::string_view family_id) override;
+
+ private:
+  Connection& conn_;
+};
+
+/// The coffee catalog on one connection.
+class CoffeeRepository final : public app::CoffeeRepository {
+ public:
+  explicit CoffeeRepository(Connection& conn) : conn_(conn) {}
+  std::vector<domain::Coffee> List(const app::CoffeeQuery& query) override;
+  std::int64_t Count(const app::CoffeeQuery& query) override;
+  std::optional<domain::Coffee> Find(domain::CoffeeId id) override;
+  std::optional<domain::Coffee> FindByName(std::string_view name) override;
+  std::optional<domain::Coffee> Create(const domain::NewCoffee& coffee) override;
+  app::WriteResult Update(domain::CoffeeId id, const domain::CoffeePatch& patch) override;
+  app::WriteResult Delete(domain::CoffeeId id) override;
+  std::vector<domain::CoffeeId> ExistingIds(const std::vector<domain::CoffeeId>& ids) override;
+
+ private:
+  Connection& conn_;
+};
+
+/// Business-rule configuration, audit and change log on one connection.
+class RulesRepository final : public app::RulesRepository {
+ public:
+  explicit RulesRepository(Connection& conn) : conn_(conn) {}
+  app::RulesData LoadAll() override;
+
+  std::optional<domain::Availability> FindAvailability(domain::CoffeeId id) override;
+  domain::Availability UpsertAvailability(const domain::Availability& a) override;
+
+  std::vector<domain::PricingRule> ListRules(bool include_inactive) override;
+  std::optional<domain::PricingRule> FindRule(domain::RuleId id) override;
+  domain::PricingRule CreateRule(const domain::PricingRule& rule) override;
+  std::optional<domain::PricingRule> ReplaceRule(const domain::PricingRule& rule) override;
+  bool DeactivateRule(domain::RuleId id) override;
+
+  domain::PricingSettings GetPricingSettings() override;
+  domain::PricingSettings PutPricingSettings(const domain::PricingSettings& s) override;
+
+  std::optional<domain::PrepTimeConfig> FindPrepTime(domain::CoffeeId id) override;
+  domain::PrepTimeConfig UpsertPrepTime(const domain::PrepTimeConfig& c) override;
+  domain::PrepTimeSettings GetPrepTimeSettings() override;
+  domain::PrepTimeSettings PutPrepTimeSettings(const domain::PrepTimeSettings& s) override;
+
+  domain::LoyaltyConfig GetLoyaltyConfig() override;
+  domain::LoyaltyConfig PutLoyaltyConfig(const domain::LoyaltyConfig& c) override;
+
+  void InsertConfigChange(const app::ConfigChange& change) override;
+  std::vector<app::ConfigChange> ListConfigChanges(std::int64_t offset,
+                                                   std::int64_t limit) override;
+  std::int64_t CountConfigChanges() override;
+
+  void InsertAudit(const app::AuditRecord& record) override;
+  std::vector<app::AuditRecord> ListAudit(const app::AuditQuery& query) override;
+  std::int64_t CountAudit(const app::AuditQuery& query) override;
+
+ private:
+  Connection& conn_;
+};
+
+/// The repositories of one transaction on one connection.
+class Tx final : public app::Tx {
+ public:
+  explicit Tx(Connection& conn) : users_(conn), tokens_(conn), coffees_(conn), rules_(conn) {}
+  app::UserRepository& Users() override { return users_; }
+  app::RefreshTokenRepository& RefreshTokens() override { return tokens_; }
+  app::CoffeeRepository& Coffees() override { return coffees_; }
+  app::RulesRepository& Rules() override { return rules_; }
+
+ private:
+  UserRepository users_;
+  RefreshTokenRepository tokens_;
+  CoffeeRepository coffees_;
+  RulesRepository rules_;
+};
+
+}  // namespace coffee::storage::sqlite

@@ -1,0 +1,228 @@
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "storage/database.hpp"
+#include "storage/postgres/postgres_database.hpp"
+#include "test_database.hpp"
+
+namespace coffee::storage::postgres {
+namespace {
+
+using std::chrono::steady_clock;
+
+/// A fresh PostgreSQL database, migrated, with the adapter open on it.
+class PostgresAdapter : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_ = std::make_unique<coffee::testing::TestDatabase>("postgres");
+    store_ = Open(db_->url(), 4);
+    store_->Migrate();
+  }
+
+  domain::UserId CreateUser(const std::string& email) {
+    std::optional<domain::User> user;
+    store_->Write([&](app::Tx& tx) {
+      user = tx.Users().Create(email, "hash", domain::Role::kUser);
+      return true;
+    });
+    return user.value().id;
+  }
+
+  std::unique_ptr<coffee::testing::TestDatabase> db_;
+  std::unique_ptr<Database> store_;
+};
+
+TEST(PostgresOpen, UnreachableServerFailsFastWithoutLeakingThePassword) {
+  const auto start = steady_clock::now();
+  try {
+    (void)Open("postgresql://coffee:S3cretPassw0rd@127.0.0.1:1/coffee", 2);
+    FAIL() << "Open should throw";
+  } catch (const app::DatabaseUnavailable& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("PostgreSQL"), std::string::npos) << message;
+    EXPECT_EQ(message.find("S3cretPassw0rd"), std::string::npos) << message;
+  }
+  EXPECT_LT(steady_clock::now() - start, std::chrono::seconds(5));
+}
+
+TEST(PostgresOpen, BadUrlNeverLeaksThePassword) {
+  try {
+    (void)Open("postgresql://coffee:S3cretPassw0rd@127.0.0.1:notaport/coffee", 1);
+    FAIL() << "Open should throw";
+  } catch (const app::DatabaseUnavailable& e) {
+    EXPECT_EQ(std::string(e.what()).find("S3cretPassw0rd"), std::string::npos) << e.what();
+  }
+}
+
+TEST(PostgresMigrate, ConcurrentMigrationsApplyEachMigrationOnce) {
+  const coffee::testing::TestDatabase db("postgres");
+  std::atomic<int> applied{0};
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 2; ++i) {
+    threads.emplace_back([&] {
+      try {
+        applied += Open(db.url(), 1)->Migrate();
+      } catch (const std::exception&) {
+        ++failures;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  const auto embedded = static_cast<int>(EmbeddedMigrations("postgres").size());
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(applied.load(), embedded);
+  EXPECT_EQ(db.QueryValue("SELECT count(*) FROM schema_migrations"), std::to_string(embedded));
+}
+
+TEST(PostgresMigrate, ChangedAppliedMigrationIsRefused) {
+  const coffee::testing::TestDatabase db("postgres");
+  auto store = Open(db.url(), 1);
+  store->Migrate();
+  EXPECT_EQ(store->Migrate(), 0);
+  db.Exec("UPDATE schema_migrations SET checksum = 'tampered' WHERE version = 1");
+  try {
+    store->Migrate();
+    FAIL() << "Migrate should throw";
+  } catch (const MigrationError& e) {
+    EXPECT_NE(std::string(e.what()).find("was changed after it was applied"), std::string::npos)
+        << e.what();
+  }
+  const auto info = store->MigrationInfo();
+  ASSERT_FALSE(info.empty());
+  EXPECT_TRUE(info.front().applied);
+  EXPECT_TRUE(info.front().checksum_mismatch);
+}
+
+TEST_F(PostgresAdapter, RecoversAfterItsConnectionsAreKilled) {
+  CreateUser("a@example.com");
+  // Use several pooled connections so more than one of them is killed.
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 3; ++i) {
+    threads.emplace_back([&] { EXPECT_TRUE(store_->Ping()); });
+  }
+  for (auto& t : threads) t.join();
+
+  db_->Exec(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+      "WHERE datname = current_database() AND pid <> pg_backend_pid()");
+
+  std::int64_t count = -1;
+  try {
+    store_->Read([&](app::Tx& tx) { count = tx.Users().Count(); });
+    EXPECT_EQ(count, 1);
+  } catch (const app::DatabaseUnavailable&) {
+    SUCCEED() << "the first call may report the lost connection";
+  }
+  store_->Read([&](app::Tx& tx) { count = tx.Users().Count(); });
+  EXPECT_EQ(count, 1);
+  EXPECT_TRUE(store_->Ping());
+  EXPECT_NE(CreateUser("b@example.com").value, 0);
+}
+
+TEST_F(PostgresAdapter, ConnectionKilledMidTransactionReportsUnavailable) {
+  CreateUser("a@example.com");
+  EXPECT_THROW(store_->Write([&](app::Tx& tx) {
+    tx.Users().Create("b@example.com", "hash", domain::Role::kUser);
+    db_->Exec(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND pid <> pg_backend_pid()");
+    tx.Users().Count();
+    return true;
+  }),
+               app::DatabaseUnavailable);
+  std::int64_t count = -1;
+  store_->Read([&](app::Tx& tx) { count = tx.Users().Count(); });
+  EXPECT_EQ(count, 1);
+}
+
+TEST_F(PostgresAdapter, MarkUsedFromEightThreadsHasExactlyOneWinner) {
+  const auto user = CreateUser("token@example.com");
+  std::int64_t token_id = 0;
+  store_->Write([&](app::Tx& tx) {
+    tx.RefreshTokens().Insert(user, "family", "abc123",
+                              domain::Instant{std::chrono::hours(24 * 365 * 60)});
+    token_id = tx.RefreshTokens().FindByHash("abc123").value().id;
+    return true;
+  });
+  auto store = Open(db_->url(), 8);
+  std::atomic<int> winners{0};
+  std::atomic<bool> go{false};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&] {
+      while (!go.load()) std::this_thread::yield();
+      store->Write([&](app::Tx& tx) {
+        if (tx.RefreshTokens().MarkUsed(token_id)) ++winners;
+        return true;
+      });
+    });
+  }
+  go = true;
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(winners.load(), 1);
+}
+
+TEST_F(PostgresAdapter, ExhaustedPoolReportsUnavailableInsteadOfHanging) {
+  auto store = Open(db_->url(), 1);
+  const auto start = steady_clock::now();
+  store->Write([&](app::Tx&) {
+    EXPECT_THROW(store->Read([](app::Tx&) {}), app::DatabaseUnavailable);
+    return false;
+  });
+  EXPECT_LT(steady_clock::now() - start, std::chrono::seconds(8));
+  EXPECT_TRUE(store->Ping());
+}
+
+TEST_F(PostgresAdapter, UniqueConflictLeavesTheTransactionUsable) {
+  store_->Write([&](app::Tx& tx) {
+    const auto a = tx.Coffees().Create({"Latte", "milk", domain::Money::FromCents(450), 4, ""});
+    const auto b = tx.Coffees().Create({"Mocha", "milk", domain::Money::FromCents(500), 4, ""});
+    EXPECT_FALSE(tx.Coffees().Create({"LATTE", "milk", domain::Money::FromCents(1), 1, ""}));
+    domain::CoffeePatch rename;
+    rename.name = "latte";
+    EXPECT_EQ(tx.Coffees().Update(b->id, rename), app::WriteResult::kConflict);
+    domain::CoffeePatch reprice;
+    reprice.price = domain::Money::FromCents(520);
+    EXPECT_EQ(tx.Coffees().Update(b->id, reprice), app::WriteResult::kOk);
+    EXPECT_TRUE(a.has_value());
+    return true;
+  });
+  std::optional<domain::Coffee> mocha;
+  store_->Read([&](app::Tx& tx) { mocha = tx.Coffees().FindByName("MOCHA"); });
+  ASSERT_TRUE(mocha);
+  EXPECT_EQ(mocha->price.cents(), 520);
+}
+
+TEST_F(PostgresAdapter, RulesWithUndecodableJsonbAreSkippedAndReported) {
+  db_->Exec(
+      "INSERT INTO pricing_rules (rule_type, discount_type, discount_value_hundredths, "
+      "valid_from, time_ranges) VALUES ('time_based', 'percentage', 1000, now(), "
+      "'{\"start\": \"09:00\"}')");
+  db_->Exec(
+      "INSERT INTO pricing_rules (rule_type, discount_type, discount_value_hundredths, "
+      "valid_from, days_of_week) VALUES ('promotional', 'percentage', 1000, now(), '[0]')");
+  db_->Exec(
+      "INSERT INTO pricing_rules (rule_type, discount_type, discount_value_hundredths, "
+      "valid_from, coffee_ids, time_ranges) VALUES ('time_based', 'fixed_amount', 50, now(), "
+      "'[1]', '[{\"start\": \"07:00\", \"end\": \"09:30\"}]')");
+  db_->Exec("UPDATE loyalty_config SET bonus_multipliers = '{\"1\": \"2.0\", \"2\": 1.5}'");
+  app::RulesData data;
+  store_->Read([&](app::Tx& tx) { data = tx.Rules().LoadAll(); });
+  ASSERT_EQ(data.pricing_rules.size(), 1U);
+  EXPECT_EQ(data.pricing_rules[0].time_ranges.size(), 1U);
+  ASSERT_EQ(data.malformed.size(), 2U);
+  EXPECT_EQ(data.malformed[0].rfind("pricing_rules rule_id=1: ", 0), 0U) << data.malformed[0];
+  EXPECT_EQ(data.malformed[1].rfind("pricing_rules rule_id=2: ", 0), 0U) << data.malformed[1];
+  EXPECT_EQ(data.loyalty.bonus_multipliers.at(domain::CoffeeId(1)).units, 20000);
+  EXPECT_EQ(data.loyalty.bonus_multipliers.at(domain::CoffeeId(2)).units, 15000);
+}
+
+}  // namespace
+}  // namespace coffee::storage::postgres

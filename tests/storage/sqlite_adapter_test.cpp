@@ -1,0 +1,215 @@
+// Behaviour only the SQLite adapter has: file, pragmas, connection pool, file-level failures.
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <linux/capability.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <array>
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "app/ports.hpp"
+#include "storage/database.hpp"
+#include "storage/sqlite/sqlite_database.hpp"
+#include "test_database.hpp"
+
+namespace coffee {
+namespace {
+
+using app::Tx;
+using domain::Money;
+using testing::TestDatabase;
+
+std::string PathOf(const TestDatabase& db) {
+  return db.url().substr(std::string("sqlite://").size());
+}
+
+/// Drops CAP_DAC_OVERRIDE from this thread while alive, so that even root honours file modes.
+class WithoutDacOverride {
+ public:
+  WithoutDacOverride() {
+    // NOLINTNEXTLINE(cppcoreguidelines-pro-type-vararg): raw system call, no libcap needed
+    if (syscall(SYS_capget, &header_, saved_.data()) != 0) return;
+    auto reduced = saved_;
+    reduced[0].effective &= ~(1U << CAP_DAC_OVERRIDE);
+    // NOLINTNEXTLINE(cppcoreguidelines-pro-type-vararg): raw system call
+    active_ = syscall(SYS_capset, &header_, reduced.data()) == 0;
+  }
+  ~WithoutDacOverride() {
+    // NOLINTNEXTLINE(cppcoreguidelines-pro-type-vararg): raw system call
+    if (active_) syscall(SYS_capset, &header_, saved_.data());
+  }
+  WithoutDacOverride(const WithoutDacOverride&) = delete;
+  WithoutDacOverride& operator=(const WithoutDacOverride&) = delete;
+  WithoutDacOverride(WithoutDacOverride&&) = delete;
+  WithoutDacOverride& operator=(WithoutDacOverride&&) = delete;
+
+ private:
+  __user_cap_header_struct header_{_LINUX_CAPABILITY_VERSION_3, 0};
+  std::array<__user_cap_data_struct, 2> saved_{};
+  bool active_ = false;
+};
+
+class SqliteAdapter : public ::testing::Test {
+ protected:
+  TestDatabase test_db_{"sqlite"};
+};
+
+TEST_F(SqliteAdapter, JournalModeIsWal) {
+  auto db = storage::Open({test_db_.url(), 2});
+  db->Migrate();
+  EXPECT_EQ(test_db_.QueryValue("PRAGMA journal_mode"), "wal");
+}
+
+TEST_F(SqliteAdapter, ForeignKeysAreEnforced) {
+  auto db = storage::Open({test_db_.url(), 2});
+  db->Migrate();
+  // An availability row for a coffee that does not exist violates its foreign key.
+  EXPECT_THROW(db->Write([](Tx& tx) {
+    domain::Availability a;
+    a.coffee_id = domain::CoffeeId{42};
+    tx.Rules().UpsertAvailability(a);
+    return true;
+  }),
+               app::StorageError);
+  EXPECT_EQ(test_db_.QueryValue("SELECT count(*) FROM coffee_availability"), "0");
+}
+
+TEST_F(SqliteAdapter, MissingParentDirectoriesAreCreated) {
+  const auto nested =
+      std::filesystem::path(PathOf(test_db_)).parent_path() / "nested" / "deeper" / "coffee.db";
+  auto db = storage::sqlite::Open(nested.string(), 1, "NORMAL");
+  EXPECT_EQ(db->Migrate(), 1);
+  EXPECT_TRUE(std::filesystem::exists(nested));
+  EXPECT_TRUE(db->Ping());
+}
+
+TEST_F(SqliteAdapter, UnknownSynchronousModeIsRejected) {
+  EXPECT_THROW(storage::sqlite::Open(PathOf(test_db_), 1, "SOMETIMES"), std::invalid_argument);
+  EXPECT_NO_THROW(storage::sqlite::Open(PathOf(test_db_), 1, "full"));
+}
+
+TEST_F(SqliteAdapter, FileThatIsNotADatabaseIsUnavailable) {
+  {
+    std::ofstream out(PathOf(test_db_), std::ios::binary);
+    out << std::string(4096, 'x');
+  }
+  EXPECT_THROW(storage::Open({test_db_.url(), 1}), app::DatabaseUnavailable);
+}
+
+TEST_F(SqliteAdapter, ReadOnlyFileMakesWriteUnavailable) {
+  {
+    auto db = storage::Open({test_db_.url(), 1});
+    db->Migrate();
+  }
+  const std::string path = PathOf(test_db_);
+  ASSERT_EQ(::chmod(path.c_str(), 0444), 0);
+  {
+    const WithoutDacOverride guard;
+    // NOLINTNEXTLINE(cppcoreguidelines-pro-type-vararg): POSIX open
+    if (const int fd = ::open(path.c_str(), O_WRONLY); fd >= 0) {
+      ::close(fd);
+      GTEST_SKIP() << "cannot make the file read-only for this process";
+    }
+    auto db = storage::Open({test_db_.url(), 1});
+    EXPECT_THROW(db->Write([](Tx& tx) {
+      tx.Coffees().Create({"Espresso", "x", Money::FromCents(350), 4.8, ""});
+      return true;
+    }),
+                 app::DatabaseUnavailable);
+    // Reading still works.
+    std::int64_t count = -1;
+    db->Read([&](Tx& tx) { count = tx.Coffees().Count({}); });
+    EXPECT_EQ(count, 0);
+  }
+  ::chmod(path.c_str(), 0644);
+}
+
+TEST_F(SqliteAdapter, WritesInsideReadAreRefused) {
+  auto db = storage::Open({test_db_.url(), 1});
+  db->Migrate();
+  EXPECT_THROW(db->Read([](Tx& tx) {
+    tx.Coffees().Create({"Sneaky", "x", Money::FromCents(100), 1, ""});
+  }),
+               std::runtime_error);
+  EXPECT_EQ(test_db_.QueryValue("SELECT count(*) FROM coffees"), "0");
+}
+
+TEST_F(SqliteAdapter, ConcurrentWritersAndReadersSeeEveryCommit) {
+  auto db = storage::Open({test_db_.url(), 3});
+  db->Migrate();
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 20;
+  std::atomic<bool> failed{false};
+  std::vector<std::thread> threads;
+  threads.reserve(static_cast<std::size_t>(kThreads) * 2);
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      try {
+        for (int i = 0; i < kPerThread; ++i) {
+          db->Write([&](Tx& tx) {
+            const auto name = "Coffee " + std::to_string(t) + "-" + std::to_string(i);
+            return tx.Coffees().Create({name, "x", Money::FromCents(100 + i), 4, ""}).has_value();
+          });
+        }
+      } catch (const std::exception&) {
+        failed = true;
+      }
+    });
+    threads.emplace_back([&] {
+      try {
+        std::int64_t last = 0;
+        for (int i = 0; i < kPerThread; ++i) {
+          std::int64_t count = 0;
+          db->Read([&](Tx& tx) { count = tx.Coffees().Count({}); });
+          if (count < last) failed = true;  // commits never disappear
+          last = count;
+        }
+      } catch (const std::exception&) {
+        failed = true;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_FALSE(failed);
+  std::int64_t total = 0;
+  db->Read([&](Tx& tx) { total = tx.Coffees().Count({}); });
+  EXPECT_EQ(total, kThreads * kPerThread);
+}
+
+TEST_F(SqliteAdapter, MalformedJsonColumnIsReportedNotThrown) {
+  auto db = storage::Open({test_db_.url(), 1});
+  db->Migrate();
+  test_db_.Exec("UPDATE loyalty_config SET bonus_multipliers = '{\"1\": oops' WHERE id = 1");
+  app::RulesData data;
+  db->Read([&](Tx& tx) { data = tx.Rules().LoadAll(); });
+  ASSERT_EQ(data.malformed.size(), 1U);
+  EXPECT_NE(data.malformed[0].find("bonus_multipliers is not valid JSON"), std::string::npos)
+      << data.malformed[0];
+  EXPECT_EQ(data.loyalty.points_per_dollar, domain::Fixed4{10000});
+}
+
+TEST_F(SqliteAdapter, MultipliersAreStoredAsDecimalStrings) {
+  auto db = storage::Open({test_db_.url(), 1});
+  db->Migrate();
+  db->Write([](Tx& tx) {
+    domain::LoyaltyConfig c;
+    c.bonus_multipliers = {{domain::CoffeeId{1}, domain::Fixed4{20000}},
+                           {domain::CoffeeId{5}, domain::Fixed4{12500}}};
+    tx.Rules().PutLoyaltyConfig(c);
+    return true;
+  });
+  EXPECT_EQ(test_db_.QueryValue("SELECT bonus_multipliers FROM loyalty_config"),
+            R"({"1":"2.0","5":"1.25"})");
+}
+
+}  // namespace
+}  // namespace coffee

@@ -1,0 +1,1079 @@
+// The storage contract: every adapter of app/ports.hpp must pass these tests, unchanged.
+// Rows edited behind the adapter's back use SQL that is valid on SQLite and PostgreSQL.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "app/ports.hpp"
+#include "storage/database.hpp"
+#include "test_database.hpp"
+
+namespace coffee {
+namespace {
+
+using app::CoffeeQuery;
+using app::CoffeeSort;
+using app::Tx;
+using app::WriteResult;
+using domain::CoffeeId;
+using domain::Money;
+using testing::AllBackends;
+using testing::TestDatabase;
+
+constexpr std::string_view kOrderId = "6f1d1c2e-3b4a-4c5d-8e9f-0a1b2c3d4e5f";
+constexpr std::string_view kOtherOrderId = "0c9a8b7d-6e5f-4a3b-9c2d-1e0f9a8b7c6d";
+
+domain::Instant At(std::int64_t micros_since_epoch) {
+  return domain::Instant{std::chrono::microseconds{micros_since_epoch}};
+}
+
+/// JSON text without whitespace, so `{"a": 1}` (jsonb output) equals `{"a":1}`.
+std::string Compact(std::string_view json) {
+  std::string out;
+  bool in_string = false;
+  for (std::size_t i = 0; i < json.size(); ++i) {
+    const char c = json[i];
+    if (in_string) {
+      out += c;
+      if (c == '\\' && i + 1 < json.size()) {
+        out += json[++i];
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+      out += c;
+    } else if (c != ' ' && c != '\n' && c != '\t') {
+      out += c;
+    }
+  }
+  return out;
+}
+
+bool Contains(std::string_view haystack, std::string_view needle) {
+  return haystack.find(needle) != std::string_view::npos;
+}
+
+std::vector<std::string> Names(const std::vector<domain::Coffee>& coffees) {
+  std::vector<std::string> names;
+  names.reserve(coffees.size());
+  for (const auto& c : coffees) names.push_back(c.name);
+  return names;
+}
+
+domain::PricingRule TimeRule() {
+  domain::PricingRule r;
+  r.rule_type = domain::RuleType::kTimeBased;
+  r.description = "Happy hour";
+  r.discount_type = domain::DiscountType::kPercentage;
+  r.discount_value = domain::Fixed2{1500};
+  r.priority = 90;
+  r.is_active = true;
+  r.valid_from = At(1'767'225'600'123'456);  // 2026-01-01T00:00:00.123456Z
+  r.valid_until = At(1'798'761'600'000'000);
+  r.time_ranges = {{domain::TimeOfDay{14 * 60}, domain::TimeOfDay{16 * 60}},
+                   {domain::TimeOfDay{23 * 60}, domain::TimeOfDay{60}}};
+  r.days_of_week = {1, 2, 3, 4, 5};
+  return r;
+}
+
+domain::PricingRule QuantityRule() {
+  domain::PricingRule r;
+  r.rule_type = domain::RuleType::kQuantityBased;
+  r.description = "Three or more";
+  r.discount_type = domain::DiscountType::kFixedAmount;
+  r.discount_value = domain::Fixed2{250};
+  r.priority = 100;
+  r.valid_from = At(1'767'225'600'000'000);
+  r.min_quantity = 3;
+  return r;
+}
+
+void ExpectSameRule(const domain::PricingRule& actual, const domain::PricingRule& expected) {
+  EXPECT_EQ(actual.rule_type, expected.rule_type);
+  EXPECT_EQ(actual.description, expected.description);
+  EXPECT_EQ(actual.discount_type, expected.discount_type);
+  EXPECT_EQ(actual.discount_value, expected.discount_value);
+  EXPECT_EQ(actual.priority, expected.priority);
+  EXPECT_EQ(actual.is_active, expected.is_active);
+  EXPECT_EQ(actual.valid_from, expected.valid_from);
+  EXPECT_EQ(actual.valid_until, expected.valid_until);
+  EXPECT_EQ(actual.coffee_ids, expected.coffee_ids);
+  EXPECT_EQ(actual.time_ranges, expected.time_ranges);
+  EXPECT_EQ(actual.days_of_week, expected.days_of_week);
+  EXPECT_EQ(actual.min_quantity, expected.min_quantity);
+}
+
+class StorageContract : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    test_db_ = std::make_unique<TestDatabase>(GetParam());
+    db_ = storage::Open({test_db_->url(), 4});
+    ASSERT_GT(db_->Migrate(), 0);
+  }
+
+  /// Runs fn in a committed write transaction and returns its result.
+  template <typename Fn>
+  auto Write(Fn&& fn) {
+    using Result = std::invoke_result_t<Fn&, Tx&>;
+    if constexpr (std::is_void_v<Result>) {
+      db_->Write([&](Tx& tx) {
+        fn(tx);
+        return true;
+      });
+    } else {
+      std::optional<Result> out;
+      db_->Write([&](Tx& tx) {
+        out.emplace(fn(tx));
+        return true;
+      });
+      return std::move(*out);
+    }
+  }
+
+  /// Runs fn in a read transaction and returns its result.
+  template <typename Fn>
+  auto Read(Fn&& fn) {
+    using Result = std::invoke_result_t<Fn&, Tx&>;
+    std::optional<Result> out;
+    db_->Read([&](Tx& tx) { out.emplace(fn(tx)); });
+    return std::move(*out);
+  }
+
+  domain::User AddUser(const std::string& email, domain::Role role = domain::Role::kUser) {
+    auto user = Write([&](Tx& tx) { return tx.Users().Create(email, "hash:" + email, role); });
+    EXPECT_TRUE(user.has_value()) << email;
+    return user.value_or(domain::User{});
+  }
+
+  domain::Coffee AddCoffee(const std::string& name, std::int64_t cents, double rating = 4.5,
+                           const std::string& type = "Single Shot") {
+    auto coffee = Write([&](Tx& tx) {
+      return tx.Coffees().Create(
+          {name, type, Money::FromCents(cents), rating, "https://img.example/" + name});
+    });
+    EXPECT_TRUE(coffee.has_value()) << name;
+    return coffee.value_or(domain::Coffee{});
+  }
+
+  /// Inserts an order with one line of `coffee`, directly in SQL.
+  void InsertOrderWith(std::string_view order_id, domain::UserId user, CoffeeId coffee) {
+    const std::string id(order_id);
+    test_db_->Exec(
+        "INSERT INTO orders (id, user_id, base_price_cents, discount_total_cents, "
+        "total_price_cents, pricing_strategy, prep_work_minutes, estimated_prep_minutes, "
+        "estimated_ready_at, created_at, updated_at) VALUES ('" +
+        id + "', " + std::to_string(user.value) +
+        ", 350, 0, 350, 'additive', 2, 2, '2026-01-01T10:02:00.000000Z', "
+        "'2026-01-01T10:00:00.000000Z', '2026-01-01T10:00:00.000000Z')");
+    test_db_->Exec(
+        "INSERT INTO order_items (order_id, coffee_id, coffee_name, quantity, "
+        "price_snapshot_cents, subtotal_cents, discount_cents, final_cents) VALUES ('" +
+        id + "', " + std::to_string(coffee.value) + ", 'x', 1, 350, 350, 0, 350)");
+  }
+
+  std::int64_t CountCoffees() {
+    return Read([](Tx& tx) { return tx.Coffees().Count(CoffeeQuery{}); });
+  }
+
+  std::unique_ptr<TestDatabase> test_db_;
+  std::unique_ptr<storage::Database> db_;
+};
+
+// ---------------------------------------------------------------- migrations
+
+TEST_P(StorageContract, SecondMigrateAppliesNothing) {
+  EXPECT_EQ(db_->Migrate(), 0);
+  EXPECT_EQ(db_->Migrate(), 0);
+}
+
+TEST_P(StorageContract, MigrationInfoListsEveryEmbeddedMigrationAsApplied) {
+  const auto embedded = storage::EmbeddedMigrations(db_->Backend());
+  const auto info = db_->MigrationInfo();
+  ASSERT_EQ(info.size(), embedded.size());
+  for (std::size_t i = 0; i < info.size(); ++i) {
+    EXPECT_EQ(info[i].version, embedded[i].version);
+    EXPECT_EQ(info[i].name, embedded[i].name);
+    EXPECT_EQ(info[i].checksum, storage::MigrationChecksum(embedded[i].sql));
+    EXPECT_TRUE(info[i].applied);
+    ASSERT_TRUE(info[i].applied_at.has_value());
+    EXPECT_TRUE(domain::ParseTimestamp(*info[i].applied_at).has_value()) << *info[i].applied_at;
+    EXPECT_FALSE(info[i].checksum_mismatch);
+  }
+}
+
+TEST_P(StorageContract, MigrationInfoOnFreshDatabaseShowsPending) {
+  TestDatabase fresh(GetParam());
+  auto db = storage::Open({fresh.url(), 2});
+  const auto info = db->MigrationInfo();
+  ASSERT_FALSE(info.empty());
+  for (const auto& m : info) {
+    EXPECT_FALSE(m.applied);
+    EXPECT_FALSE(m.applied_at.has_value());
+  }
+  EXPECT_EQ(db->Migrate(), static_cast<int>(info.size()));
+}
+
+TEST_P(StorageContract, ChangedMigrationIsDetectedByChecksum) {
+  test_db_->Exec("UPDATE schema_migrations SET checksum = 'tampered' WHERE version = 1");
+  try {
+    db_->Migrate();
+    FAIL() << "Migrate accepted a changed migration";
+  } catch (const storage::MigrationError& e) {
+    EXPECT_TRUE(Contains(e.what(), "migration 1")) << e.what();
+    EXPECT_TRUE(Contains(e.what(), "changed")) << e.what();
+  }
+  const auto info = db_->MigrationInfo();
+  ASSERT_FALSE(info.empty());
+  EXPECT_TRUE(info[0].checksum_mismatch);
+}
+
+// ---------------------------------------------------------------- users
+
+TEST_P(StorageContract, CreatedUserIsFoundByEmailIgnoringCase) {
+  const auto created = AddUser("Alice@Example.com", domain::Role::kStaff);
+  EXPECT_GT(created.id.value, 0);
+  EXPECT_EQ(created.email, "Alice@Example.com");
+  EXPECT_EQ(created.role, domain::Role::kStaff);
+  EXPECT_EQ(created.password_hash, "hash:Alice@Example.com");
+
+  const auto found = Read([](Tx& tx) { return tx.Users().FindByEmail("alice@EXAMPLE.COM"); });
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->id, created.id);
+  EXPECT_EQ(found->email, "Alice@Example.com");
+  EXPECT_EQ(found->role, domain::Role::kStaff);
+  EXPECT_EQ(found->created_at, created.created_at);
+
+  const auto by_id = Read([&](Tx& tx) { return tx.Users().FindById(created.id); });
+  ASSERT_TRUE(by_id.has_value());
+  EXPECT_EQ(by_id->email, "Alice@Example.com");
+}
+
+TEST_P(StorageContract, UnknownUserIsNotFound) {
+  AddUser("bob@example.com");
+  EXPECT_FALSE(Read([](Tx& tx) { return tx.Users().FindByEmail("nobody@example.com"); }));
+  EXPECT_FALSE(Read([](Tx& tx) { return tx.Users().FindById(domain::UserId{999}); }));
+}
+
+TEST_P(StorageContract, DuplicateEmailReturnsNullopt) {
+  AddUser("carol@example.com");
+  const auto again = Write(
+      [](Tx& tx) { return tx.Users().Create("carol@example.com", "other", domain::Role::kUser); });
+  EXPECT_FALSE(again.has_value());
+}
+
+TEST_P(StorageContract, DuplicateEmailDiffersOnlyInCase) {
+  AddUser("dave@example.com");
+  const auto result = Write([](Tx& tx) {
+    auto duplicate = tx.Users().Create("DAVE@Example.COM", "other", domain::Role::kUser);
+    // The transaction must still be usable after the conflict.
+    auto other = tx.Users().Create("erin@example.com", "h", domain::Role::kUser);
+    return std::pair{duplicate.has_value(), other.has_value()};
+  });
+  EXPECT_FALSE(result.first);
+  EXPECT_TRUE(result.second);
+  EXPECT_EQ(Read([](Tx& tx) { return tx.Users().Count(); }), 2);
+  EXPECT_TRUE(Read([](Tx& tx) { return tx.Users().FindByEmail("erin@example.com"); }));
+}
+
+TEST_P(StorageContract, UsersAreListedByIdWithPaginationAndCounted) {
+  const auto a = AddUser("a@example.com");
+  const auto b = AddUser("b@example.com");
+  const auto c = AddUser("c@example.com");
+  const auto all = Read([](Tx& tx) { return tx.Users().List(0, 10); });
+  ASSERT_EQ(all.size(), 3U);
+  EXPECT_EQ(all[0].id, a.id);
+  EXPECT_EQ(all[1].id, b.id);
+  EXPECT_EQ(all[2].id, c.id);
+  const auto page = Read([](Tx& tx) { return tx.Users().List(1, 1); });
+  ASSERT_EQ(page.size(), 1U);
+  EXPECT_EQ(page[0].id, b.id);
+  EXPECT_EQ(Read([](Tx& tx) { return tx.Users().Count(); }), 3);
+}
+
+TEST_P(StorageContract, UpdateRoleChangesRoleAndReportsMissingUser) {
+  const auto user = AddUser("frank@example.com");
+  EXPECT_TRUE(Write([&](Tx& tx) { return tx.Users().UpdateRole(user.id, domain::Role::kAdmin); }));
+  EXPECT_EQ(Read([&](Tx& tx) { return tx.Users().FindById(user.id); })->role, domain::Role::kAdmin);
+  EXPECT_FALSE(Write(
+      [](Tx& tx) { return tx.Users().UpdateRole(domain::UserId{999}, domain::Role::kAdmin); }));
+}
+
+TEST_P(StorageContract, UpdatePasswordHashReplacesHash) {
+  const auto user = AddUser("gina@example.com");
+  EXPECT_TRUE(Write([&](Tx& tx) { return tx.Users().UpdatePasswordHash(user.id, "new-hash"); }));
+  EXPECT_EQ(Read([&](Tx& tx) { return tx.Users().FindById(user.id); })->password_hash, "new-hash");
+  EXPECT_FALSE(
+      Write([](Tx& tx) { return tx.Users().UpdatePasswordHash(domain::UserId{999}, "x"); }));
+}
+
+// ---------------------------------------------------------------- refresh tokens
+
+TEST_P(StorageContract, RefreshTokenIsFoundByHash) {
+  const auto user = AddUser("hal@example.com");
+  const auto expires = At(1'798'761'600'654'321);
+  Write([&](Tx& tx) { tx.RefreshTokens().Insert(user.id, "family-1", "abc123", expires); });
+  const auto token = Read([](Tx& tx) { return tx.RefreshTokens().FindByHash("abc123"); });
+  ASSERT_TRUE(token.has_value());
+  EXPECT_GT(token->id, 0);
+  EXPECT_EQ(token->user_id, user.id);
+  EXPECT_EQ(token->family_id, "family-1");
+  EXPECT_EQ(token->token_hash, "abc123");
+  EXPECT_EQ(token->expires_at, expires);
+  EXPECT_FALSE(token->used);
+  EXPECT_FALSE(token->revoked);
+  EXPECT_FALSE(Read([](Tx& tx) { return tx.RefreshTokens().FindByHash("unknown"); }));
+}
+
+TEST_P(StorageContract, MarkUsedSucceedsExactlyOnce) {
+  const auto user = AddUser("ivy@example.com");
+  Write(
+      [&](Tx& tx) { tx.RefreshTokens().Insert(user.id, "fam", "h1", At(1'798'761'600'000'000)); });
+  const auto id = Read([](Tx& tx) { return tx.RefreshTokens().FindByHash("h1")->id; });
+  EXPECT_TRUE(Write([&](Tx& tx) { return tx.RefreshTokens().MarkUsed(id); }));
+  EXPECT_FALSE(Write([&](Tx& tx) { return tx.RefreshTokens().MarkUsed(id); }));
+  EXPECT_TRUE(Read([](Tx& tx) { return tx.RefreshTokens().FindByHash("h1")->used; }));
+}
+
+TEST_P(StorageContract, RevokedFamilyCannotBeMarkedUsed) {
+  const auto user = AddUser("jack@example.com");
+  Write([&](Tx& tx) {
+    tx.RefreshTokens().Insert(user.id, "stolen", "s1", At(1'798'761'600'000'000));
+    tx.RefreshTokens().Insert(user.id, "stolen", "s2", At(1'798'761'600'000'000));
+    tx.RefreshTokens().Insert(user.id, "safe", "k1", At(1'798'761'600'000'000));
+  });
+  Write([](Tx& tx) { tx.RefreshTokens().RevokeFamily("stolen"); });
+  const auto s1 = Read([](Tx& tx) { return *tx.RefreshTokens().FindByHash("s1"); });
+  const auto s2 = Read([](Tx& tx) { return *tx.RefreshTokens().FindByHash("s2"); });
+  const auto k1 = Read([](Tx& tx) { return *tx.RefreshTokens().FindByHash("k1"); });
+  EXPECT_TRUE(s1.revoked);
+  EXPECT_TRUE(s2.revoked);
+  EXPECT_FALSE(k1.revoked);
+  EXPECT_FALSE(Write([&](Tx& tx) { return tx.RefreshTokens().MarkUsed(s1.id); }));
+  EXPECT_TRUE(Write([&](Tx& tx) { return tx.RefreshTokens().MarkUsed(k1.id); }));
+}
+
+// ---------------------------------------------------------------- coffees
+
+TEST_P(StorageContract, CreatedCoffeeIsFoundByIdAndByNameIgnoringCase) {
+  const auto created = AddCoffee("Flat White", 425, 4.8, "With Steamed Milk");
+  EXPECT_GT(created.id.value, 0);
+  EXPECT_EQ(created.price, Money::FromCents(425));
+  const auto found = Read([&](Tx& tx) { return tx.Coffees().Find(created.id); });
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->name, "Flat White");
+  EXPECT_EQ(found->coffee_type, "With Steamed Milk");
+  EXPECT_EQ(found->price, Money::FromCents(425));
+  EXPECT_DOUBLE_EQ(found->rating, 4.8);
+  EXPECT_EQ(found->image_url, "https://img.example/Flat White");
+  const auto by_name = Read([](Tx& tx) { return tx.Coffees().FindByName("fLAT wHITE"); });
+  ASSERT_TRUE(by_name.has_value());
+  EXPECT_EQ(by_name->id, created.id);
+  EXPECT_FALSE(Read([](Tx& tx) { return tx.Coffees().FindByName("Flat"); }));
+  EXPECT_FALSE(Read([](Tx& tx) { return tx.Coffees().Find(CoffeeId{999}); }));
+}
+
+TEST_P(StorageContract, DuplicateCoffeeNameDiffersOnlyInCase) {
+  AddCoffee("Mocha", 500);
+  const auto result = Write([](Tx& tx) {
+    auto duplicate = tx.Coffees().Create({"MOCHA", "x", Money::FromCents(100), 1, ""});
+    auto other = tx.Coffees().Create({"Latte", "x", Money::FromCents(400), 1, ""});
+    return std::pair{duplicate.has_value(), other.has_value()};
+  });
+  EXPECT_FALSE(result.first);
+  EXPECT_TRUE(result.second);
+  EXPECT_EQ(CountCoffees(), 2);
+}
+
+TEST_P(StorageContract, CoffeesWithoutSortAreOrderedById) {
+  AddCoffee("Zeta", 300);
+  AddCoffee("Alpha", 200);
+  AddCoffee("Mid", 100);
+  const auto list = Read([](Tx& tx) { return tx.Coffees().List(CoffeeQuery{}); });
+  EXPECT_EQ(Names(list), (std::vector<std::string>{"Zeta", "Alpha", "Mid"}));
+}
+
+TEST_P(StorageContract, SearchIsCaseInsensitiveSubstringOfName) {
+  AddCoffee("Iced Latte", 475);
+  AddCoffee("Latte", 400);
+  AddCoffee("Espresso", 350);
+  CoffeeQuery q;
+  q.search = "LAT";
+  EXPECT_EQ(Names(Read([&](Tx& tx) { return tx.Coffees().List(q); })),
+            (std::vector<std::string>{"Iced Latte", "Latte"}));
+  EXPECT_EQ(Read([&](Tx& tx) { return tx.Coffees().Count(q); }), 2);
+}
+
+TEST_P(StorageContract, SearchTreatsPercentAndUnderscoreLiterally) {
+  AddCoffee("100% Arabica", 500);
+  AddCoffee("Cold_Brew", 450);
+  AddCoffee("Coldxbrew", 450);
+  AddCoffee("Plain", 300);
+  CoffeeQuery percent;
+  percent.search = "%";
+  EXPECT_EQ(Names(Read([&](Tx& tx) { return tx.Coffees().List(percent); })),
+            (std::vector<std::string>{"100% Arabica"}));
+  CoffeeQuery underscore;
+  underscore.search = "d_b";
+  EXPECT_EQ(Names(Read([&](Tx& tx) { return tx.Coffees().List(underscore); })),
+            (std::vector<std::string>{"Cold_Brew"}));
+  CoffeeQuery backslash;
+  backslash.search = "\\";
+  EXPECT_TRUE(Read([&](Tx& tx) { return tx.Coffees().List(backslash); }).empty());
+  EXPECT_EQ(Read([&](Tx& tx) { return tx.Coffees().Count(percent); }), 1);
+}
+
+TEST_P(StorageContract, TypeFilterIsCaseInsensitiveExactMatch) {
+  AddCoffee("Latte", 400, 4.7, "With Milk");
+  AddCoffee("Cortado", 350, 4.7, "Espresso with Milk");
+  AddCoffee("Flat White", 425, 4.8, "WITH MILK");
+  CoffeeQuery q;
+  q.type_filter = "with milk";
+  EXPECT_EQ(Names(Read([&](Tx& tx) { return tx.Coffees().List(q); })),
+            (std::vector<std::string>{"Latte", "Flat White"}));
+  EXPECT_EQ(Read([&](Tx& tx) { return tx.Coffees().Count(q); }), 2);
+}
+
+TEST_P(StorageContract, PriceRangeIsInclusive) {
+  AddCoffee("A", 300);
+  AddCoffee("B", 350);
+  AddCoffee("C", 400);
+  AddCoffee("D", 450);
+  CoffeeQuery q;
+  q.min_price = Money::FromCents(350);
+  q.max_price = Money::FromCents(400);
+  EXPECT_EQ(Names(Read([&](Tx& tx) { return tx.Coffees().List(q); })),
+            (std::vector<std::string>{"B", "C"}));
+  CoffeeQuery only_min;
+  only_min.min_price = Money::FromCents(401);
+  EXPECT_EQ(Names(Read([&](Tx& tx) { return tx.Coffees().List(only_min); })),
+            (std::vector<std::string>{"D"}));
+  CoffeeQuery only_max;
+  only_max.max_price = Money::FromCents(300);
+  EXPECT_EQ(Read([&](Tx& tx) { return tx.Coffees().Count(only_max); }), 1);
+}
+
+TEST_P(StorageContract, FiltersCombine) {
+  AddCoffee("Latte", 400, 4.7, "With Milk");
+  AddCoffee("Iced Latte", 475, 4.8, "Cold Latte");
+  AddCoffee("Big Latte", 600, 4.1, "With Milk");
+  CoffeeQuery q;
+  q.search = "latte";
+  q.type_filter = "With Milk";
+  q.max_price = Money::FromCents(500);
+  EXPECT_EQ(Names(Read([&](Tx& tx) { return tx.Coffees().List(q); })),
+            (std::vector<std::string>{"Latte"}));
+  EXPECT_EQ(Read([&](Tx& tx) { return tx.Coffees().Count(q); }), 1);
+}
+
+TEST_P(StorageContract, SortByPriceBreaksTiesByIdAscending) {
+  AddCoffee("First", 400);
+  AddCoffee("Cheap", 300);
+  AddCoffee("Second", 400);
+  AddCoffee("Dear", 500);
+  CoffeeQuery asc;
+  asc.sort = CoffeeSort::kPrice;
+  EXPECT_EQ(Names(Read([&](Tx& tx) { return tx.Coffees().List(asc); })),
+            (std::vector<std::string>{"Cheap", "First", "Second", "Dear"}));
+  CoffeeQuery desc = asc;
+  desc.descending = true;
+  EXPECT_EQ(Names(Read([&](Tx& tx) { return tx.Coffees().List(desc); })),
+            (std::vector<std::string>{"Dear", "First", "Second", "Cheap"}));
+}
+
+TEST_P(StorageContract, SortByRatingAscendingAndDescending) {
+  AddCoffee("Good", 300, 4.5);
+  AddCoffee("Best", 300, 5.0);
+  AddCoffee("Okay", 300, 3.9);
+  AddCoffee("AlsoGood", 300, 4.5);
+  CoffeeQuery asc;
+  asc.sort = CoffeeSort::kRating;
+  EXPECT_EQ(Names(Read([&](Tx& tx) { return tx.Coffees().List(asc); })),
+            (std::vector<std::string>{"Okay", "Good", "AlsoGood", "Best"}));
+  CoffeeQuery desc = asc;
+  desc.descending = true;
+  EXPECT_EQ(Names(Read([&](Tx& tx) { return tx.Coffees().List(desc); })),
+            (std::vector<std::string>{"Best", "Good", "AlsoGood", "Okay"}));
+}
+
+TEST_P(StorageContract, SortByNameAscendingAndDescending) {
+  AddCoffee("mocha", 300);
+  AddCoffee("Americano", 300);
+  AddCoffee("Latte", 300);
+  CoffeeQuery asc;
+  asc.sort = CoffeeSort::kName;
+  EXPECT_EQ(Names(Read([&](Tx& tx) { return tx.Coffees().List(asc); })),
+            (std::vector<std::string>{"Americano", "Latte", "mocha"}));
+  CoffeeQuery desc = asc;
+  desc.descending = true;
+  EXPECT_EQ(Names(Read([&](Tx& tx) { return tx.Coffees().List(desc); })),
+            (std::vector<std::string>{"mocha", "Latte", "Americano"}));
+}
+
+TEST_P(StorageContract, PaginationAppliesOffsetAndLimitWhileCountIgnoresThem) {
+  for (int i = 1; i <= 5; ++i) AddCoffee("Coffee " + std::to_string(i), std::int64_t{100} * i);
+  CoffeeQuery q;
+  q.offset = 1;
+  q.limit = 2;
+  EXPECT_EQ(Names(Read([&](Tx& tx) { return tx.Coffees().List(q); })),
+            (std::vector<std::string>{"Coffee 2", "Coffee 3"}));
+  q.offset = 4;
+  EXPECT_EQ(Names(Read([&](Tx& tx) { return tx.Coffees().List(q); })),
+            (std::vector<std::string>{"Coffee 5"}));
+  q.offset = 10;
+  EXPECT_TRUE(Read([&](Tx& tx) { return tx.Coffees().List(q); }).empty());
+  EXPECT_EQ(Read([&](Tx& tx) { return tx.Coffees().Count(q); }), 5);
+}
+
+TEST_P(StorageContract, UpdateCoffeeChangesOnlyGivenFields) {
+  const auto coffee = AddCoffee("Cortado", 350, 4.7, "Espresso with Milk");
+  domain::CoffeePatch patch;
+  patch.price = Money::FromCents(375);
+  patch.rating = 4.9;
+  EXPECT_EQ(Write([&](Tx& tx) { return tx.Coffees().Update(coffee.id, patch); }), WriteResult::kOk);
+  const auto updated = Read([&](Tx& tx) { return *tx.Coffees().Find(coffee.id); });
+  EXPECT_EQ(updated.name, "Cortado");
+  EXPECT_EQ(updated.coffee_type, "Espresso with Milk");
+  EXPECT_EQ(updated.price, Money::FromCents(375));
+  EXPECT_DOUBLE_EQ(updated.rating, 4.9);
+  EXPECT_EQ(updated.image_url, coffee.image_url);
+
+  domain::CoffeePatch rename;
+  rename.name = "Cortado Doble";
+  rename.coffee_type = "Double";
+  rename.image_url = "https://img.example/doble";
+  EXPECT_EQ(Write([&](Tx& tx) { return tx.Coffees().Update(coffee.id, rename); }),
+            WriteResult::kOk);
+  const auto renamed = Read([&](Tx& tx) { return *tx.Coffees().Find(coffee.id); });
+  EXPECT_EQ(renamed.name, "Cortado Doble");
+  EXPECT_EQ(renamed.coffee_type, "Double");
+  EXPECT_EQ(renamed.image_url, "https://img.example/doble");
+  EXPECT_EQ(renamed.price, Money::FromCents(375));
+}
+
+TEST_P(StorageContract, UpdateCoffeeToAnotherCoffeesNameConflicts) {
+  AddCoffee("Latte", 400);
+  const auto mocha = AddCoffee("Mocha", 500);
+  domain::CoffeePatch patch;
+  patch.name = "LATTE";
+  patch.price = Money::FromCents(999);
+  const auto result = Write([&](Tx& tx) {
+    const auto r = tx.Coffees().Update(mocha.id, patch);
+    // Still usable after the conflict.
+    tx.Coffees().Create({"Macchiato", "x", Money::FromCents(375), 4.6, ""});
+    return r;
+  });
+  EXPECT_EQ(result, WriteResult::kConflict);
+  const auto unchanged = Read([&](Tx& tx) { return *tx.Coffees().Find(mocha.id); });
+  EXPECT_EQ(unchanged.name, "Mocha");
+  EXPECT_EQ(unchanged.price, Money::FromCents(500));
+  EXPECT_EQ(CountCoffees(), 3);
+}
+
+TEST_P(StorageContract, UpdateCoffeeToItsOwnNameInOtherCaseIsAllowed) {
+  const auto mocha = AddCoffee("Mocha", 500);
+  domain::CoffeePatch patch;
+  patch.name = "MOCHA";
+  EXPECT_EQ(Write([&](Tx& tx) { return tx.Coffees().Update(mocha.id, patch); }), WriteResult::kOk);
+  EXPECT_EQ(Read([&](Tx& tx) { return tx.Coffees().Find(mocha.id)->name; }), "MOCHA");
+}
+
+TEST_P(StorageContract, UpdateMissingCoffeeIsNotFound) {
+  domain::CoffeePatch patch;
+  patch.price = Money::FromCents(100);
+  EXPECT_EQ(Write([&](Tx& tx) { return tx.Coffees().Update(CoffeeId{999}, patch); }),
+            WriteResult::kNotFound);
+}
+
+TEST_P(StorageContract, DeleteCoffeeRemovesItOnceThenNotFound) {
+  const auto coffee = AddCoffee("Affogato", 550);
+  EXPECT_EQ(Write([&](Tx& tx) { return tx.Coffees().Delete(coffee.id); }), WriteResult::kOk);
+  EXPECT_FALSE(Read([&](Tx& tx) { return tx.Coffees().Find(coffee.id); }));
+  EXPECT_EQ(Write([&](Tx& tx) { return tx.Coffees().Delete(coffee.id); }), WriteResult::kNotFound);
+}
+
+TEST_P(StorageContract, DeleteCoffeeAlsoRemovesItsRuleRows) {
+  const auto coffee = AddCoffee("Seasonal", 550);
+  Write([&](Tx& tx) {
+    domain::Availability a;
+    a.coffee_id = coffee.id;
+    a.status = domain::AvailabilityStatus::kOutOfStock;
+    tx.Rules().UpsertAvailability(a);
+    tx.Rules().UpsertPrepTime({coffee.id, 4, 2, {}});
+  });
+  EXPECT_EQ(Write([&](Tx& tx) { return tx.Coffees().Delete(coffee.id); }), WriteResult::kOk);
+  EXPECT_FALSE(Read([&](Tx& tx) { return tx.Rules().FindAvailability(coffee.id); }));
+  EXPECT_FALSE(Read([&](Tx& tx) { return tx.Rules().FindPrepTime(coffee.id); }));
+}
+
+TEST_P(StorageContract, DeleteCoffeeReferencedByOrderLinesConflicts) {
+  const auto user = AddUser("kim@example.com");
+  const auto ordered = AddCoffee("Espresso", 350);
+  const auto spare = AddCoffee("Americano", 300);
+  InsertOrderWith(kOrderId, user.id, ordered.id);
+  const auto results = Write([&](Tx& tx) {
+    const auto first = tx.Coffees().Delete(ordered.id);
+    // Still usable after the refused delete.
+    const auto second = tx.Coffees().Delete(spare.id);
+    return std::pair{first, second};
+  });
+  EXPECT_EQ(results.first, WriteResult::kConflict);
+  EXPECT_EQ(results.second, WriteResult::kOk);
+  EXPECT_TRUE(Read([&](Tx& tx) { return tx.Coffees().Find(ordered.id); }));
+  EXPECT_FALSE(Read([&](Tx& tx) { return tx.Coffees().Find(spare.id); }));
+}
+
+TEST_P(StorageContract, ExistingIdsReturnsTheSubsetThatExistsAscending) {
+  const auto a = AddCoffee("A", 100);
+  AddCoffee("B", 100);
+  const auto c = AddCoffee("C", 100);
+  const auto ids = Read([&](Tx& tx) {
+    return tx.Coffees().ExistingIds({c.id, CoffeeId{999}, a.id, c.id});
+  });
+  EXPECT_EQ(ids, (std::vector<CoffeeId>{a.id, c.id}));
+  EXPECT_TRUE(Read([](Tx& tx) { return tx.Coffees().ExistingIds({}); }).empty());
+}
+
+// ---------------------------------------------------------------- availability
+
+TEST_P(StorageContract, AvailabilityUpsertInsertsThenReplaces) {
+  const auto coffee = AddCoffee("Cold Brew", 450);
+  EXPECT_FALSE(Read([&](Tx& tx) { return tx.Rules().FindAvailability(coffee.id); }));
+
+  domain::Availability seasonal;
+  seasonal.coffee_id = coffee.id;
+  seasonal.status = domain::AvailabilityStatus::kSeasonal;
+  seasonal.reason = "Summer only";
+  seasonal.available_from = domain::TimeOfDay{22 * 60};
+  seasonal.available_until = domain::TimeOfDay{2 * 60 + 30};
+  const auto before = std::chrono::system_clock::now() - std::chrono::seconds(5);
+  const auto stored = Write([&](Tx& tx) { return tx.Rules().UpsertAvailability(seasonal); });
+  EXPECT_GT(stored.updated_at, before);
+
+  const auto found = Read([&](Tx& tx) { return tx.Rules().FindAvailability(coffee.id); });
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->status, domain::AvailabilityStatus::kSeasonal);
+  EXPECT_EQ(found->reason, "Summer only");
+  EXPECT_EQ(found->available_from, domain::TimeOfDay{22 * 60});
+  EXPECT_EQ(found->available_until, domain::TimeOfDay{2 * 60 + 30});
+  EXPECT_EQ(found->updated_at, stored.updated_at);
+
+  domain::Availability out;
+  out.coffee_id = coffee.id;
+  out.status = domain::AvailabilityStatus::kOutOfStock;
+  Write([&](Tx& tx) { return tx.Rules().UpsertAvailability(out); });
+  const auto replaced = Read([&](Tx& tx) { return *tx.Rules().FindAvailability(coffee.id); });
+  EXPECT_EQ(replaced.status, domain::AvailabilityStatus::kOutOfStock);
+  EXPECT_FALSE(replaced.reason.has_value());
+  EXPECT_FALSE(replaced.available_from.has_value());
+  EXPECT_FALSE(replaced.available_until.has_value());
+}
+
+// ---------------------------------------------------------------- pricing rules
+
+TEST_P(StorageContract, CreatedRuleRoundTripsEveryField) {
+  const auto a = AddCoffee("A", 100);
+  const auto b = AddCoffee("B", 100);
+  auto rule = TimeRule();
+  rule.coffee_ids = std::vector<CoffeeId>{a.id, b.id};
+  rule.id = domain::RuleId{12345};
+  const auto created = Write([&](Tx& tx) { return tx.Rules().CreateRule(rule); });
+  EXPECT_GT(created.id.value, 0);
+  EXPECT_NE(created.id.value, 12345);
+  ExpectSameRule(created, rule);
+  EXPECT_EQ(created.created_at, created.updated_at);
+
+  const auto found = Read([&](Tx& tx) { return tx.Rules().FindRule(created.id); });
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->id, created.id);
+  ExpectSameRule(*found, rule);
+  EXPECT_EQ(found->created_at, created.created_at);
+  EXPECT_EQ(found->updated_at, created.updated_at);
+
+  const auto quantity = Write([](Tx& tx) { return tx.Rules().CreateRule(QuantityRule()); });
+  const auto found_quantity = Read([&](Tx& tx) { return *tx.Rules().FindRule(quantity.id); });
+  ExpectSameRule(found_quantity, QuantityRule());
+  EXPECT_FALSE(found_quantity.coffee_ids.has_value());
+  EXPECT_FALSE(found_quantity.valid_until.has_value());
+  EXPECT_TRUE(found_quantity.time_ranges.empty());
+  EXPECT_TRUE(found_quantity.days_of_week.empty());
+
+  EXPECT_FALSE(Read([](Tx& tx) { return tx.Rules().FindRule(domain::RuleId{999}); }));
+}
+
+TEST_P(StorageContract, ListRulesHidesInactiveUnlessAsked) {
+  const auto first = Write([](Tx& tx) { return tx.Rules().CreateRule(TimeRule()); });
+  auto inactive_rule = QuantityRule();
+  inactive_rule.is_active = false;
+  const auto second = Write([&](Tx& tx) { return tx.Rules().CreateRule(inactive_rule); });
+  const auto third = Write([](Tx& tx) { return tx.Rules().CreateRule(QuantityRule()); });
+
+  const auto active = Read([](Tx& tx) { return tx.Rules().ListRules(false); });
+  ASSERT_EQ(active.size(), 2U);
+  EXPECT_EQ(active[0].id, first.id);
+  EXPECT_EQ(active[1].id, third.id);
+
+  const auto all = Read([](Tx& tx) { return tx.Rules().ListRules(true); });
+  ASSERT_EQ(all.size(), 3U);
+  EXPECT_EQ(all[0].id, first.id);
+  EXPECT_EQ(all[1].id, second.id);
+  EXPECT_FALSE(all[1].is_active);
+  EXPECT_EQ(all[2].id, third.id);
+}
+
+TEST_P(StorageContract, ReplaceRuleKeepsIdAndCreatedAt) {
+  const auto created = Write([](Tx& tx) { return tx.Rules().CreateRule(TimeRule()); });
+  auto replacement = QuantityRule();
+  replacement.id = created.id;
+  replacement.description = "Replaced";
+  replacement.coffee_ids = std::vector<CoffeeId>{};
+  const auto replaced = Write([&](Tx& tx) { return tx.Rules().ReplaceRule(replacement); });
+  ASSERT_TRUE(replaced.has_value());
+  EXPECT_EQ(replaced->id, created.id);
+  ExpectSameRule(*replaced, replacement);
+  EXPECT_EQ(replaced->created_at, created.created_at);
+  EXPECT_GE(replaced->updated_at, created.updated_at);
+
+  const auto found = Read([&](Tx& tx) { return *tx.Rules().FindRule(created.id); });
+  ExpectSameRule(found, replacement);
+
+  auto missing = QuantityRule();
+  missing.id = domain::RuleId{999};
+  EXPECT_FALSE(Write([&](Tx& tx) { return tx.Rules().ReplaceRule(missing); }));
+}
+
+TEST_P(StorageContract, DeactivateRuleSetsInactive) {
+  const auto created = Write([](Tx& tx) { return tx.Rules().CreateRule(TimeRule()); });
+  EXPECT_TRUE(Write([&](Tx& tx) { return tx.Rules().DeactivateRule(created.id); }));
+  EXPECT_FALSE(Read([&](Tx& tx) { return tx.Rules().FindRule(created.id)->is_active; }));
+  EXPECT_TRUE(Read([](Tx& tx) { return tx.Rules().ListRules(false); }).empty());
+  EXPECT_FALSE(Write([](Tx& tx) { return tx.Rules().DeactivateRule(domain::RuleId{999}); }));
+}
+
+// ---------------------------------------------------------------- settings
+
+TEST_P(StorageContract, PricingSettingsStartAtDefaultsAndCanBeReplaced) {
+  const auto defaults = Read([](Tx& tx) { return tx.Rules().GetPricingSettings(); });
+  EXPECT_EQ(defaults.combination_strategy, domain::CombinationStrategy::kBestPrice);
+  EXPECT_EQ(defaults.max_discount_percent, domain::Fixed2{10000});
+
+  domain::PricingSettings s;
+  s.combination_strategy = domain::CombinationStrategy::kMultiplicative;
+  s.max_discount_percent = domain::Fixed2{2550};
+  const auto stored = Write([&](Tx& tx) { return tx.Rules().PutPricingSettings(s); });
+  EXPECT_EQ(stored.combination_strategy, domain::CombinationStrategy::kMultiplicative);
+  const auto read = Read([](Tx& tx) { return tx.Rules().GetPricingSettings(); });
+  EXPECT_EQ(read.combination_strategy, domain::CombinationStrategy::kMultiplicative);
+  EXPECT_EQ(read.max_discount_percent, domain::Fixed2{2550});
+  EXPECT_EQ(read.updated_at, stored.updated_at);
+}
+
+TEST_P(StorageContract, PrepTimeUpsertInsertsThenReplaces) {
+  const auto coffee = AddCoffee("Mocha", 500);
+  EXPECT_FALSE(Read([&](Tx& tx) { return tx.Rules().FindPrepTime(coffee.id); }));
+  Write([&](Tx& tx) { return tx.Rules().UpsertPrepTime({coffee.id, 5, 2, {}}); });
+  auto found = Read([&](Tx& tx) { return tx.Rules().FindPrepTime(coffee.id); });
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->base_minutes, 5);
+  EXPECT_EQ(found->per_additional_item, 2);
+  const auto stored = Write([&](Tx& tx) {
+    return tx.Rules().UpsertPrepTime({coffee.id, 7, 0, {}});
+  });
+  found = Read([&](Tx& tx) { return tx.Rules().FindPrepTime(coffee.id); });
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->base_minutes, 7);
+  EXPECT_EQ(found->per_additional_item, 0);
+  EXPECT_EQ(found->updated_at, stored.updated_at);
+}
+
+TEST_P(StorageContract, PrepTimeSettingsStartAtDefaultsAndCanBeReplaced) {
+  const auto defaults = Read([](Tx& tx) { return tx.Rules().GetPrepTimeSettings(); });
+  EXPECT_EQ(defaults.default_base_minutes, 3);
+  EXPECT_EQ(defaults.default_per_additional_item, 1);
+  EXPECT_EQ(defaults.baristas, 1);
+  Write([](Tx& tx) { return tx.Rules().PutPrepTimeSettings({4, 2, 3, {}}); });
+  const auto read = Read([](Tx& tx) { return tx.Rules().GetPrepTimeSettings(); });
+  EXPECT_EQ(read.default_base_minutes, 4);
+  EXPECT_EQ(read.default_per_additional_item, 2);
+  EXPECT_EQ(read.baristas, 3);
+}
+
+TEST_P(StorageContract, LoyaltyConfigRoundTripsMultipliers) {
+  const auto defaults = Read([](Tx& tx) { return tx.Rules().GetLoyaltyConfig(); });
+  EXPECT_EQ(defaults.points_per_dollar, domain::Fixed4{10000});
+  EXPECT_TRUE(defaults.bonus_multipliers.empty());
+
+  domain::LoyaltyConfig c;
+  c.points_per_dollar = domain::Fixed4{15000};
+  c.bonus_multipliers = {{CoffeeId{1}, domain::Fixed4{20000}},
+                         {CoffeeId{5}, domain::Fixed4{15000}},
+                         {CoffeeId{12}, domain::Fixed4{12345}}};
+  const auto stored = Write([&](Tx& tx) { return tx.Rules().PutLoyaltyConfig(c); });
+  const auto read = Read([](Tx& tx) { return tx.Rules().GetLoyaltyConfig(); });
+  EXPECT_EQ(read.points_per_dollar, domain::Fixed4{15000});
+  EXPECT_EQ(read.bonus_multipliers, c.bonus_multipliers);
+  EXPECT_EQ(read.updated_at, stored.updated_at);
+
+  c.bonus_multipliers.clear();
+  Write([&](Tx& tx) { return tx.Rules().PutLoyaltyConfig(c); });
+  EXPECT_TRUE(Read([](Tx& tx) { return tx.Rules().GetLoyaltyConfig(); }).bonus_multipliers.empty());
+}
+
+// ---------------------------------------------------------------- change log and audit
+
+TEST_P(StorageContract, ConfigChangesAreListedNewestFirstAndCounted) {
+  const auto admin = AddUser("admin@example.com", domain::Role::kAdmin);
+  Write([&](Tx& tx) {
+    tx.Rules().InsertConfigChange(
+        {0, admin.id, "pricing_rule", "1", "create", std::nullopt, R"({"priority":100})", {}});
+  });
+  Write([&](Tx& tx) {
+    tx.Rules().InsertConfigChange({0,
+                                   std::nullopt,
+                                   "pricing_settings",
+                                   "",
+                                   "update",
+                                   R"({"strategy":"best_price"})",
+                                   R"({"strategy":"additive"})",
+                                   {}});
+  });
+  Write([&](Tx& tx) {
+    tx.Rules().InsertConfigChange(
+        {0, admin.id, "availability", "3", "update", std::nullopt, std::nullopt, {}});
+  });
+  EXPECT_EQ(Read([](Tx& tx) { return tx.Rules().CountConfigChanges(); }), 3);
+  const auto all = Read([](Tx& tx) { return tx.Rules().ListConfigChanges(0, 10); });
+  ASSERT_EQ(all.size(), 3U);
+  EXPECT_EQ(all[0].entity, "availability");
+  EXPECT_EQ(all[1].entity, "pricing_settings");
+  EXPECT_EQ(all[2].entity, "pricing_rule");
+  EXPECT_GE(all[0].created_at, all[1].created_at);
+  EXPECT_GE(all[1].created_at, all[2].created_at);
+
+  EXPECT_EQ(all[2].actor_id, admin.id);
+  EXPECT_EQ(all[2].entity_id, "1");
+  EXPECT_EQ(all[2].action, "create");
+  EXPECT_FALSE(all[2].before_json.has_value());
+  ASSERT_TRUE(all[2].after_json.has_value());
+  EXPECT_EQ(Compact(*all[2].after_json), R"({"priority":100})");
+
+  EXPECT_FALSE(all[1].actor_id.has_value());
+  EXPECT_EQ(all[1].entity_id, "");
+  ASSERT_TRUE(all[1].before_json.has_value());
+  EXPECT_EQ(Compact(*all[1].before_json), R"({"strategy":"best_price"})");
+
+  const auto page = Read([](Tx& tx) { return tx.Rules().ListConfigChanges(1, 1); });
+  ASSERT_EQ(page.size(), 1U);
+  EXPECT_EQ(page[0].entity, "pricing_settings");
+}
+
+TEST_P(StorageContract, AuditRecordsAreListedOldestFirstAndFiltered) {
+  const auto user = AddUser("lee@example.com");
+  const auto coffee = AddCoffee("Espresso", 350);
+  InsertOrderWith(kOrderId, user.id, coffee.id);
+  InsertOrderWith(kOtherOrderId, user.id, coffee.id);
+  const std::string order(kOrderId);
+  const std::string other(kOtherOrderId);
+  Write([&](Tx& tx) {
+    tx.Rules().InsertAudit(
+        {0, order, "availability", std::nullopt, R"({"ok":true})", "allowed", {}});
+    tx.Rules().InsertAudit({0, order, "pricing_rule", 7, R"({"discount":"1.05"})", "applied", {}});
+    tx.Rules().InsertAudit({0, other, "pricing_rule", 8, R"({"discount":"0.50"})", "applied", {}});
+    tx.Rules().InsertAudit({0, std::nullopt, "pricing_summary", std::nullopt, "{}", "quote", {}});
+  });
+
+  const auto all = Read([](Tx& tx) { return tx.Rules().ListAudit({}); });
+  ASSERT_EQ(all.size(), 4U);
+  EXPECT_LT(all[0].audit_id, all[1].audit_id);
+  EXPECT_EQ(all[0].order_id, order);
+  EXPECT_EQ(all[0].rule_type, "availability");
+  EXPECT_FALSE(all[0].rule_id.has_value());
+  EXPECT_EQ(Compact(all[0].rule_data_json), R"({"ok":true})");
+  EXPECT_EQ(all[0].effect, "allowed");
+  EXPECT_EQ(all[1].rule_id, 7);
+  EXPECT_FALSE(all[3].order_id.has_value());
+  EXPECT_EQ(Read([](Tx& tx) { return tx.Rules().CountAudit({}); }), 4);
+
+  app::AuditQuery by_order;
+  by_order.order_id = order;
+  const auto mine = Read([&](Tx& tx) { return tx.Rules().ListAudit(by_order); });
+  ASSERT_EQ(mine.size(), 2U);
+  EXPECT_EQ(mine[0].rule_type, "availability");
+  EXPECT_EQ(mine[1].rule_type, "pricing_rule");
+  EXPECT_EQ(Read([&](Tx& tx) { return tx.Rules().CountAudit(by_order); }), 2);
+
+  app::AuditQuery by_type;
+  by_type.rule_type = "pricing_rule";
+  EXPECT_EQ(Read([&](Tx& tx) { return tx.Rules().CountAudit(by_type); }), 2);
+  by_type.order_id = other;
+  const auto both = Read([&](Tx& tx) { return tx.Rules().ListAudit(by_type); });
+  ASSERT_EQ(both.size(), 1U);
+  EXPECT_EQ(both[0].rule_id, 8);
+
+  app::AuditQuery page;
+  page.offset = 1;
+  page.limit = 2;
+  const auto second_page = Read([&](Tx& tx) { return tx.Rules().ListAudit(page); });
+  ASSERT_EQ(second_page.size(), 2U);
+  EXPECT_EQ(second_page[0].audit_id, all[1].audit_id);
+  EXPECT_EQ(second_page[1].audit_id, all[2].audit_id);
+}
+
+// ---------------------------------------------------------------- snapshot load
+
+TEST_P(StorageContract, LoadAllReturnsEveryRuleTable) {
+  const auto a = AddCoffee("A", 100);
+  const auto b = AddCoffee("B", 200);
+  domain::LoyaltyConfig loyalty;
+  loyalty.points_per_dollar = domain::Fixed4{15000};
+  loyalty.bonus_multipliers = {{a.id, domain::Fixed4{20000}}};
+  Write([&](Tx& tx) {
+    domain::Availability av;
+    av.coffee_id = b.id;
+    av.status = domain::AvailabilityStatus::kDiscontinued;
+    tx.Rules().UpsertAvailability(av);
+    av.coffee_id = a.id;
+    av.status = domain::AvailabilityStatus::kAvailable;
+    tx.Rules().UpsertAvailability(av);
+    tx.Rules().CreateRule(TimeRule());
+    auto inactive = QuantityRule();
+    inactive.is_active = false;
+    tx.Rules().CreateRule(inactive);
+    tx.Rules().UpsertPrepTime({b.id, 4, 1, {}});
+    tx.Rules().PutPricingSettings(
+        {domain::CombinationStrategy::kAdditive, domain::Fixed2{5000}, {}});
+    tx.Rules().PutPrepTimeSettings({2, 1, 2, {}});
+    tx.Rules().PutLoyaltyConfig(loyalty);
+  });
+
+  const auto data = Read([](Tx& tx) { return tx.Rules().LoadAll(); });
+  EXPECT_TRUE(data.malformed.empty());
+  ASSERT_EQ(data.availability.size(), 2U);
+  EXPECT_EQ(data.availability[0].coffee_id, a.id);
+  EXPECT_EQ(data.availability[1].status, domain::AvailabilityStatus::kDiscontinued);
+  ASSERT_EQ(data.pricing_rules.size(), 2U);
+  EXPECT_LT(data.pricing_rules[0].id, data.pricing_rules[1].id);
+  ExpectSameRule(data.pricing_rules[0], TimeRule());
+  EXPECT_FALSE(data.pricing_rules[1].is_active);
+  ASSERT_EQ(data.prep_times.size(), 1U);
+  EXPECT_EQ(data.prep_times[0].coffee_id, b.id);
+  EXPECT_EQ(data.prep_times[0].base_minutes, 4);
+  EXPECT_EQ(data.pricing_settings.combination_strategy, domain::CombinationStrategy::kAdditive);
+  EXPECT_EQ(data.pricing_settings.max_discount_percent, domain::Fixed2{5000});
+  EXPECT_EQ(data.prep_time_settings.baristas, 2);
+  EXPECT_EQ(data.loyalty.points_per_dollar, domain::Fixed4{15000});
+  EXPECT_EQ(data.loyalty.bonus_multipliers, loyalty.bonus_multipliers);
+}
+
+TEST_P(StorageContract, LoadAllSkipsAndDescribesMalformedRule) {
+  const auto good = Write([](Tx& tx) { return tx.Rules().CreateRule(TimeRule()); });
+  // PostgreSQL's jsonb refuses text that is not JSON, so there the bad row holds valid JSON
+  // with an impossible time of day.
+  const std::string bad_ranges =
+      GetParam() == "sqlite" ? "not json" : R"([{"start":"25:00","end":"26:00"}])";
+  test_db_->Exec(
+      "INSERT INTO pricing_rules (rule_type, description, discount_type, "
+      "discount_value_hundredths, valid_from, time_ranges, created_at, updated_at) VALUES "
+      "('time_based', 'broken', 'percentage', 1000, '2026-01-01T00:00:00.000000Z', '" +
+      bad_ranges + "', '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z')");
+  test_db_->Exec(
+      "INSERT INTO pricing_rules (rule_type, description, discount_type, "
+      "discount_value_hundredths, valid_from, created_at, updated_at) VALUES "
+      "('bogus_type', 'unknown', 'percentage', 1000, '2026-01-01T00:00:00.000000Z', "
+      "'2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z')");
+  const auto bad_id =
+      test_db_->QueryValue("SELECT rule_id FROM pricing_rules WHERE description = 'broken'");
+  const auto unknown_id =
+      test_db_->QueryValue("SELECT rule_id FROM pricing_rules WHERE description = 'unknown'");
+
+  const auto data = Read([](Tx& tx) { return tx.Rules().LoadAll(); });
+  ASSERT_EQ(data.pricing_rules.size(), 1U);
+  EXPECT_EQ(data.pricing_rules[0].id, good.id);
+  ASSERT_EQ(data.malformed.size(), 2U);
+  EXPECT_TRUE(Contains(data.malformed[0], "pricing_rules")) << data.malformed[0];
+  EXPECT_TRUE(Contains(data.malformed[0], "rule_id=" + bad_id)) << data.malformed[0];
+  EXPECT_TRUE(Contains(data.malformed[0], "time_ranges")) << data.malformed[0];
+  EXPECT_TRUE(Contains(data.malformed[1], "rule_id=" + unknown_id)) << data.malformed[1];
+  EXPECT_TRUE(Contains(data.malformed[1], "bogus_type")) << data.malformed[1];
+}
+
+TEST_P(StorageContract, LoadAllSkipsAndDescribesMalformedAvailability) {
+  const auto good = AddCoffee("Good", 100);
+  const auto bad = AddCoffee("Bad", 100);
+  Write([&](Tx& tx) {
+    domain::Availability av;
+    av.coffee_id = good.id;
+    tx.Rules().UpsertAvailability(av);
+  });
+  test_db_->Exec(
+      "INSERT INTO coffee_availability (coffee_id, status, available_from, updated_at) VALUES (" +
+      std::to_string(bad.id.value) + ", 'available', '25:99', '2026-01-01T00:00:00.000000Z')");
+  const auto data = Read([](Tx& tx) { return tx.Rules().LoadAll(); });
+  ASSERT_EQ(data.availability.size(), 1U);
+  EXPECT_EQ(data.availability[0].coffee_id, good.id);
+  ASSERT_EQ(data.malformed.size(), 1U);
+  EXPECT_TRUE(Contains(data.malformed[0], "coffee_availability")) << data.malformed[0];
+  EXPECT_TRUE(Contains(data.malformed[0], std::to_string(bad.id.value))) << data.malformed[0];
+}
+
+// ---------------------------------------------------------------- transactions
+
+TEST_P(StorageContract, WriteRollsBackWhenFnReturnsFalse) {
+  AddCoffee("Kept", 100);
+  db_->Write([](Tx& tx) {
+    tx.Coffees().Create({"Discarded", "x", Money::FromCents(100), 1, ""});
+    tx.Users().Create("gone@example.com", "h", domain::Role::kUser);
+    return false;
+  });
+  EXPECT_EQ(CountCoffees(), 1);
+  EXPECT_EQ(Read([](Tx& tx) { return tx.Users().Count(); }), 0);
+  EXPECT_FALSE(Read([](Tx& tx) { return tx.Coffees().FindByName("Discarded"); }));
+}
+
+TEST_P(StorageContract, WriteRollsBackWhenFnThrowsAndRethrows) {
+  AddCoffee("Kept", 100);
+  EXPECT_THROW(db_->Write([](Tx& tx) -> bool {
+    tx.Coffees().Create({"Discarded", "x", Money::FromCents(100), 1, ""});
+    throw std::runtime_error("boom");
+  }),
+               std::runtime_error);
+  EXPECT_EQ(CountCoffees(), 1);
+  // The store is still usable afterwards.
+  AddCoffee("After", 100);
+  EXPECT_EQ(CountCoffees(), 2);
+}
+
+TEST_P(StorageContract, WriteSeesItsOwnChangesBeforeCommit) {
+  const auto seen = Write([](Tx& tx) {
+    const auto created = tx.Coffees().Create({"Fresh", "x", Money::FromCents(100), 1, ""});
+    return tx.Coffees().Find(created->id).has_value();
+  });
+  EXPECT_TRUE(seen);
+}
+
+TEST_P(StorageContract, ReadPropagatesExceptions) {
+  EXPECT_THROW(db_->Read([](Tx&) { throw std::logic_error("bad"); }), std::logic_error);
+  EXPECT_EQ(CountCoffees(), 0);
+}
+
+TEST_P(StorageContract, PingAnswersAndBackendIsNamed) {
+  EXPECT_TRUE(db_->Ping());
+  EXPECT_EQ(db_->Backend(), GetParam());
+}
+
+INSTANTIATE_TEST_SUITE_P(Contract, StorageContract, ::testing::ValuesIn(AllBackends()),
+                         [](const ::testing::TestParamInfo<std::string>& param_info) {
+                           return param_info.param;
+                         });
+
+}  // namespace
+}  // namespace coffee
