@@ -1,1 +1,163 @@
-int main() { return 0; }
+// coffee-api: the composition root. Reads configuration, then runs one subcommand.
+#include <spdlog/spdlog.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "app/seed.hpp"
+#include "config/config.hpp"
+#include "security/jwt.hpp"
+#include "security/password_hasher.hpp"
+#include "server/application.hpp"
+#include "server/logging.hpp"
+
+namespace {
+
+using coffee::config::Config;
+
+Config LoadConfigOrExit() {
+  auto config = coffee::config::LoadConfig(coffee::config::ProcessEnvironment());
+  if (!config) {
+    std::cerr << "coffee-api: " << config.error().details << '\n';
+    std::exit(2);
+  }
+  coffee::server::SetupLogging(config->log_level, config->log_format);
+  return std::move(config.value());
+}
+
+int Serve(Config config) {
+  spdlog::info("Coffee API - Starting...");
+  auto secret = coffee::config::ResolveJwtSecret(config, "data/jwt_secret");
+  if (!secret) {
+    spdlog::critical("{}", secret.error().details);
+    return 2;
+  }
+  if (secret.value()) spdlog::warn("{}", *secret.value());
+  coffee::server::Application application(std::move(config));
+  application.Start();
+  application.Wait(true);
+  return 0;
+}
+
+int MigrateRun(const Config& config) {
+  auto db = coffee::server::OpenAndMigrate(config);
+  return 0;
+}
+
+int MigrateInfo(const Config& config) {
+  auto db = coffee::storage::Open({config.database_url, config.database_max_connections,
+                                   config.sqlite_synchronous});
+  std::cout << "Version  Status    Applied at                    Name\n";
+  bool mismatch = false;
+  for (const auto& m : db->MigrationInfo()) {
+    std::string status = m.applied ? "applied" : "pending";
+    if (m.checksum_mismatch) {
+      status = "CHANGED";
+      mismatch = true;
+    }
+    std::printf("%-8d %-9s %-29s %s\n", m.version, status.c_str(),
+                m.applied_at.value_or("-").c_str(), m.name.c_str());
+  }
+  return mismatch ? 1 : 0;
+}
+
+int SeedCommand(const Config& config, bool demo) {
+  if (demo && config.production) {
+    spdlog::error("seed --demo refuses to create demo accounts when APP_ENV=production");
+    return 2;
+  }
+  auto db = coffee::server::OpenAndMigrate(config);
+  coffee::security::Argon2PasswordHasher hasher(2);
+  coffee::app::SystemClock clock;
+  const auto report = coffee::app::Seed(*db, hasher, clock, demo);
+  std::cout << "Seed complete: " << report.coffees << " coffees, " << report.availability
+            << " availability rows, " << report.prep_times << " prep times, "
+            << report.pricing_rules << " pricing rules, " << report.demo_users
+            << " demo accounts created\n";
+  if (demo) {
+    std::cout << "Demo accounts (development only):\n";
+    for (const auto& a : coffee::app::DemoAccounts()) {
+      std::cout << "  " << a.email << " / " << a.password << " (" << coffee::domain::ToString(a.role)
+                << ")\n";
+    }
+  }
+  return 0;
+}
+
+std::string ReadPassword() {
+  const bool tty = ::isatty(STDIN_FILENO) != 0;
+  termios old_attrs{};
+  if (tty) {
+    std::cerr << "Password: " << std::flush;
+    ::tcgetattr(STDIN_FILENO, &old_attrs);
+    termios silent = old_attrs;
+    silent.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &silent);
+  }
+  std::string password;
+  std::getline(std::cin, password);
+  if (tty) {
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &old_attrs);
+    std::cerr << '\n';
+  }
+  return password;
+}
+
+int AdminCreate(const Config& config, const std::string& email, std::string password) {
+  if (password.empty()) password = ReadPassword();
+  auto db = coffee::server::OpenAndMigrate(config);
+  coffee::security::Argon2PasswordHasher hasher(2);
+  coffee::app::SystemClock clock;
+  Config with_secret = config;
+  if (with_secret.jwt_secret.empty()) with_secret.jwt_secret = "unused-by-admin-create";
+  coffee::security::JwtTokenService tokens(with_secret.jwt_secret);
+  coffee::app::AuthService auth(*db, hasher, tokens, clock, config.refresh_token_ttl);
+  bool created = false;
+  auto user = auth.CreateAdmin(email, password, created);
+  if (!user) {
+    std::cerr << "coffee-api: " << user.error().details << '\n';
+    return 2;
+  }
+  std::cout << (created ? "Created admin " : "Promoted to admin and reset password: ")
+            << user->email << " (id " << user->id.value << ")\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli{"Coffee API: an order-taking backend for coffee shops with a business rules engine"};
+  cli.require_subcommand(0, 1);
+  auto* serve = cli.add_subcommand("serve", "Run the HTTP server (default)");
+  auto* migrate = cli.add_subcommand("migrate", "Database migrations");
+  migrate->require_subcommand(1);
+  auto* migrate_run = migrate->add_subcommand("run", "Apply pending migrations");
+  auto* migrate_info = migrate->add_subcommand("info", "List migrations and their state");
+  auto* seed = cli.add_subcommand("seed", "Load the catalog and default business rules");
+  bool demo = false;
+  seed->add_flag("--demo", demo, "Also create the demo accounts (never in production)");
+  auto* admin = cli.add_subcommand("admin", "Account administration");
+  admin->require_subcommand(1);
+  auto* admin_create = admin->add_subcommand("create", "Create an admin account");
+  std::string email;
+  std::string password;
+  admin_create->add_option("--email", email, "Email of the admin")->required();
+  admin_create->add_option("--password", password,
+                           "Password (prompted, or read from stdin, when omitted)");
+  CLI11_PARSE(cli, argc, argv);
+
+  try {
+    Config config = LoadConfigOrExit();
+    if (*migrate_run) return MigrateRun(config);
+    if (*migrate_info) return MigrateInfo(config);
+    if (*seed) return SeedCommand(config, demo);
+    if (*admin_create) return AdminCreate(config, email, password);
+    (void)serve;
+    return Serve(std::move(config));
+  } catch (const std::exception& e) {
+    spdlog::critical("Fatal: {}", e.what());
+    return 1;
+  }
+}

@@ -40,7 +40,7 @@ std::optional<std::int64_t> ParseScaledDecimal(std::string_view text, int decima
       frac = frac * 10 + (text[i] - '0');
       ++frac_digits;
     }
-    if (frac_digits == 0 && int_digits == 0) return std::nullopt;
+    if (frac_digits == 0) return std::nullopt;  // "4." is not a decimal
   }
   if (i != text.size() || (int_digits == 0 && frac_digits == 0)) return std::nullopt;
   std::int64_t units = whole * Pow10(decimals) + frac * Pow10(decimals - frac_digits);

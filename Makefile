@@ -1,0 +1,26 @@
+# The front door. `make run` serves on SQLite with demo data; `make test` runs every test on
+# SQLite and PostgreSQL. See README.md.
+.PHONY: run build test bench format clean
+
+
+run: build
+	./build/release/src/coffee-api seed --demo
+	./build/release/src/coffee-api serve
+
+build:
+	scripts/install-deps
+	cmake --preset release >/dev/null
+	cmake --build --preset release
+
+test:
+	scripts/run-tests
+
+bench:
+	scripts/install-deps bench
+	bench/run
+
+format:
+	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
+
+clean:
+	rm -rf build

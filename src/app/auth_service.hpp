@@ -1,0 +1,71 @@
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "app/auth_ports.hpp"
+#include "app/errors.hpp"
+#include "app/ports.hpp"
+
+namespace coffee::app {
+
+/// "must be at least 8 characters, must contain an uppercase letter, …" or nullopt if fine.
+std::optional<std::string> CheckPasswordPolicy(std::string_view password);
+/// Syntactic email check (one @, non-empty local part, dotted domain, no spaces, ≤ 254 chars).
+bool IsValidEmail(std::string_view email);
+/// Trimmed and lower-cased: how emails are stored and compared.
+std::string NormalizeEmail(std::string_view email);
+
+/// What register, login and refresh return.
+struct AuthTokens {
+  std::string access_token;
+  std::string refresh_token;
+  std::int64_t expires_in = 0;  // seconds
+  domain::User user;
+};
+
+struct UserPage {
+  std::vector<domain::User> users;
+  std::int64_t total = 0;
+};
+
+/// Accounts and sessions (SPEC §3). Blocking: runs on a worker thread.
+class AuthService {
+ public:
+  static constexpr std::chrono::minutes kAccessTtl{15};
+
+  AuthService(Store& store, PasswordHasher& hasher, TokenService& tokens, const Clock& clock,
+              std::chrono::hours refresh_ttl);
+
+  Outcome<AuthTokens> Register(std::string_view email, std::string_view password);
+  /// Same work (one Argon2 verification) whether or not the email exists.
+  Outcome<AuthTokens> Login(std::string_view email, std::string_view password);
+  /// Rotates the token; a used token revokes its whole family.
+  Outcome<AuthTokens> Refresh(std::string_view refresh_token);
+  /// Revokes the token's family.
+  Status Logout(std::string_view refresh_token);
+  Outcome<domain::User> Me(domain::UserId id);
+
+  Outcome<UserPage> ListUsers(std::int64_t page, std::int64_t limit);
+  Outcome<domain::User> ChangeRole(domain::UserId actor, domain::UserId target, domain::Role role);
+  /// CLI: creates an admin, or promotes an existing account and sets its password.
+  Outcome<domain::User> CreateAdmin(std::string_view email, std::string_view password,
+                                    bool& created);
+
+  /// Checks an access token (cheap: HMAC only, safe on an I/O thread).
+  Outcome<AccessClaims> Authenticate(std::string_view bearer_token);
+
+ private:
+  AuthTokens IssueTokens(Tx& tx, const domain::User& user, const std::string& family_id);
+
+  Store& store_;
+  PasswordHasher& hasher_;
+  TokenService& tokens_;
+  const Clock& clock_;
+  std::chrono::hours refresh_ttl_;
+  std::string dummy_hash_;  // verified against for unknown emails, to equalise timing
+};
+
+}  // namespace coffee::app

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "app/auth_ports.hpp"
+#include "app/ports.hpp"
+
+namespace coffee::app {
+
+/// A demo account that `seed --demo` ensures exists.
+struct DemoAccount {
+  std::string email;
+  std::string password;
+  domain::Role role;
+};
+
+/// The demo accounts (SPEC §8). Never created in production.
+const std::vector<DemoAccount>& DemoAccounts();
+
+/// What one seed run created; all zero on a second run.
+struct SeedReport {
+  int coffees = 0;
+  int availability = 0;
+  int prep_times = 0;
+  int pricing_rules = 0;
+  int demo_users = 0;
+};
+
+/// Loads the 12-coffee catalog, availability, prep times and the two default pricing rules
+/// (SPEC §8) and, with `demo`, the demo accounts; one transaction, idempotent.
+SeedReport Seed(Store& store, PasswordHasher& hasher, const Clock& clock, bool demo);
+
+}  // namespace coffee::app

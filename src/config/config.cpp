@@ -1,0 +1,245 @@
+#include "config/config.hpp"
+
+#include <sodium.h>
+#include <sys/stat.h>
+
+#include <charconv>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <thread>
+
+namespace coffee::config {
+
+namespace {
+
+constexpr std::size_t kMinSecretBytes = 32;
+
+std::string Trim(std::string_view s) {
+  const auto b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string_view::npos) return "";
+  const auto e = s.find_last_not_of(" \t\r\n");
+  return std::string(s.substr(b, e - b + 1));
+}
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+class Reader {
+ public:
+  explicit Reader(const EnvLookup& env) : env_(env) {}
+
+  std::optional<std::string> Get(std::string_view name) {
+    auto v = env_(name);
+    if (!v) return std::nullopt;
+    std::string t = Trim(*v);
+    if (t.empty()) return std::nullopt;
+    return t;
+  }
+
+  void Int(std::string_view name, int& out, int min, int max) {
+    auto v = Get(name);
+    if (!v) return;
+    int parsed = 0;
+    const auto* end = v->data() + v->size();
+    auto [ptr, ec] = std::from_chars(v->data(), end, parsed);
+    if (ec != std::errc{} || ptr != end || parsed < min || parsed > max) {
+      Error(name, "must be an integer between " + std::to_string(min) + " and " +
+                      std::to_string(max) + " (got '" + *v + "')");
+      return;
+    }
+    out = parsed;
+  }
+
+  void Error(std::string_view name, const std::string& message) {
+    errors_.Add(std::string(name), message);
+  }
+
+  [[nodiscard]] const app::ValidationErrors& errors() const { return errors_; }
+
+ private:
+  const EnvLookup& env_;
+  app::ValidationErrors errors_;
+};
+
+std::optional<std::string> ParseLogLevel(const std::string& raw) {
+  static const std::map<std::string, std::string> kLevels = {
+      {"trace", "trace"},  {"debug", "debug"}, {"info", "info"},         {"warn", "warn"},
+      {"warning", "warn"}, {"error", "error"}, {"critical", "critical"}, {"off", "off"}};
+  // RUST_LOG may be a directive list ("coffee_api=debug,tower=info"): take the first level.
+  std::stringstream ss(raw);
+  std::string part;
+  while (std::getline(ss, part, ',')) {
+    auto eq = part.find('=');
+    std::string level = Lower(Trim(eq == std::string::npos ? part : part.substr(eq + 1)));
+    if (auto it = kLevels.find(level); it != kLevels.end()) return it->second;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+app::Outcome<Config> LoadConfig(const EnvLookup& env) {
+  Config c;
+  Reader r(env);
+  if (auto v = r.Get("APP_ENV")) {
+    c.app_env = Lower(*v);
+    if (c.app_env != "development" && c.app_env != "production" && c.app_env != "test") {
+      r.Error("APP_ENV", "must be development, test or production (got '" + *v + "')");
+    }
+    c.production = c.app_env == "production";
+  }
+  if (auto v = r.Get("DATABASE_URL")) {
+    c.database_url = *v;
+    if (!c.database_url.starts_with("sqlite://") && !c.database_url.starts_with("postgresql://") &&
+        !c.database_url.starts_with("postgres://")) {
+      r.Error("DATABASE_URL", "must start with sqlite:// or postgresql://");
+    } else if (c.database_url == "sqlite://") {
+      r.Error("DATABASE_URL", "sqlite:// needs a file path, e.g. sqlite://data/coffee.db");
+    }
+  }
+  r.Int("DATABASE_MAX_CONNECTIONS", c.database_max_connections, 1, 1000);
+  if (auto v = r.Get("SQLITE_SYNCHRONOUS")) {
+    std::string s = *v;
+    for (char& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    if (s != "NORMAL" && s != "FULL") {
+      r.Error("SQLITE_SYNCHRONOUS", "must be NORMAL or FULL (got '" + *v + "')");
+    }
+    c.sqlite_synchronous = s;
+  }
+  if (auto v = r.Get("JWT_SECRET")) {
+    if (v->size() < kMinSecretBytes) {
+      r.Error("JWT_SECRET",
+              "must be at least 32 bytes long (got " + std::to_string(v->size()) + ")");
+    }
+    c.jwt_secret = *v;
+  } else if (c.production) {
+    r.Error("JWT_SECRET", "is required when APP_ENV=production (at least 32 bytes)");
+  }
+  if (auto v = r.Get("HOST")) c.host = *v;
+  r.Int("PORT", c.port, 0, 65535);
+  auto level = r.Get("LOG_LEVEL");
+  if (!level) level = r.Get("RUST_LOG");
+  if (level) {
+    if (auto parsed = ParseLogLevel(*level)) {
+      c.log_level = *parsed;
+    } else {
+      r.Error("LOG_LEVEL", "must be trace, debug, info, warn or error (got '" + *level + "')");
+    }
+  }
+  if (auto v = r.Get("LOG_FORMAT")) {
+    const std::string f = Lower(*v);
+    if (f == "json") {
+      c.log_format = LogFormat::kJson;
+    } else if (f != "text") {
+      r.Error("LOG_FORMAT", "must be text or json (got '" + *v + "')");
+    }
+  }
+  int ttl = static_cast<int>(c.cache_ttl.count());
+  r.Int("CACHE_TTL", ttl, 0, 86400);
+  c.cache_ttl = std::chrono::seconds{ttl};
+  if (auto v = r.Get("SHOP_TIMEZONE")) c.shop_timezone = *v;  // checked against tzdata later
+  int slow = static_cast<int>(c.slow_operation.count());
+  r.Int("SLOW_OPERATION_MS", slow, 0, 3'600'000);
+  c.slow_operation = std::chrono::milliseconds{slow};
+  c.worker_threads = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+  r.Int("WORKER_THREADS", c.worker_threads, 1, 256);
+  if (auto v = r.Get("CORS_ORIGINS")) {
+    std::stringstream ss(*v);
+    std::string origin;
+    while (std::getline(ss, origin, ',')) {
+      origin = Trim(origin);
+      if (origin.empty()) continue;
+      if (origin != "*" && !origin.starts_with("http://") && !origin.starts_with("https://")) {
+        r.Error("CORS_ORIGINS",
+                "each origin must start with http:// or https:// (got '" + origin + "')");
+      }
+      c.cors_origins.push_back(origin);
+    }
+  }
+  int request_timeout = static_cast<int>(c.request_timeout.count());
+  r.Int("REQUEST_TIMEOUT_SECONDS", request_timeout, 1, 3600);
+  c.request_timeout = std::chrono::seconds{request_timeout};
+  int idle = static_cast<int>(c.idle_timeout.count());
+  r.Int("IDLE_TIMEOUT_SECONDS", idle, 1, 3600);
+  c.idle_timeout = std::chrono::seconds{idle};
+
+  if (!r.errors().empty()) {
+    app::AppError e = r.errors().ToError();
+    e.details = "invalid configuration: " + e.details;
+    return e;
+  }
+  return c;
+}
+
+EnvLookup ProcessEnvironment(const std::string& dotenv_path) {
+  std::map<std::string, std::string, std::less<>> file_values;
+  std::ifstream in(dotenv_path);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::string t = Trim(line);
+    if (t.empty() || t[0] == '#') continue;
+    if (t.starts_with("export ")) t = Trim(t.substr(7));
+    const auto eq = t.find('=');
+    if (eq == std::string::npos) continue;
+    std::string key = Trim(t.substr(0, eq));
+    std::string value = Trim(t.substr(eq + 1));
+    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
+        value.back() == value.front()) {
+      value = value.substr(1, value.size() - 2);
+    }
+    file_values[key] = value;
+  }
+  return
+      [file_values = std::move(file_values)](std::string_view name) -> std::optional<std::string> {
+        const std::string key(name);
+        if (const char* v = std::getenv(key.c_str()); v != nullptr) return std::string(v);
+        if (auto it = file_values.find(name); it != file_values.end()) return it->second;
+        return std::nullopt;
+      };
+}
+
+app::Outcome<std::optional<std::string>> ResolveJwtSecret(Config& config, const std::string& path) {
+  if (!config.jwt_secret.empty()) return std::optional<std::string>{};
+  if (config.production) {
+    return app::AppError::Validation("JWT_SECRET", "is required when APP_ENV=production");
+  }
+  std::ifstream in(path);
+  std::string stored;
+  if (in && std::getline(in, stored) && Trim(stored).size() >= kMinSecretBytes) {
+    config.jwt_secret = Trim(stored);
+    return std::optional<std::string>{"JWT_SECRET is not set; using the development secret in " +
+                                      path + " (set JWT_SECRET in production)"};
+  }
+  if (sodium_init() < 0)
+    return app::AppError{app::ErrorCode::kInternal, "libsodium failed", {}, {}};
+  std::array<unsigned char, 48> raw{};
+  randombytes_buf(raw.data(), raw.size());
+  std::array<char, 80> b64{};
+  sodium_bin2base64(b64.data(), b64.size(), raw.data(), raw.size(),
+                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  std::error_code ec;
+  const auto parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  const mode_t old_mask = ::umask(077);
+  std::ofstream out(path, std::ios::trunc);
+  out << b64.data() << '\n';
+  out.close();
+  ::umask(old_mask);
+  if (!out) {
+    return app::AppError::Validation("JWT_SECRET",
+                                     "is not set and " + path + " could not be written");
+  }
+  std::filesystem::permissions(
+      path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
+      std::filesystem::perm_options::replace, ec);
+  config.jwt_secret = b64.data();
+  return std::optional<std::string>{"JWT_SECRET is not set; generated a development secret in " +
+                                    path + " (set JWT_SECRET in production)"};
+}
+
+}  // namespace coffee::config

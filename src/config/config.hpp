@@ -1,0 +1,55 @@
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "app/errors.hpp"
+
+namespace coffee::config {
+
+enum class LogFormat { kText, kJson };
+
+/// Every setting of the server, typed and validated once at start (SPEC §1).
+struct Config {
+  std::string database_url = "sqlite://data/coffee.db";
+  int database_max_connections = 10;
+  std::string sqlite_synchronous = "NORMAL";
+  std::string jwt_secret;  // empty until ResolveJwtSecret (development only)
+  bool production = false;
+  std::string app_env = "development";
+  std::string host = "0.0.0.0";
+  int port = 8080;
+  std::string log_level = "info";  // trace|debug|info|warn|error|critical|off
+  LogFormat log_format = LogFormat::kText;
+  std::chrono::seconds cache_ttl{60};
+  std::string shop_timezone = "UTC";
+  std::chrono::milliseconds slow_operation{100};
+  int worker_threads = 0;  // I/O threads; 0 → number of cores
+  std::vector<std::string> cors_origins;
+  std::chrono::seconds request_timeout{30};  // reading one request (headers and body)
+  std::chrono::seconds idle_timeout{60};     // keep-alive wait for the next request
+  std::chrono::seconds shutdown_grace{10};
+  std::chrono::hours refresh_token_ttl{24 * 30};
+};
+
+/// Looks a variable up; nullopt when unset.
+using EnvLookup = std::function<std::optional<std::string>(std::string_view)>;
+
+/// Reads and validates the environment. All problems are reported at once, one per line,
+/// each naming the variable ("PORT: must be an integer between 0 and 65535 (got 'abc')").
+app::Outcome<Config> LoadConfig(const EnvLookup& env);
+
+/// The process environment, falling back to KEY=VALUE lines of `dotenv_path` if it exists
+/// (real environment variables win).
+EnvLookup ProcessEnvironment(const std::string& dotenv_path = ".env");
+
+/// Fills config.jwt_secret when it is empty: in production that is an error; otherwise the
+/// secret is read from (or generated into) `path` with mode 0600. Returns a warning to log,
+/// or an error message.
+app::Outcome<std::optional<std::string>> ResolveJwtSecret(Config& config, const std::string& path);
+
+}  // namespace coffee::config

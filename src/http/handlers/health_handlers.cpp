@@ -1,0 +1,23 @@
+#include <boost/json.hpp>
+
+#include "http/handlers/handlers.hpp"
+#include "http/json.hpp"
+
+namespace coffee::http {
+
+void AddHealthRoutes(Router& router, ReadinessProbe ready) {
+  router.Add(Method::kGet, "/healthz", Access::kPublic, Exec::kInline, [](Request&) {
+    return JsonResponse(200, boost::json::object{{"status", "ok"}});
+  });
+  router.Add(Method::kGet, "/readyz", Access::kPublic, Exec::kWorker,
+             [ready = std::move(ready)](Request&) {
+               if (ready()) return JsonResponse(200, boost::json::object{{"status", "ready"}});
+               return ErrorResponse(app::AppError{app::ErrorCode::kUnavailable,
+                                                  "Not ready: database unreachable or rules "
+                                                  "snapshot not loaded",
+                                                  {},
+                                                  {}});
+             });
+}
+
+}  // namespace coffee::http

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "app/auth_ports.hpp"
+#include "app/coffee_service.hpp"
+
+namespace coffee::http {
+
+enum class Method { kGet, kHead, kPost, kPut, kPatch, kDelete, kOptions, kOther };
+std::string_view ToString(Method m);
+
+/// Header names compared case-insensitively.
+struct Headers {
+  std::vector<std::pair<std::string, std::string>> items;  // names lower-cased
+  [[nodiscard]] std::optional<std::string_view> Get(std::string_view lower_name) const;
+};
+
+/// A parsed request as handlers see it: no Beast types, so handlers compile light.
+struct Request {
+  Method method = Method::kGet;
+  std::string target;  // as received: path and query
+  std::string path;    // percent-decoded path
+  app::QueryParams query;
+  std::map<std::string, std::string, std::less<>> params;  // path parameters by name
+  Headers headers;
+  std::string body;
+  std::string request_id;
+  std::string client_ip;
+  std::optional<app::AccessClaims> auth;  // set when a valid bearer token was sent
+};
+
+/// A response: status, extra headers, and a JSON (or text) body.
+struct Response {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  std::string content_type = "application/json";
+};
+
+using Handler = std::function<Response(Request&)>;
+
+}  // namespace coffee::http

@@ -1,0 +1,48 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "domain/user.hpp"
+#include "http/message.hpp"
+
+namespace coffee::http {
+
+/// Where a handler runs: on the I/O thread (pure CPU, microseconds) or on the worker pool
+/// (database, password hashing).
+enum class Exec { kInline, kWorker };
+
+/// Who may call a route.
+enum class Access { kPublic, kOptionalAuth, kUser, kStaff, kAdmin };
+
+struct Route {
+  Method method = Method::kGet;
+  std::string pattern;  // "/api/coffees/:id"; also the metrics label
+  std::vector<std::string> segments;
+  Handler handler;
+  Access access = Access::kPublic;
+  Exec exec = Exec::kWorker;
+};
+
+/// The outcome of matching a request line.
+struct RouteMatch {
+  const Route* route = nullptr;  // null: see path_exists / allowed
+  std::map<std::string, std::string, std::less<>> params;
+  bool path_exists = false;     // some route has this path (so 405, not 404)
+  std::vector<Method> allowed;  // methods that path accepts
+};
+
+/// Method + path pattern routing with `:name` parameters.
+class Router {
+ public:
+  void Add(Method method, std::string pattern, Access access, Exec exec, Handler handler);
+  [[nodiscard]] RouteMatch Find(Method method, std::string_view path) const;
+  [[nodiscard]] const std::vector<Route>& routes() const { return routes_; }
+
+ private:
+  std::vector<Route> routes_;
+};
+
+}  // namespace coffee::http

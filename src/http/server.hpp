@@ -1,0 +1,59 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "app/auth_ports.hpp"
+#include "http/router.hpp"
+
+namespace boost::asio {
+class io_context;
+class thread_pool;
+}  // namespace boost::asio
+
+namespace coffee::http {
+
+struct ServerOptions {
+  std::string host = "0.0.0.0";
+  unsigned short port = 8080;  // 0 = any free port
+  std::chrono::seconds request_timeout{30};
+  std::chrono::seconds idle_timeout{60};
+  std::size_t body_limit = 1024 * 1024;
+  std::size_t header_limit = 16 * 1024;
+  std::vector<std::string> cors_origins;  // "*" allows any origin
+};
+
+/// Verifies a bearer token (cheap; runs on the I/O thread).
+using TokenVerifier = std::function<app::Outcome<app::AccessClaims>(std::string_view token)>;
+/// Called once per answered request: route pattern (or "unmatched"), method, status, seconds.
+using RequestObserver =
+    std::function<void(std::string_view route, std::string_view method, int status, double)>;
+
+/// The HTTP/1.1 server: Beast coroutine sessions with keep-alive, deadlines on every read,
+/// body and header limits, request ids, access log, CORS, and graceful stop.
+class Server {
+ public:
+  Server(boost::asio::io_context& io, boost::asio::thread_pool& workers, const Router& router,
+         TokenVerifier verifier, RequestObserver observer, ServerOptions options);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  /// Binds and starts accepting; returns the bound port. Throws on bind failure.
+  unsigned short Listen();
+  /// Stops accepting, closes idle connections; busy ones close after their response.
+  void Stop();
+  /// Open connections right now.
+  [[nodiscard]] std::size_t ActiveConnections() const;
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace coffee::http

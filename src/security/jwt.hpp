@@ -1,0 +1,37 @@
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include "app/auth_ports.hpp"
+
+namespace coffee::security {
+
+/// Access tokens as JWT HS256, refresh tokens as random opaque strings (libsodium).
+/// The algorithm is pinned: a header whose alg is not exactly "HS256" is rejected before any
+/// signature check, as is any token whose payload `typ` is not "access".
+class JwtTokenService final : public app::TokenService {
+ public:
+  explicit JwtTokenService(std::string secret,
+                           std::chrono::seconds leeway = std::chrono::seconds{5});
+
+  std::string IssueAccess(const app::AccessClaims& claims) override;
+  app::Outcome<app::AccessClaims> VerifyAccess(std::string_view token,
+                                               domain::Instant now) override;
+  std::string NewRefreshToken() override;
+  std::string NewFamilyId() override;
+  std::string HashRefreshToken(std::string_view token) override;
+
+ private:
+  std::string Sign(std::string_view signing_input) const;
+  std::string secret_;
+  std::chrono::seconds leeway_;
+};
+
+/// base64url without padding (RFC 4648 §5), via libsodium.
+std::string Base64UrlEncode(std::string_view bytes);
+/// Decodes base64url without padding; false on any invalid character or padding.
+bool Base64UrlDecode(std::string_view text, std::string& out);
+
+}  // namespace coffee::security

@@ -1,0 +1,168 @@
+#include "server/application.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <condition_variable>
+#include <thread>
+
+#include "http/handlers/handlers.hpp"
+#include "http/server.hpp"
+#include "security/jwt.hpp"
+#include "security/password_hasher.hpp"
+
+namespace coffee::server {
+
+namespace asio = boost::asio;
+
+std::unique_ptr<storage::Database> OpenAndMigrate(const config::Config& config) {
+  spdlog::info("Connecting to database...");
+  auto db = storage::Open(
+      {config.database_url, config.database_max_connections, config.sqlite_synchronous});
+  spdlog::info("Running database migrations...");
+  const int applied = db->Migrate();
+  spdlog::info("Migrations completed successfully");
+  spdlog::debug("{} migration(s) applied", applied);
+  return db;
+}
+
+/// Everything that exists only while serving.
+struct Application::Runtime {
+  Runtime(const config::Config& cfg, storage::Database& db)
+      : hasher(std::max(1, static_cast<int>(std::thread::hardware_concurrency()))),
+        tokens(cfg.jwt_secret),
+        auth(db, hasher, tokens, clock, cfg.refresh_token_ttl),
+        coffees(db),
+        rules_cache(db, cfg.cache_ttl),
+        io(cfg.worker_threads),
+        // Workers block on the database or on Argon2: one per pooled connection plus one per
+        // core for hashing, so neither starves the other.
+        workers(static_cast<std::size_t>(cfg.database_max_connections) +
+                std::max(1U, std::thread::hardware_concurrency())) {}
+
+  app::SystemClock clock;
+  security::Argon2PasswordHasher hasher;
+  security::JwtTokenService tokens;
+  app::AuthService auth;
+  app::CoffeeService coffees;
+  app::RulesCache rules_cache;
+  http::Router router;
+  asio::io_context io;
+  asio::thread_pool workers;
+  std::unique_ptr<http::Server> server;
+  std::vector<std::thread> io_threads;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool stop_requested = false;
+};
+
+Application::Application(config::Config config) : config_(std::move(config)) {
+  database_ = OpenAndMigrate(config_);
+  spdlog::info("Initializing authentication service...");
+  runtime_ = std::make_unique<Runtime>(config_, *database_);
+  spdlog::info("Initializing business rules engine...");
+  spdlog::info("Warming business rules cache...");
+  runtime_->rules_cache.Warm();
+  spdlog::info("Business rules cache warmed successfully");
+  runtime_->rules_cache.Start();
+  spdlog::info("Business rules engine initialized");
+
+  auto& rt = *runtime_;
+  http::AddHealthRoutes(rt.router, [this] {
+    try {
+      return runtime_->rules_cache.Loaded() && database_->Ping();
+    } catch (const std::exception&) {
+      return false;
+    }
+  });
+  http::AddAuthRoutes(rt.router, rt.auth);
+  http::AddCoffeeRoutes(rt.router, rt.coffees);
+}
+
+Application::~Application() {
+  Stop();
+  if (runtime_) {
+    for (auto& t : runtime_->io_threads) {
+      if (t.joinable()) t.join();
+    }
+    runtime_->workers.join();
+    runtime_->rules_cache.Stop();
+  }
+}
+
+unsigned short Application::Start() {
+  auto& rt = *runtime_;
+  http::ServerOptions options;
+  options.host = config_.host;
+  options.port = static_cast<unsigned short>(config_.port);
+  options.request_timeout = config_.request_timeout;
+  options.idle_timeout = config_.idle_timeout;
+  options.cors_origins = config_.cors_origins;
+  rt.server = std::make_unique<http::Server>(
+      rt.io, rt.workers, rt.router,
+      [&rt](std::string_view token) { return rt.auth.Authenticate(token); }, nullptr, options);
+  spdlog::info("Starting server on {}:{}", config_.host, config_.port);
+  const unsigned short port = rt.server->Listen();
+  for (int i = 0; i < config_.worker_threads; ++i) {
+    rt.io_threads.emplace_back([&rt] { rt.io.run(); });
+  }
+  spdlog::info("Coffee API is running on http://{}:{}", config_.host, port);
+  return port;
+}
+
+void Application::Stop() {
+  if (!runtime_) return;
+  {
+    std::lock_guard lock(runtime_->mu);
+    runtime_->stop_requested = true;
+  }
+  runtime_->cv.notify_all();
+}
+
+void Application::Wait(bool handle_signals) {
+  auto& rt = *runtime_;
+  std::unique_ptr<asio::signal_set> signals;
+  if (handle_signals) {
+    signals = std::make_unique<asio::signal_set>(rt.io, SIGINT, SIGTERM);
+    signals->async_wait([this](const boost::system::error_code& ec, int signo) {
+      if (ec) return;
+      spdlog::info("Received signal {}, shutting down gracefully...", signo);
+      Stop();
+    });
+  }
+  {
+    std::unique_lock lock(rt.mu);
+    rt.cv.wait(lock, [&rt] { return rt.stop_requested; });
+  }
+  if (signals) {
+    asio::post(rt.io, [&signals] {
+      boost::system::error_code ec;
+      signals->cancel(ec);
+    });
+  }
+  if (rt.server) {
+    rt.server->Stop();
+    const auto deadline = std::chrono::steady_clock::now() + config_.shutdown_grace;
+    while (rt.server->ActiveConnections() > 0 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    if (rt.server->ActiveConnections() > 0) {
+      spdlog::warn("Shutdown grace period over; closing {} connection(s)",
+                   rt.server->ActiveConnections());
+    }
+  }
+  rt.io.stop();
+  for (auto& t : rt.io_threads) {
+    if (t.joinable()) t.join();
+  }
+  rt.io_threads.clear();
+  rt.workers.join();
+  rt.rules_cache.Stop();
+  spdlog::info("Coffee API stopped");
+}
+
+}  // namespace coffee::server

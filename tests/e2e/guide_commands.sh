@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Runs the deployment guide's verification commands against the real binary:
+# migrate, seed --demo, serve, the startup log lines in order, the health-check curls and the
+# test-user login. Usage: guide_commands.sh PATH/TO/coffee-api sqlite|postgres
+set -euo pipefail
+bin=$1
+backend=$2
+work=$(mktemp -d)
+server_pid=""
+cleanup() {
+  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  if [ "$backend" = postgres ] && [ -n "${dbname:-}" ]; then
+    psql -q "$COFFEE_TEST_PG_ADMIN_URL" -c "DROP DATABASE IF EXISTS $dbname WITH (FORCE)" >/dev/null 2>&1 || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; echo "--- server log ---" >&2; cat "$work/server.log" >&2 || true; exit 1; }
+
+if [ "$backend" = sqlite ]; then
+  export DATABASE_URL="sqlite://$work/data/coffee.db"
+else
+  : "${COFFEE_TEST_PG_ADMIN_URL:?PostgreSQL e2e needs COFFEE_TEST_PG_ADMIN_URL (make test sets it)}"
+  dbname="coffee_e2e_$$_$RANDOM"
+  psql -q "$COFFEE_TEST_PG_ADMIN_URL" -c "CREATE DATABASE $dbname" >/dev/null
+  export DATABASE_URL="${COFFEE_TEST_PG_ADMIN_URL%/*}/$dbname"
+fi
+export JWT_SECRET="e2e-secret-0123456789-0123456789-xyz"
+export HOST=127.0.0.1
+port=$(( 20000 + RANDOM % 20000 ))
+export PORT=$port
+cd "$work"
+
+"$bin" migrate run >/dev/null || fail "migrate run"
+"$bin" migrate info | grep -q "applied" || fail "migrate info does not list an applied migration"
+"$bin" seed --demo > seed.out || fail "seed --demo"
+grep -q "test@example.com" seed.out || fail "seed --demo does not print the demo accounts"
+"$bin" seed --demo > seed2.out
+grep -q "Seed complete: 0 coffees, 0 availability rows, 0 prep times, 0 pricing rules, 0 demo accounts created" seed2.out \
+  || fail "second seed changed something: $(cat seed2.out)"
+
+"$bin" serve > server.log 2>&1 &
+server_pid=$!
+for _ in $(seq 1 100); do
+  curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+curl -fs "http://127.0.0.1:$port/readyz" >/dev/null || fail "server did not become ready"
+
+# The startup lines, in this order.
+expected=(
+  "INFO Coffee API - Starting..."
+  "INFO Connecting to database..."
+  "INFO Running database migrations..."
+  "INFO Migrations completed successfully"
+  "INFO Initializing authentication service..."
+  "INFO Initializing business rules engine..."
+  "INFO Warming business rules cache..."
+  "INFO Business rules cache warmed successfully"
+  "INFO Business rules engine initialized"
+  "INFO Starting server on 127.0.0.1:$port"
+  "INFO Coffee API is running on http://127.0.0.1:$port"
+)
+line=0
+for msg in "${expected[@]}"; do
+  found=$(grep -n -F "$msg" server.log | head -n 1 | cut -d: -f1)
+  [ -n "$found" ] || fail "startup line missing: $msg"
+  [ "$found" -gt "$line" ] || fail "startup line out of order: $msg"
+  line=$found
+done
+
+# Health check (guide §4).
+coffees=$(curl -fs "http://127.0.0.1:$port/api/coffees")
+[ "$(echo "$coffees" | jq 'length')" = 10 ] || fail "GET /api/coffees: $coffees"
+[ "$(echo "$coffees" | jq -r '.[0].name')" = Espresso ] || fail "first coffee: $coffees"
+
+# Login as the test user, exactly as the guide does.
+TOKEN=$(curl -s -X POST "http://127.0.0.1:$port/api/auth/login" \
+  -H "Content-Type: application/json" \
+  -d '{"email":"test@example.com","password":"password"}' \
+  | jq -r '.access_token')
+[ -n "$TOKEN" ] && [ "$TOKEN" != null ] || fail "login as test@example.com failed"
+me=$(curl -fs "http://127.0.0.1:$port/api/auth/me" -H "Authorization: Bearer $TOKEN")
+[ "$(echo "$me" | jq -r .email)" = test@example.com ] || fail "GET /api/auth/me: $me"
+
+# Graceful shutdown on SIGTERM: exit code 0.
+kill -TERM "$server_pid"
+rc=0
+wait "$server_pid" || rc=$?
+server_pid=""
+[ "$rc" = 0 ] || fail "server exited with $rc on SIGTERM"
+echo "guide commands OK ($backend)"

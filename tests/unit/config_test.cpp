@@ -1,0 +1,136 @@
+#include "config/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+namespace coffee::config {
+namespace {
+
+EnvLookup Env(std::map<std::string, std::string> values) {
+  return [values = std::move(values)](std::string_view name) -> std::optional<std::string> {
+    auto it = values.find(std::string(name));
+    if (it == values.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+const std::string kSecret(40, 'k');
+
+TEST(Config, DefaultsMatchTheSpec) {
+  auto c = LoadConfig(Env({}));
+  ASSERT_TRUE(c) << c.error().details;
+  EXPECT_EQ(c->database_url, "sqlite://data/coffee.db");
+  EXPECT_EQ(c->database_max_connections, 10);
+  EXPECT_EQ(c->host, "0.0.0.0");
+  EXPECT_EQ(c->port, 8080);
+  EXPECT_EQ(c->log_level, "info");
+  EXPECT_EQ(c->log_format, LogFormat::kText);
+  EXPECT_EQ(c->cache_ttl, std::chrono::seconds(60));
+  EXPECT_EQ(c->shop_timezone, "UTC");
+  EXPECT_EQ(c->slow_operation, std::chrono::milliseconds(100));
+  EXPECT_GE(c->worker_threads, 1);
+  EXPECT_FALSE(c->production);
+  EXPECT_TRUE(c->cors_origins.empty());
+}
+
+TEST(Config, ReadsEveryVariable) {
+  auto c = LoadConfig(Env({{"DATABASE_URL", "postgresql://u:p@db:5432/coffee"},
+                           {"DATABASE_MAX_CONNECTIONS", "25"},
+                           {"JWT_SECRET", kSecret},
+                           {"APP_ENV", "production"},
+                           {"HOST", "127.0.0.1"},
+                           {"PORT", "9090"},
+                           {"LOG_LEVEL", "debug"},
+                           {"LOG_FORMAT", "json"},
+                           {"CACHE_TTL", "5"},
+                           {"SHOP_TIMEZONE", "Europe/Paris"},
+                           {"SLOW_OPERATION_MS", "20"},
+                           {"WORKER_THREADS", "3"},
+                           {"CORS_ORIGINS", "https://shop.example, http://localhost:3000"}}));
+  ASSERT_TRUE(c) << c.error().details;
+  EXPECT_EQ(c->database_url, "postgresql://u:p@db:5432/coffee");
+  EXPECT_EQ(c->database_max_connections, 25);
+  EXPECT_TRUE(c->production);
+  EXPECT_EQ(c->port, 9090);
+  EXPECT_EQ(c->log_level, "debug");
+  EXPECT_EQ(c->log_format, LogFormat::kJson);
+  EXPECT_EQ(c->cache_ttl, std::chrono::seconds(5));
+  EXPECT_EQ(c->shop_timezone, "Europe/Paris");
+  EXPECT_EQ(c->worker_threads, 3);
+  EXPECT_EQ(c->cors_origins,
+            (std::vector<std::string>{"https://shop.example", "http://localhost:3000"}));
+}
+
+TEST(Config, RustLogIsAnAliasForLogLevel) {
+  EXPECT_EQ(LoadConfig(Env({{"RUST_LOG", "warn"}}))->log_level, "warn");
+  EXPECT_EQ(LoadConfig(Env({{"RUST_LOG", "coffee_api=debug,tower=info"}}))->log_level, "debug");
+  EXPECT_EQ(LoadConfig(Env({{"RUST_LOG", "warn"}, {"LOG_LEVEL", "error"}}))->log_level, "error");
+}
+
+TEST(Config, ReportsEveryInvalidVariableByName) {
+  auto c = LoadConfig(Env({{"PORT", "http"},
+                           {"DATABASE_URL", "mysql://x"},
+                           {"CACHE_TTL", "-1"},
+                           {"LOG_LEVEL", "loud"},
+                           {"DATABASE_MAX_CONNECTIONS", "0"}}));
+  ASSERT_FALSE(c);
+  const auto& fields = c.error().fields;
+  EXPECT_TRUE(fields.contains("PORT"));
+  EXPECT_TRUE(fields.contains("DATABASE_URL"));
+  EXPECT_TRUE(fields.contains("CACHE_TTL"));
+  EXPECT_TRUE(fields.contains("LOG_LEVEL"));
+  EXPECT_TRUE(fields.contains("DATABASE_MAX_CONNECTIONS"));
+  EXPECT_NE(c.error().details.find("PORT: must be an integer between 0 and 65535 (got 'http')"),
+            std::string::npos);
+}
+
+TEST(Config, ProductionRefusesMissingOrShortSecret) {
+  auto missing = LoadConfig(Env({{"APP_ENV", "production"}}));
+  ASSERT_FALSE(missing);
+  EXPECT_TRUE(missing.error().fields.contains("JWT_SECRET"));
+  auto short_secret = LoadConfig(Env({{"APP_ENV", "production"}, {"JWT_SECRET", "short"}}));
+  ASSERT_FALSE(short_secret);
+  EXPECT_TRUE(short_secret.error().fields.contains("JWT_SECRET"));
+  EXPECT_TRUE(LoadConfig(Env({{"APP_ENV", "production"}, {"JWT_SECRET", kSecret}})));
+}
+
+TEST(Config, ShortSecretIsRejectedInDevelopmentToo) {
+  EXPECT_FALSE(LoadConfig(Env({{"JWT_SECRET", "0123456789"}})));
+}
+
+TEST(Config, DevelopmentGeneratesAndReusesAPrivateSecretFile) {
+  const auto dir = std::filesystem::temp_directory_path() / "coffee_cfg_test";
+  std::filesystem::remove_all(dir);
+  const std::string path = (dir / "data" / "jwt_secret").string();
+  Config c = *LoadConfig(Env({}));
+  auto first = ResolveJwtSecret(c, path);
+  ASSERT_TRUE(first);
+  EXPECT_TRUE(first.value().has_value());  // a warning is logged
+  EXPECT_GE(c.jwt_secret.size(), 32U);
+  const auto perms = std::filesystem::status(path).permissions();
+  EXPECT_EQ(perms & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  Config again = *LoadConfig(Env({}));
+  ASSERT_TRUE(ResolveJwtSecret(again, path));
+  EXPECT_EQ(again.jwt_secret, c.jwt_secret);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Config, DotEnvFileFillsUnsetVariablesOnly) {
+  const auto path = std::filesystem::temp_directory_path() / "coffee_test.env";
+  {
+    std::ofstream out(path);
+    out << "# comment\nCOFFEE_TEST_ONLY_A=\"from file\"\nexport COFFEE_TEST_ONLY_B=b\nPATH=nope\n";
+  }
+  auto env = ProcessEnvironment(path.string());
+  EXPECT_EQ(env("COFFEE_TEST_ONLY_A"), "from file");
+  EXPECT_EQ(env("COFFEE_TEST_ONLY_B"), "b");
+  EXPECT_NE(env("PATH"), "nope");  // the real environment wins
+  std::filesystem::remove(path);
+}
+
+}  // namespace
+}  // namespace coffee::config
