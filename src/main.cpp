@@ -47,8 +47,8 @@ int MigrateRun(const Config& config) {
 }
 
 int MigrateInfo(const Config& config) {
-  auto db = coffee::storage::Open({config.database_url, config.database_max_connections,
-                                   config.sqlite_synchronous});
+  auto db = coffee::storage::Open(
+      {config.database_url, config.database_max_connections, config.sqlite_synchronous});
   std::cout << "Version  Status    Applied at                    Name\n";
   bool mismatch = false;
   for (const auto& m : db->MigrationInfo()) {
@@ -79,8 +79,8 @@ int SeedCommand(const Config& config, bool demo) {
   if (demo) {
     std::cout << "Demo accounts (development only):\n";
     for (const auto& a : coffee::app::DemoAccounts()) {
-      std::cout << "  " << a.email << " / " << a.password << " (" << coffee::domain::ToString(a.role)
-                << ")\n";
+      std::cout << "  " << a.email << " / " << a.password << " ("
+                << coffee::domain::ToString(a.role) << ")\n";
     }
   }
   return 0;

@@ -1,6 +1,7 @@
 -- The whole Coffee API schema (SQLite).
 -- Money and other decimals are scaled integers: *_cents (1/100 of the currency unit),
--- *_hundredths (percent or currency × 100), *_ten_thousandths (× 10 000). Never REAL.
+-- *_hundredths (percent or currency × 100), *_ten_thousandths (× 10 000). Money is never
+-- REAL; only the display rating of a coffee is.
 -- Timestamps are RFC 3339 UTC text with microseconds ("2026-02-28T10:30:00.000000Z"),
 -- which sorts in time order. JSON columns hold JSON text.
 

@@ -9,29 +9,29 @@
 
 namespace coffee::app {
 
-/// Every failure the API reports. One mapping (http/error_mapping) turns each into a status,
-/// an `error` category and a stable `error_code`.
+/// Every failure the API reports. One mapping (http::Describe in http/json.cpp) turns each into a
+/// status, an `error` category and a stable `error_code`.
 enum class ErrorCode {
-  kValidation,          // 400 VALIDATION_ERROR
-  kItemsUnavailable,    // 400 ITEMS_UNAVAILABLE
-  kInvalidTransition,   // 400 INVALID_STATUS_TRANSITION
-  kMissingToken,        // 401 MISSING_TOKEN
-  kInvalidToken,        // 401 INVALID_TOKEN
-  kTokenExpired,        // 401 TOKEN_EXPIRED
-  kInvalidCredentials,  // 401 INVALID_CREDENTIALS
-  kForbidden,           // 403 FORBIDDEN
-  kNotFound,            // 404 NOT_FOUND
-  kRouteNotFound,       // 404 ROUTE_NOT_FOUND
-  kMethodNotAllowed,    // 405 METHOD_NOT_ALLOWED
-  kConflict,            // 409 CONFLICT
-  kEmailExists,         // 409 EMAIL_EXISTS
-  kIdempotencyConflict, // 409 IDEMPOTENCY_KEY_REUSED
-  kPayloadTooLarge,     // 413 PAYLOAD_TOO_LARGE
-  kUnsupportedMedia,    // 415 UNSUPPORTED_MEDIA_TYPE
-  kHeadersTooLarge,     // 431 HEADERS_TOO_LARGE
-  kRateLimited,         // 429 RATE_LIMITED
-  kUnavailable,         // 503 SERVICE_UNAVAILABLE
-  kInternal,            // 500 INTERNAL_ERROR
+  kValidation,           // 400 VALIDATION_ERROR
+  kItemsUnavailable,     // 400 ITEMS_UNAVAILABLE
+  kInvalidTransition,    // 400 INVALID_STATUS_TRANSITION
+  kMissingToken,         // 401 MISSING_TOKEN
+  kInvalidToken,         // 401 INVALID_TOKEN
+  kTokenExpired,         // 401 TOKEN_EXPIRED
+  kInvalidCredentials,   // 401 INVALID_CREDENTIALS
+  kForbidden,            // 403 FORBIDDEN
+  kNotFound,             // 404 NOT_FOUND
+  kRouteNotFound,        // 404 ROUTE_NOT_FOUND
+  kMethodNotAllowed,     // 405 METHOD_NOT_ALLOWED
+  kConflict,             // 409 CONFLICT
+  kEmailExists,          // 409 EMAIL_EXISTS
+  kIdempotencyConflict,  // 409 IDEMPOTENCY_KEY_REUSED
+  kPayloadTooLarge,      // 413 PAYLOAD_TOO_LARGE
+  kUnsupportedMedia,     // 415 UNSUPPORTED_MEDIA_TYPE
+  kHeadersTooLarge,      // 431 HEADERS_TOO_LARGE
+  kRateLimited,          // 429 RATE_LIMITED
+  kUnavailable,          // 503 SERVICE_UNAVAILABLE
+  kInternal,             // 500 INTERNAL_ERROR
 };
 
 /// One coffee refused by availability, for ITEMS_UNAVAILABLE.
@@ -84,8 +84,8 @@ struct Ok {};
 template <typename T>
 class Outcome {
  public:
-  Outcome(T value) : v_(std::move(value)) {}          // NOLINT(google-explicit-constructor)
-  Outcome(AppError error) : v_(std::move(error)) {}   // NOLINT(google-explicit-constructor)
+  Outcome(T value) : v_(std::move(value)) {}         // NOLINT(google-explicit-constructor)
+  Outcome(AppError error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   [[nodiscard]] bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }

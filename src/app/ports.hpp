@@ -46,8 +46,7 @@ class UserRepository {
   virtual std::optional<domain::User> FindByEmail(std::string_view email) = 0;
   virtual std::optional<domain::User> FindById(domain::UserId id) = 0;
   /// nullopt when the email exists already (case-insensitively, enforced by a unique index).
-  virtual std::optional<domain::User> Create(std::string_view email,
-                                             std::string_view password_hash,
+  virtual std::optional<domain::User> Create(std::string_view email, std::string_view password_hash,
                                              domain::Role role) = 0;
   /// Ordered by id.
   virtual std::vector<domain::User> List(std::int64_t offset, std::int64_t limit) = 0;

@@ -1,8 +1,10 @@
 #include "config/config.hpp"
 
+#include <arpa/inet.h>
 #include <sodium.h>
 #include <sys/stat.h>
 
+#include <array>
 #include <charconv>
 #include <cstdlib>
 #include <filesystem>
@@ -10,6 +12,8 @@
 #include <map>
 #include <sstream>
 #include <thread>
+
+#include "rules/shop_clock.hpp"
 
 namespace coffee::config {
 
@@ -120,7 +124,15 @@ app::Outcome<Config> LoadConfig(const EnvLookup& env) {
   } else if (c.production) {
     r.Error("JWT_SECRET", "is required when APP_ENV=production (at least 32 bytes)");
   }
-  if (auto v = r.Get("HOST")) c.host = *v;
+  if (auto v = r.Get("HOST")) {
+    c.host = *v == "localhost" ? "127.0.0.1" : *v;
+    std::array<unsigned char, sizeof(in6_addr)> buf{};
+    if (inet_pton(AF_INET, c.host.c_str(), buf.data()) != 1 &&
+        inet_pton(AF_INET6, c.host.c_str(), buf.data()) != 1) {
+      r.Error("HOST",
+              "must be an IPv4 or IPv6 address such as 0.0.0.0 or 127.0.0.1 (got '" + *v + "')");
+    }
+  }
   r.Int("PORT", c.port, 0, 65535);
   auto level = r.Get("LOG_LEVEL");
   if (!level) level = r.Get("RUST_LOG");
@@ -128,7 +140,9 @@ app::Outcome<Config> LoadConfig(const EnvLookup& env) {
     if (auto parsed = ParseLogLevel(*level)) {
       c.log_level = *parsed;
     } else {
-      r.Error("LOG_LEVEL", "must be trace, debug, info, warn or error (got '" + *level + "')");
+      r.Error(r.Get("LOG_LEVEL") ? "LOG_LEVEL" : "RUST_LOG",
+              "must be one of trace, debug, info, warn, warning, error, critical, off (got '" +
+                  *level + "')");
     }
   }
   if (auto v = r.Get("LOG_FORMAT")) {
@@ -140,9 +154,15 @@ app::Outcome<Config> LoadConfig(const EnvLookup& env) {
     }
   }
   int ttl = static_cast<int>(c.cache_ttl.count());
-  r.Int("CACHE_TTL", ttl, 0, 86400);
+  r.Int("CACHE_TTL", ttl, 1, 86400);
   c.cache_ttl = std::chrono::seconds{ttl};
-  if (auto v = r.Get("SHOP_TIMEZONE")) c.shop_timezone = *v;  // checked against tzdata later
+  if (auto v = r.Get("SHOP_TIMEZONE")) {
+    c.shop_timezone = *v;
+    if (rules::FindTimeZone(c.shop_timezone) == nullptr) {
+      r.Error("SHOP_TIMEZONE",
+              "must be an IANA time zone such as UTC or Europe/Paris (got '" + *v + "')");
+    }
+  }
   int slow = static_cast<int>(c.slow_operation.count());
   r.Int("SLOW_OPERATION_MS", slow, 0, 3'600'000);
   c.slow_operation = std::chrono::milliseconds{slow};

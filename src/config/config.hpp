@@ -39,7 +39,7 @@ struct Config {
 /// Looks a variable up; nullopt when unset.
 using EnvLookup = std::function<std::optional<std::string>(std::string_view)>;
 
-/// Reads and validates the environment. All problems are reported at once, one per line,
+/// Reads and validates the environment. All problems are reported at once, joined with "; ",
 /// each naming the variable ("PORT: must be an integer between 0 and 65535 (got 'abc')").
 app::Outcome<Config> LoadConfig(const EnvLookup& env);
 

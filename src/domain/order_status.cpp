@@ -50,8 +50,7 @@ bool IsAllowedTransition(OrderStatus from, OrderStatus to) {
 }
 
 bool IsInQueue(OrderStatus s) {
-  return s == OrderStatus::kPending || s == OrderStatus::kConfirmed ||
-         s == OrderStatus::kPreparing;
+  return s == OrderStatus::kPending || s == OrderStatus::kConfirmed || s == OrderStatus::kPreparing;
 }
 
 std::string_view ToString(PaymentStatus s) {

@@ -21,8 +21,6 @@ std::optional<Role> ParseRole(std::string_view text) {
   return std::nullopt;
 }
 
-bool RoleAtLeast(Role have, Role need) {
-  return static_cast<int>(have) >= static_cast<int>(need);
-}
+bool RoleAtLeast(Role have, Role need) { return static_cast<int>(have) >= static_cast<int>(need); }
 
 }  // namespace coffee::domain

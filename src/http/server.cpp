@@ -233,7 +233,9 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         for (auto m : match.allowed) {
           if (!allow.empty()) allow += ", ";
           allow += ToString(m);
+          if (m == Method::kGet) allow += ", HEAD";
         }
+        allow += ", OPTIONS";
         res.headers.emplace_back("Allow", allow);
         co_return std::pair{std::move(res), std::string("unmatched")};
       }

@@ -50,8 +50,8 @@ class Database : public app::Store {
 };
 
 struct DatabaseOptions {
-  std::string url;          // sqlite://PATH or postgresql://…
-  int max_connections = 10; // PostgreSQL pool size; SQLite reader connections
+  std::string url;           // sqlite://PATH or postgresql://…
+  int max_connections = 10;  // PostgreSQL pool size; SQLite reader connections
   /// SQLite PRAGMA synchronous: "NORMAL" (default; WAL commits survive a process crash)
   /// or "FULL" (also survive power loss).
   std::string sqlite_synchronous = "NORMAL";

@@ -49,8 +49,7 @@ std::string PgQuery(const std::string& url, const std::string& sql) {
   std::unique_ptr<PGresult, decltype(&PQclear)> res(PQexec(conn.get(), sql.c_str()), &PQclear);
   const auto status = PQresultStatus(res.get());
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-    throw std::runtime_error("test SQL failed: " + sql + ": " +
-                             PQresultErrorMessage(res.get()));
+    throw std::runtime_error("test SQL failed: " + sql + ": " + PQresultErrorMessage(res.get()));
   }
   if (status == PGRES_TUPLES_OK && PQntuples(res.get()) > 0 && PQnfields(res.get()) > 0) {
     return PQgetvalue(res.get(), 0, 0);

@@ -97,6 +97,28 @@ TEST(Config, ProductionRefusesMissingOrShortSecret) {
   EXPECT_TRUE(LoadConfig(Env({{"APP_ENV", "production"}, {"JWT_SECRET", kSecret}})));
 }
 
+TEST(Config, HostMustBeAnAddressAndLocalhostIsLoopback) {
+  EXPECT_EQ(LoadConfig(Env({{"HOST", "localhost"}}))->host, "127.0.0.1");
+  EXPECT_EQ(LoadConfig(Env({{"HOST", "::1"}}))->host, "::1");
+  auto bad = LoadConfig(Env({{"HOST", "coffee.example"}}));
+  ASSERT_FALSE(bad);
+  EXPECT_TRUE(bad.error().fields.contains("HOST"));
+}
+
+TEST(Config, ShopTimezoneMustBeAnIanaZone) {
+  EXPECT_EQ(LoadConfig(Env({{"SHOP_TIMEZONE", "America/New_York"}}))->shop_timezone,
+            "America/New_York");
+  auto bad = LoadConfig(Env({{"SHOP_TIMEZONE", "Mars/Olympus"}}));
+  ASSERT_FALSE(bad);
+  EXPECT_TRUE(bad.error().fields.contains("SHOP_TIMEZONE"));
+}
+
+TEST(Config, CacheTtlOfZeroIsRejected) {
+  auto bad = LoadConfig(Env({{"CACHE_TTL", "0"}}));
+  ASSERT_FALSE(bad);
+  EXPECT_TRUE(bad.error().fields.contains("CACHE_TTL"));
+}
+
 TEST(Config, ShortSecretIsRejectedInDevelopmentToo) {
   EXPECT_FALSE(LoadConfig(Env({{"JWT_SECRET", "0123456789"}})));
 }
