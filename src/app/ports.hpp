@@ -6,10 +6,12 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "domain/business_rules.hpp"
 #include "domain/coffee.hpp"
+#include "domain/order_status.hpp"
 #include "domain/time.hpp"
 #include "domain/user.hpp"
 
@@ -203,6 +205,139 @@ class RulesRepository {
   virtual std::int64_t CountAudit(const AuditQuery& query) = 0;
 };
 
+// ---------------------------------------------------------------- orders
+
+/// One line of a stored order: a snapshot of the coffee's name and price when ordered.
+struct OrderLine {
+  std::int64_t id = 0;  // assigned by Insert
+  domain::CoffeeId coffee_id;
+  std::string coffee_name;
+  int quantity = 0;
+  domain::Money price_snapshot;
+  domain::Money subtotal;
+  domain::Money discount;
+  domain::Money final_amount;
+};
+
+/// A pricing rule that changed the price of an order.
+struct AppliedRule {
+  domain::RuleId rule_id;
+  std::string description;
+  domain::Money discount;
+};
+
+/// An order with its lines (SPEC §6).
+struct Order {
+  std::string id;  // UUID, lower-case, chosen by the caller
+  domain::UserId user_id;
+  domain::OrderStatus status = domain::OrderStatus::kPending;
+  domain::PaymentStatus payment_status = domain::PaymentStatus::kUnpaid;
+  domain::Money base_price;
+  domain::Money discount_total;
+  domain::Money total_price;
+  std::string pricing_strategy;
+  std::vector<AppliedRule> applied_rules;
+  int prep_work_minutes = 0;  // this order's own work, for the queue of later orders
+  int estimated_prep_minutes = 0;
+  domain::Instant estimated_ready_at;
+  std::int64_t loyalty_points_awarded = 0;
+  domain::Instant created_at;  // chosen by the caller (the placement instant)
+  domain::Instant updated_at;
+  std::vector<OrderLine> items;  // in line order
+};
+
+struct OrderQuery {
+  std::optional<domain::UserId> user_id;
+  std::optional<domain::OrderStatus> status;
+  std::int64_t offset = 0;
+  std::int64_t limit = 10;
+};
+
+class OrderRepository {
+ public:
+  virtual ~OrderRepository() = default;
+  /// Inserts the order and its lines; returns it with line ids filled in.
+  virtual Order Insert(const Order& order) = 0;
+  /// The order with its lines, or nullopt (also for a malformed id).
+  virtual std::optional<Order> Find(std::string_view id) = 0;
+  /// Newest first (created_at desc, id desc), each with its lines, in a fixed number of
+  /// queries whatever the page size (no N+1).
+  virtual std::vector<Order> List(const OrderQuery& query) = 0;
+  virtual std::int64_t Count(const OrderQuery& query) = 0;
+  /// Sets status `to` only if the order is in `from` now (one conditional UPDATE, which also
+  /// sets updated_at); true if this call made the change. Concurrent callers: exactly one wins.
+  virtual bool UpdateStatus(std::string_view id, domain::OrderStatus from,
+                            domain::OrderStatus to) = 0;
+  /// Same, for payment_status.
+  virtual bool UpdatePayment(std::string_view id, domain::PaymentStatus from,
+                             domain::PaymentStatus to) = 0;
+  virtual void SetLoyaltyPointsAwarded(std::string_view id, std::int64_t points) = 0;
+  /// Σ prep_work_minutes of orders in pending, confirmed or preparing: the baristas' queue.
+  virtual std::int64_t QueuedWorkMinutes() = 0;
+  /// Number of orders per status (statuses without orders are absent).
+  virtual std::vector<std::pair<domain::OrderStatus, std::int64_t>> CountByStatus() = 0;
+};
+
+// ---------------------------------------------------------------- loyalty
+
+struct LoyaltyAccount {
+  std::int64_t points_balance = 0;
+  std::int64_t lifetime_points = 0;
+};
+
+/// One row of the points ledger.
+struct LoyaltyTransaction {
+  std::int64_t id = 0;
+  std::optional<std::string> order_id;
+  std::string kind;         // "award" or "reversal"
+  std::int64_t points = 0;  // signed: + award, − reversal
+  std::int64_t unrecovered_points = 0;
+  domain::Instant created_at;
+};
+
+class LoyaltyRepository {
+ public:
+  virtual ~LoyaltyRepository() = default;
+  /// Zeros when the customer has no account row yet.
+  virtual LoyaltyAccount GetAccount(domain::UserId user) = 0;
+  /// Ledger row "award" for the order + balance and lifetime increased (account created if
+  /// missing). false, changing nothing, if the order already has an award (unique per order).
+  virtual bool Award(domain::UserId user, std::string_view order_id, std::int64_t points) = 0;
+  /// Takes back up to `points` of the order's award without taking the balance below zero:
+  /// ledger row "reversal" with points = −taken and unrecovered_points = points − taken;
+  /// lifetime is not changed. Returns taken, or nullopt (changing nothing) if the order was
+  /// reversed already.
+  virtual std::optional<std::int64_t> Reverse(domain::UserId user, std::string_view order_id,
+                                              std::int64_t points) = 0;
+  /// Newest first.
+  virtual std::vector<LoyaltyTransaction> Transactions(domain::UserId user, std::int64_t limit) = 0;
+};
+
+// ---------------------------------------------------------------- idempotency
+
+/// The first response to a request made with an Idempotency-Key.
+struct IdempotentResponse {
+  std::string request_hash;  // hex SHA-256 of method, path and body
+  int status_code = 0;
+  std::string response_body;
+  std::optional<std::string> order_id;
+  domain::Instant expires_at;
+};
+
+class IdempotencyRepository {
+ public:
+  virtual ~IdempotencyRepository() = default;
+  /// The stored response for (user, key) unless it expired before `now`.
+  virtual std::optional<IdempotentResponse> Find(domain::UserId user, std::string_view key,
+                                                 domain::Instant now) = 0;
+  /// Stores the response; an expired row for the key is replaced. false if an unexpired row
+  /// exists (another request with the same key won): the caller rolls back and reads it.
+  virtual bool Insert(domain::UserId user, std::string_view key, const IdempotentResponse& response,
+                      domain::Instant now) = 0;
+  /// Removes rows that expired before `now`; returns how many.
+  virtual std::int64_t DeleteExpired(domain::Instant now) = 0;
+};
+
 // ---------------------------------------------------------------- unit of work
 
 /// The repositories of one open transaction.
@@ -213,6 +348,9 @@ class Tx {
   virtual RefreshTokenRepository& RefreshTokens() = 0;
   virtual CoffeeRepository& Coffees() = 0;
   virtual RulesRepository& Rules() = 0;
+  virtual OrderRepository& Orders() = 0;
+  virtual LoyaltyRepository& Loyalty() = 0;
+  virtual IdempotencyRepository& Idempotency() = 0;
 };
 
 /// A database. Blocking: call it from a worker thread, never from an I/O thread.

@@ -2,7 +2,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -34,9 +36,70 @@ class PostgresAdapter : public ::testing::Test {
     return user.value().id;
   }
 
+  /// A user, a coffee and one pending order of two of that coffee, all through the ports.
+  domain::UserId PlaceOrder(const std::string& order_id) {
+    const auto user = CreateUser("orders@example.com");
+    store_->Write([&](app::Tx& tx) {
+      const auto coffee =
+          tx.Coffees().Create({"Latte", "With Milk", domain::Money::FromCents(400), 4.7, ""});
+      app::Order order;
+      order.id = order_id;
+      order.user_id = user;
+      order.base_price = domain::Money::FromCents(800);
+      order.total_price = order.base_price;
+      order.pricing_strategy = "best_price";
+      order.prep_work_minutes = 4;
+      order.estimated_prep_minutes = 4;
+      order.created_at = domain::Instant{std::chrono::seconds(1'767'261'600)};
+      order.updated_at = order.created_at;
+      order.estimated_ready_at = order.created_at + std::chrono::minutes(4);
+      order.items.push_back({0, coffee.value().id, "Latte", 2, domain::Money::FromCents(400),
+                             domain::Money::FromCents(800), domain::Money{},
+                             domain::Money::FromCents(800)});
+      tx.Orders().Insert(order);
+      return true;
+    });
+    return user;
+  }
+
+  /// Runs `attempt` in `threads` write transactions at once, each on its own connection and
+  /// each holding its transaction open a little after the attempt so that they overlap.
+  /// Returns how many attempts returned true; every transaction commits only if `commit`
+  /// says so for its outcome.
+  int Race(int threads, const std::function<bool(app::Tx&)>& attempt,
+           const std::function<bool(app::Tx&, bool)>& commit) {
+    auto store = Open(db_->url(), threads);
+    std::atomic<int> wins{0};
+    std::atomic<int> errors{0};
+    std::atomic<int> ready{0};
+    std::vector<std::thread> workers;
+    for (int i = 0; i < threads; ++i) {
+      workers.emplace_back([&] {
+        ready.fetch_add(1);
+        while (ready.load() < threads) std::this_thread::yield();
+        try {
+          store->Write([&](app::Tx& tx) {
+            const bool won = attempt(tx);
+            if (won) wins.fetch_add(1);
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            return commit(tx, won);
+          });
+        } catch (const std::exception& e) {
+          ADD_FAILURE() << e.what();
+          errors.fetch_add(1);
+        }
+      });
+    }
+    for (auto& w : workers) w.join();
+    EXPECT_EQ(errors.load(), 0);
+    return wins.load();
+  }
+
   std::unique_ptr<coffee::testing::TestDatabase> db_;
   std::unique_ptr<Database> store_;
 };
+
+constexpr const char* kOrderId = "3b0f5c2a-9d1e-4f6a-8b7c-2d3e4f5a6b7c";
 
 TEST(PostgresOpen, UnreachableServerFailsFastWithoutLeakingThePassword) {
   const auto start = steady_clock::now();
@@ -222,6 +285,93 @@ TEST_F(PostgresAdapter, RulesWithUndecodableJsonbAreSkippedAndReported) {
   EXPECT_EQ(data.malformed[1].rfind("pricing_rules rule_id=2: ", 0), 0U) << data.malformed[1];
   EXPECT_EQ(data.loyalty.bonus_multipliers.at(domain::CoffeeId(1)).units, 20000);
   EXPECT_EQ(data.loyalty.bonus_multipliers.at(domain::CoffeeId(2)).units, 15000);
+}
+
+TEST_F(PostgresAdapter, TwentyConcurrentStatusUpdatesOfOneOrderHaveExactlyOneWinner) {
+  PlaceOrder(kOrderId);
+  const int wins = Race(
+      20,
+      [](app::Tx& tx) {
+        return tx.Orders().UpdateStatus(kOrderId, domain::OrderStatus::kPending,
+                                        domain::OrderStatus::kConfirmed);
+      },
+      [](app::Tx&, bool) { return true; });
+  EXPECT_EQ(wins, 1);
+  std::optional<app::Order> order;
+  store_->Read([&](app::Tx& tx) { order = tx.Orders().Find(kOrderId); });
+  ASSERT_TRUE(order);
+  EXPECT_EQ(order->status, domain::OrderStatus::kConfirmed);
+}
+
+TEST_F(PostgresAdapter, TwentyConcurrentAwardsOfOneOrderCreditThePointsOnce) {
+  const auto user = PlaceOrder(kOrderId);
+  const int wins = Race(
+      20, [&](app::Tx& tx) { return tx.Loyalty().Award(user, kOrderId, 33); },
+      [](app::Tx&, bool) { return true; });
+  EXPECT_EQ(wins, 1);
+  app::LoyaltyAccount account;
+  std::vector<app::LoyaltyTransaction> ledger;
+  store_->Read([&](app::Tx& tx) {
+    account = tx.Loyalty().GetAccount(user);
+    ledger = tx.Loyalty().Transactions(user, 100);
+  });
+  EXPECT_EQ(account.points_balance, 33);
+  EXPECT_EQ(account.lifetime_points, 33);
+  ASSERT_EQ(ledger.size(), 1U);
+  EXPECT_EQ(ledger[0].kind, "award");
+}
+
+TEST_F(PostgresAdapter, TenConcurrentReversalsOfOneOrderTakeThePointsBackOnce) {
+  const auto user = PlaceOrder(kOrderId);
+  store_->Write([&](app::Tx& tx) { return tx.Loyalty().Award(user, kOrderId, 33); });
+  const int wins = Race(
+      10, [&](app::Tx& tx) { return tx.Loyalty().Reverse(user, kOrderId, 33).has_value(); },
+      [](app::Tx&, bool) { return true; });
+  EXPECT_EQ(wins, 1);
+  app::LoyaltyAccount account;
+  store_->Read([&](app::Tx& tx) { account = tx.Loyalty().GetAccount(user); });
+  EXPECT_EQ(account.points_balance, 0);
+  EXPECT_EQ(account.lifetime_points, 33);
+}
+
+TEST_F(PostgresAdapter, TenConcurrentInsertsOfOneIdempotencyKeyHaveOneWinnerAndUsableLosers) {
+  const auto user = CreateUser("idem@example.com");
+  const domain::Instant now{std::chrono::seconds(1'767'261'600)};
+  std::atomic<int> clean_losers{0};
+  const int wins = Race(
+      10,
+      [&](app::Tx& tx) {
+        return tx.Idempotency().Insert(
+            user, "retry-me", {"hash", 201, "first", std::nullopt, now + std::chrono::hours(24)},
+            now);
+      },
+      [&](app::Tx& tx, bool won) {
+        if (won) return true;
+        // The loser's transaction still answers, and sees the winner's committed response.
+        const auto stored = tx.Idempotency().Find(user, "retry-me", now);
+        if (stored && stored->status_code == 201 && tx.Users().Count() == 1) ++clean_losers;
+        return false;
+      });
+  EXPECT_EQ(wins, 1);
+  EXPECT_EQ(clean_losers.load(), 9);
+  EXPECT_EQ(db_->QueryValue("SELECT count(*) FROM idempotency_keys"), "1");
+}
+
+TEST_F(PostgresAdapter, MalformedOrderIdsNeverAbortTheTransaction) {
+  PlaceOrder(kOrderId);
+  std::int64_t count = -1;
+  store_->Write([&](app::Tx& tx) {
+    EXPECT_FALSE(tx.Orders().Find("not-a-uuid"));
+    EXPECT_FALSE(tx.Orders().UpdateStatus("not-a-uuid", domain::OrderStatus::kPending,
+                                          domain::OrderStatus::kConfirmed));
+    EXPECT_FALSE(tx.Orders().UpdatePayment(
+        "'; DROP TABLE orders; --", domain::PaymentStatus::kUnpaid, domain::PaymentStatus::kPaid));
+    tx.Orders().SetLoyaltyPointsAwarded("zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz", 5);
+    EXPECT_THROW(tx.Loyalty().Award(domain::UserId(1), "nope", 5), app::StorageError);
+    count = tx.Orders().Count({});
+    return true;
+  });
+  EXPECT_EQ(count, 1);
 }
 
 }  // namespace

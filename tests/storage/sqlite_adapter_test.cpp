@@ -7,17 +7,22 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
 #include "app/ports.hpp"
 #include "storage/database.hpp"
+#include "storage/sqlite/connection.hpp"
+#include "storage/sqlite/repositories.hpp"
 #include "storage/sqlite/sqlite_database.hpp"
 #include "test_database.hpp"
 
@@ -209,6 +214,86 @@ TEST_F(SqliteAdapter, MultipliersAreStoredAsDecimalStrings) {
   });
   EXPECT_EQ(test_db_.QueryValue("SELECT bonus_multipliers FROM loyalty_config"),
             R"({"1":"2.0","5":"1.25"})");
+}
+
+/// Seeds `count` orders of two lines each through the ports; returns their ids.
+std::vector<std::string> SeedOrders(storage::Database& db, int count) {
+  std::vector<std::string> ids;
+  db.Write([&](Tx& tx) {
+    const auto user = tx.Users().Create("orders@example.com", "h", domain::Role::kUser);
+    const auto latte = tx.Coffees().Create({"Latte", "x", Money::FromCents(350), 4, ""});
+    const auto mocha = tx.Coffees().Create({"Mocha", "x", Money::FromCents(500), 4, ""});
+    for (int i = 0; i < count; ++i) {
+      app::Order o;
+      o.id = "00000000-0000-4000-8000-00000000000" + std::to_string(i);
+      o.user_id = user->id;
+      o.pricing_strategy = "additive";
+      o.applied_rules = {{domain::RuleId{1}, "Happy hour", Money::FromCents(105)}};
+      o.created_at = domain::Instant{std::chrono::seconds{1'767'261'600 + i}};
+      o.updated_at = o.created_at;
+      o.estimated_ready_at = o.created_at;
+      for (const auto& coffee : {*latte, *mocha}) {
+        app::OrderLine line;
+        line.coffee_id = coffee.id;
+        line.coffee_name = coffee.name;
+        line.quantity = 1;
+        line.price_snapshot = coffee.price;
+        line.subtotal = coffee.price;
+        line.final_amount = coffee.price;
+        o.items.push_back(line);
+      }
+      tx.Orders().Insert(o);
+      ids.push_back(o.id);
+    }
+    return true;
+  });
+  return ids;
+}
+
+TEST_F(SqliteAdapter, AppliedRulesAreStoredAsJsonWithDecimalStringDiscounts) {
+  auto db = storage::Open({test_db_.url(), 1});
+  db->Migrate();
+  const auto ids = SeedOrders(*db, 1);
+  EXPECT_EQ(test_db_.QueryValue("SELECT applied_rules FROM orders"),
+            R"([{"rule_id":1,"description":"Happy hour","discount":"1.05"}])");
+}
+
+TEST_F(SqliteAdapter, MalformedAppliedRulesAreAStorageError) {
+  auto db = storage::Open({test_db_.url(), 1});
+  db->Migrate();
+  const auto ids = SeedOrders(*db, 1);
+  test_db_.Exec("UPDATE orders SET applied_rules = '[{\"rule_id\": \"x\"}]'");
+  EXPECT_THROW(db->Read([&](Tx& tx) { tx.Orders().Find(ids[0]); }), app::StorageError);
+}
+
+TEST_F(SqliteAdapter, OrderListReadsThePageLinesInOneQuery) {
+  {
+    auto db = storage::Open({test_db_.url(), 1});
+    db->Migrate();
+    SeedOrders(*db, 6);
+  }
+  storage::sqlite::Connection conn(PathOf(test_db_));
+  int statements = 0;
+  sqlite3_trace_v2(
+      conn.handle(), SQLITE_TRACE_STMT,
+      [](unsigned, void* counter, void*, void* sql) {
+        // Trigger programs are reported with a "--" comment; count only top-level statements.
+        if (std::string_view(static_cast<const char*>(sql)).substr(0, 2) != "--") {
+          ++*static_cast<int*>(counter);
+        }
+        return 0;
+      },
+      &statements);
+  storage::sqlite::OrderRepository orders(conn);
+  for (const std::int64_t limit : {1, 6, 100}) {
+    statements = 0;
+    app::OrderQuery query;
+    query.limit = limit;
+    const auto page = orders.List(query);
+    ASSERT_EQ(page.size(), static_cast<std::size_t>(std::min<std::int64_t>(limit, 6)));
+    for (const auto& o : page) EXPECT_EQ(o.items.size(), 2U) << o.id;
+    EXPECT_EQ(statements, 2) << "limit " << limit;
+  }
 }
 
 }  // namespace

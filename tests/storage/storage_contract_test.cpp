@@ -4,11 +4,17 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <chrono>
+#include <cstdio>
+#include <map>
 #include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <thread>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -113,6 +119,92 @@ void ExpectSameRule(const domain::PricingRule& actual, const domain::PricingRule
   EXPECT_EQ(actual.min_quantity, expected.min_quantity);
 }
 
+/// A valid lower-case UUID that differs by `n`.
+std::string OrderUuid(int n) {
+  std::array<char, 37> buffer{};
+  std::snprintf(buffer.data(), buffer.size(), "00000000-0000-4000-8000-%012d", n);
+  return {buffer.data()};
+}
+
+/// 2026-01-01T10:00:00Z plus `minutes`.
+domain::Instant OrderTime(int minutes) {
+  return At(1'767'261'600'000'000 + std::int64_t{minutes} * 60'000'000);
+}
+
+/// An order of `lines` (coffee, quantity, unit price in cents) with exact totals and no rules.
+app::Order MakeOrder(const std::string& id, domain::UserId user,
+                     const std::vector<std::tuple<domain::Coffee, int, std::int64_t>>& lines,
+                     domain::Instant created_at,
+                     domain::OrderStatus status = domain::OrderStatus::kPending) {
+  app::Order o;
+  o.id = id;
+  o.user_id = user;
+  o.status = status;
+  o.pricing_strategy = "additive";
+  o.created_at = created_at;
+  o.updated_at = created_at;
+  o.estimated_ready_at = created_at + std::chrono::minutes(5);
+  o.prep_work_minutes = 3;
+  o.estimated_prep_minutes = 5;
+  for (const auto& [coffee, quantity, cents] : lines) {
+    app::OrderLine line;
+    line.coffee_id = coffee.id;
+    line.coffee_name = coffee.name;
+    line.quantity = quantity;
+    line.price_snapshot = Money::FromCents(cents);
+    line.subtotal = Money::FromCents(cents * quantity);
+    line.final_amount = line.subtotal;
+    o.base_price += line.subtotal;
+    o.items.push_back(line);
+  }
+  o.total_price = o.base_price;
+  return o;
+}
+
+std::vector<std::string> Ids(const std::vector<app::Order>& orders) {
+  std::vector<std::string> ids;
+  ids.reserve(orders.size());
+  for (const auto& o : orders) ids.push_back(o.id);
+  return ids;
+}
+
+void ExpectSameLine(const app::OrderLine& actual, const app::OrderLine& expected) {
+  EXPECT_EQ(actual.coffee_id, expected.coffee_id);
+  EXPECT_EQ(actual.coffee_name, expected.coffee_name);
+  EXPECT_EQ(actual.quantity, expected.quantity);
+  EXPECT_EQ(actual.price_snapshot, expected.price_snapshot);
+  EXPECT_EQ(actual.subtotal, expected.subtotal);
+  EXPECT_EQ(actual.discount, expected.discount);
+  EXPECT_EQ(actual.final_amount, expected.final_amount);
+}
+
+void ExpectSameOrder(const app::Order& actual, const app::Order& expected) {
+  EXPECT_EQ(actual.id, expected.id);
+  EXPECT_EQ(actual.user_id, expected.user_id);
+  EXPECT_EQ(actual.status, expected.status);
+  EXPECT_EQ(actual.payment_status, expected.payment_status);
+  EXPECT_EQ(actual.base_price, expected.base_price);
+  EXPECT_EQ(actual.discount_total, expected.discount_total);
+  EXPECT_EQ(actual.total_price, expected.total_price);
+  EXPECT_EQ(actual.pricing_strategy, expected.pricing_strategy);
+  ASSERT_EQ(actual.applied_rules.size(), expected.applied_rules.size());
+  for (std::size_t i = 0; i < actual.applied_rules.size(); ++i) {
+    EXPECT_EQ(actual.applied_rules[i].rule_id, expected.applied_rules[i].rule_id);
+    EXPECT_EQ(actual.applied_rules[i].description, expected.applied_rules[i].description);
+    EXPECT_EQ(actual.applied_rules[i].discount, expected.applied_rules[i].discount);
+  }
+  EXPECT_EQ(actual.prep_work_minutes, expected.prep_work_minutes);
+  EXPECT_EQ(actual.estimated_prep_minutes, expected.estimated_prep_minutes);
+  EXPECT_EQ(actual.estimated_ready_at, expected.estimated_ready_at);
+  EXPECT_EQ(actual.loyalty_points_awarded, expected.loyalty_points_awarded);
+  EXPECT_EQ(actual.created_at, expected.created_at);
+  EXPECT_EQ(actual.updated_at, expected.updated_at);
+  ASSERT_EQ(actual.items.size(), expected.items.size());
+  for (std::size_t i = 0; i < actual.items.size(); ++i) {
+    ExpectSameLine(actual.items[i], expected.items[i]);
+  }
+}
+
 class StorageContract : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
@@ -179,6 +271,42 @@ class StorageContract : public ::testing::TestWithParam<std::string> {
         "INSERT INTO order_items (order_id, coffee_id, coffee_name, quantity, "
         "price_snapshot_cents, subtotal_cents, discount_cents, final_cents) VALUES ('" +
         id + "', " + std::to_string(coffee.value) + ", 'x', 1, 350, 350, 0, 350)");
+  }
+
+  /// Inserts `order` through the port in its own transaction.
+  app::Order PlaceOrder(const app::Order& order) {
+    return Write([&](Tx& tx) { return tx.Orders().Insert(order); });
+  }
+
+  std::optional<app::Order> FindOrder(std::string_view id) {
+    return Read([&](Tx& tx) { return tx.Orders().Find(id); });
+  }
+
+  /// Runs `attempt` in `threads` concurrent write transactions; returns how many returned true.
+  template <typename Fn>
+  int ConcurrentWins(int threads, Fn attempt) {
+    std::atomic<int> wins{0};
+    std::atomic<int> errors{0};
+    std::atomic<int> ready{0};
+    std::vector<std::thread> workers;
+    workers.reserve(static_cast<std::size_t>(threads));
+    for (int i = 0; i < threads; ++i) {
+      workers.emplace_back([&] {
+        ready.fetch_add(1);
+        while (ready.load() < threads) std::this_thread::yield();
+        try {
+          db_->Write([&](Tx& tx) {
+            if (attempt(tx)) wins.fetch_add(1);
+            return true;
+          });
+        } catch (const std::exception&) {
+          errors.fetch_add(1);
+        }
+      });
+    }
+    for (auto& w : workers) w.join();
+    EXPECT_EQ(errors.load(), 0);
+    return wins.load();
   }
 
   std::int64_t CountCoffees() {
@@ -1068,6 +1196,510 @@ TEST_P(StorageContract, ReadPropagatesExceptions) {
 TEST_P(StorageContract, PingAnswersAndBackendIsNamed) {
   EXPECT_TRUE(db_->Ping());
   EXPECT_EQ(db_->Backend(), GetParam());
+}
+
+// ---------------------------------------------------------------- orders
+
+TEST_P(StorageContract, InsertedOrderIsFoundWithLinesAndAppliedRulesExactly) {
+  const auto user = AddUser("olga@example.com");
+  const auto latte = AddCoffee("Latte", 350);
+  const auto mocha = AddCoffee("Mocha", 499);
+  auto order = MakeOrder(std::string(kOrderId), user.id, {{latte, 3, 350}, {mocha, 1, 499}},
+                         At(1'767'261'600'123'456));
+  order.discount_total = Money::FromCents(263);
+  order.total_price = order.base_price - order.discount_total;
+  order.pricing_strategy = "best_price";
+  order.applied_rules = {{domain::RuleId{7}, "Three or more \"10%\" — café", Money::FromCents(105)},
+                         {domain::RuleId{9}, "Happy hour", Money::FromCents(158)}};
+  order.items[0].discount = Money::FromCents(263);
+  order.items[0].final_amount = order.items[0].subtotal - Money::FromCents(263);
+  order.prep_work_minutes = 7;
+  order.estimated_prep_minutes = 19;
+  order.estimated_ready_at = At(1'767'262'740'654'321);
+  order.updated_at = At(1'767'261'600'999'999);
+
+  const auto inserted = PlaceOrder(order);
+  ExpectSameOrder(inserted, order);
+  ASSERT_EQ(inserted.items.size(), 2U);
+  EXPECT_GT(inserted.items[0].id, 0);
+  EXPECT_GT(inserted.items[1].id, inserted.items[0].id);
+
+  const auto found = FindOrder(kOrderId);
+  ASSERT_TRUE(found.has_value());
+  ExpectSameOrder(*found, order);
+  EXPECT_EQ(found->base_price, Money::FromCents(1549));
+  EXPECT_EQ(found->total_price, Money::FromCents(1286));
+  EXPECT_EQ(found->items[0].id, inserted.items[0].id);
+  EXPECT_EQ(found->items[1].id, inserted.items[1].id);
+}
+
+TEST_P(StorageContract, OrderWithoutAppliedRulesRoundTripsEmpty) {
+  const auto user = AddUser("pia@example.com");
+  const auto latte = AddCoffee("Latte", 350);
+  PlaceOrder(MakeOrder(std::string(kOrderId), user.id, {{latte, 1, 350}}, OrderTime(0)));
+  const auto found = FindOrder(kOrderId);
+  ASSERT_TRUE(found.has_value());
+  EXPECT_TRUE(found->applied_rules.empty());
+  ASSERT_EQ(found->items.size(), 1U);
+}
+
+TEST_P(StorageContract, UnknownOrMalformedOrderIdIsNotFound) {
+  const auto user = AddUser("quinn@example.com");
+  const auto latte = AddCoffee("Latte", 350);
+  PlaceOrder(MakeOrder(std::string(kOrderId), user.id, {{latte, 1, 350}}, OrderTime(0)));
+  EXPECT_FALSE(FindOrder(kOtherOrderId));
+  EXPECT_FALSE(FindOrder("not-a-uuid"));
+  EXPECT_FALSE(FindOrder(""));
+  EXPECT_FALSE(FindOrder("6f1d1c2e-3b4a-4c5d-8e9f-0a1b2c3d4e5f-extra"));
+  // A malformed id does not poison the transaction: the next lookup in it still works.
+  const auto both = Read([](Tx& tx) {
+    const bool bad = tx.Orders().Find("zzz").has_value();
+    const bool good = tx.Orders().Find(kOrderId).has_value();
+    return std::pair{bad, good};
+  });
+  EXPECT_FALSE(both.first);
+  EXPECT_TRUE(both.second);
+}
+
+TEST_P(StorageContract, OrdersAreListedNewestFirstWithTheirLinesAndFilters) {
+  const auto ann = AddUser("ann@example.com");
+  const auto ben = AddUser("ben@example.com");
+  const auto latte = AddCoffee("Latte", 350);
+  const auto mocha = AddCoffee("Mocha", 500);
+  using domain::OrderStatus;
+  // Orders 2 and 3 share created_at: the larger id comes first.
+  PlaceOrder(MakeOrder(OrderUuid(1), ann.id, {{latte, 1, 350}}, OrderTime(0)));
+  PlaceOrder(
+      MakeOrder(OrderUuid(2), ben.id, {{mocha, 2, 500}}, OrderTime(5), OrderStatus::kConfirmed));
+  PlaceOrder(MakeOrder(OrderUuid(3), ann.id, {{latte, 1, 350}, {mocha, 1, 500}}, OrderTime(5)));
+  PlaceOrder(
+      MakeOrder(OrderUuid(4), ann.id, {{mocha, 3, 500}}, OrderTime(9), OrderStatus::kCompleted));
+  PlaceOrder(MakeOrder(OrderUuid(5), ben.id, {{latte, 4, 350}}, OrderTime(2)));
+
+  const auto all = Read([](Tx& tx) { return tx.Orders().List({}); });
+  EXPECT_EQ(Ids(all), (std::vector<std::string>{OrderUuid(4), OrderUuid(3), OrderUuid(2),
+                                                OrderUuid(5), OrderUuid(1)}));
+  ASSERT_EQ(all.size(), 5U);
+  // Each order carries exactly its own lines, in line order.
+  ASSERT_EQ(all[0].items.size(), 1U);
+  EXPECT_EQ(all[0].items[0].coffee_id, mocha.id);
+  EXPECT_EQ(all[0].items[0].quantity, 3);
+  ASSERT_EQ(all[1].items.size(), 2U);
+  EXPECT_EQ(all[1].items[0].coffee_id, latte.id);
+  EXPECT_EQ(all[1].items[1].coffee_id, mocha.id);
+  EXPECT_LT(all[1].items[0].id, all[1].items[1].id);
+  ASSERT_EQ(all[3].items.size(), 1U);
+  EXPECT_EQ(all[3].items[0].quantity, 4);
+  EXPECT_EQ(all[3].items[0].subtotal, Money::FromCents(1400));
+  EXPECT_EQ(all[3].status, OrderStatus::kPending);
+  EXPECT_EQ(all[0].status, OrderStatus::kCompleted);
+  EXPECT_EQ(Read([](Tx& tx) { return tx.Orders().Count({}); }), 5);
+
+  app::OrderQuery mine;
+  mine.user_id = ann.id;
+  EXPECT_EQ(Ids(Read([&](Tx& tx) { return tx.Orders().List(mine); })),
+            (std::vector<std::string>{OrderUuid(4), OrderUuid(3), OrderUuid(1)}));
+  EXPECT_EQ(Read([&](Tx& tx) { return tx.Orders().Count(mine); }), 3);
+
+  app::OrderQuery pending;
+  pending.status = OrderStatus::kPending;
+  EXPECT_EQ(Ids(Read([&](Tx& tx) { return tx.Orders().List(pending); })),
+            (std::vector<std::string>{OrderUuid(3), OrderUuid(5), OrderUuid(1)}));
+  EXPECT_EQ(Read([&](Tx& tx) { return tx.Orders().Count(pending); }), 3);
+
+  app::OrderQuery ann_pending = pending;
+  ann_pending.user_id = ann.id;
+  EXPECT_EQ(Ids(Read([&](Tx& tx) { return tx.Orders().List(ann_pending); })),
+            (std::vector<std::string>{OrderUuid(3), OrderUuid(1)}));
+  EXPECT_EQ(Read([&](Tx& tx) { return tx.Orders().Count(ann_pending); }), 2);
+
+  app::OrderQuery none;
+  none.status = OrderStatus::kCancelled;
+  EXPECT_TRUE(Read([&](Tx& tx) { return tx.Orders().List(none); }).empty());
+  EXPECT_EQ(Read([&](Tx& tx) { return tx.Orders().Count(none); }), 0);
+}
+
+TEST_P(StorageContract, OrderPaginationAppliesOffsetAndLimitWhileCountIgnoresThem) {
+  const auto user = AddUser("cleo@example.com");
+  const auto latte = AddCoffee("Latte", 350);
+  for (int i = 1; i <= 5; ++i) {
+    PlaceOrder(MakeOrder(OrderUuid(i), user.id, {{latte, i, 350}}, OrderTime(i)));
+  }
+  app::OrderQuery page;
+  page.offset = 1;
+  page.limit = 2;
+  const auto second = Read([&](Tx& tx) { return tx.Orders().List(page); });
+  EXPECT_EQ(Ids(second), (std::vector<std::string>{OrderUuid(4), OrderUuid(3)}));
+  ASSERT_EQ(second.size(), 2U);
+  ASSERT_EQ(second[0].items.size(), 1U);
+  EXPECT_EQ(second[0].items[0].quantity, 4);
+  ASSERT_EQ(second[1].items.size(), 1U);
+  EXPECT_EQ(second[1].items[0].quantity, 3);
+  page.offset = 4;
+  EXPECT_EQ(Ids(Read([&](Tx& tx) { return tx.Orders().List(page); })),
+            (std::vector<std::string>{OrderUuid(1)}));
+  page.offset = 10;
+  EXPECT_TRUE(Read([&](Tx& tx) { return tx.Orders().List(page); }).empty());
+  EXPECT_EQ(Read([&](Tx& tx) { return tx.Orders().Count(page); }), 5);
+}
+
+TEST_P(StorageContract, UpdateStatusChangesOnlyFromTheExpectedStatus) {
+  const auto user = AddUser("dan@example.com");
+  const auto latte = AddCoffee("Latte", 350);
+  const auto placed =
+      PlaceOrder(MakeOrder(std::string(kOrderId), user.id, {{latte, 1, 350}}, OrderTime(0)));
+  using domain::OrderStatus;
+  EXPECT_FALSE(Write([](Tx& tx) {
+    return tx.Orders().UpdateStatus(kOrderId, OrderStatus::kConfirmed, OrderStatus::kPreparing);
+  }));
+  auto found = FindOrder(kOrderId);
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->status, OrderStatus::kPending);
+  EXPECT_EQ(found->updated_at, placed.updated_at);
+
+  EXPECT_TRUE(Write([](Tx& tx) {
+    return tx.Orders().UpdateStatus(kOrderId, OrderStatus::kPending, OrderStatus::kConfirmed);
+  }));
+  found = FindOrder(kOrderId);
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->status, OrderStatus::kConfirmed);
+  EXPECT_GT(found->updated_at, placed.updated_at);
+  EXPECT_EQ(found->created_at, placed.created_at);
+  EXPECT_EQ(found->payment_status, domain::PaymentStatus::kUnpaid);
+
+  EXPECT_FALSE(Write([](Tx& tx) {
+    return tx.Orders().UpdateStatus(kOtherOrderId, OrderStatus::kPending, OrderStatus::kConfirmed);
+  }));
+}
+
+TEST_P(StorageContract, ConcurrentStatusUpdatesHaveExactlyOneWinner) {
+  const auto user = AddUser("eve@example.com");
+  const auto latte = AddCoffee("Latte", 350);
+  PlaceOrder(MakeOrder(std::string(kOrderId), user.id, {{latte, 1, 350}}, OrderTime(0)));
+  using domain::OrderStatus;
+  const int wins = ConcurrentWins(8, [](Tx& tx) {
+    return tx.Orders().UpdateStatus(kOrderId, OrderStatus::kPending, OrderStatus::kCancelled);
+  });
+  EXPECT_EQ(wins, 1);
+  EXPECT_EQ(FindOrder(kOrderId)->status, OrderStatus::kCancelled);
+}
+
+TEST_P(StorageContract, UpdatePaymentChangesOnlyFromTheExpectedStatus) {
+  const auto user = AddUser("fay@example.com");
+  const auto latte = AddCoffee("Latte", 350);
+  const auto placed =
+      PlaceOrder(MakeOrder(std::string(kOrderId), user.id, {{latte, 1, 350}}, OrderTime(0)));
+  using domain::PaymentStatus;
+  EXPECT_FALSE(Write([](Tx& tx) {
+    return tx.Orders().UpdatePayment(kOrderId, PaymentStatus::kPaid, PaymentStatus::kRefunded);
+  }));
+  auto found = FindOrder(kOrderId);
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->payment_status, PaymentStatus::kUnpaid);
+  EXPECT_EQ(found->updated_at, placed.updated_at);
+
+  EXPECT_TRUE(Write([](Tx& tx) {
+    return tx.Orders().UpdatePayment(kOrderId, PaymentStatus::kUnpaid, PaymentStatus::kPaid);
+  }));
+  found = FindOrder(kOrderId);
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->payment_status, PaymentStatus::kPaid);
+  EXPECT_EQ(found->status, domain::OrderStatus::kPending);
+  EXPECT_GT(found->updated_at, placed.updated_at);
+  EXPECT_FALSE(Write([](Tx& tx) {
+    return tx.Orders().UpdatePayment(kOtherOrderId, PaymentStatus::kUnpaid, PaymentStatus::kPaid);
+  }));
+}
+
+TEST_P(StorageContract, ConcurrentPaymentUpdatesHaveExactlyOneWinner) {
+  const auto user = AddUser("gus@example.com");
+  const auto latte = AddCoffee("Latte", 350);
+  PlaceOrder(MakeOrder(std::string(kOrderId), user.id, {{latte, 1, 350}}, OrderTime(0)));
+  using domain::PaymentStatus;
+  const int wins = ConcurrentWins(8, [](Tx& tx) {
+    return tx.Orders().UpdatePayment(kOrderId, PaymentStatus::kUnpaid, PaymentStatus::kPaid);
+  });
+  EXPECT_EQ(wins, 1);
+  EXPECT_EQ(FindOrder(kOrderId)->payment_status, PaymentStatus::kPaid);
+}
+
+TEST_P(StorageContract, SetLoyaltyPointsAwardedIsStoredOnTheOrder) {
+  const auto user = AddUser("hana@example.com");
+  const auto latte = AddCoffee("Latte", 350);
+  PlaceOrder(MakeOrder(std::string(kOrderId), user.id, {{latte, 1, 350}}, OrderTime(0)));
+  PlaceOrder(MakeOrder(std::string(kOtherOrderId), user.id, {{latte, 1, 350}}, OrderTime(1)));
+  Write([](Tx& tx) { tx.Orders().SetLoyaltyPointsAwarded(kOrderId, 33); });
+  EXPECT_EQ(FindOrder(kOrderId)->loyalty_points_awarded, 33);
+  EXPECT_EQ(FindOrder(kOtherOrderId)->loyalty_points_awarded, 0);
+}
+
+TEST_P(StorageContract, QueuedWorkMinutesSumsOnlyQueuedStatuses) {
+  const auto user = AddUser("ivan@example.com");
+  const auto latte = AddCoffee("Latte", 350);
+  EXPECT_EQ(Read([](Tx& tx) { return tx.Orders().QueuedWorkMinutes(); }), 0);
+  using domain::OrderStatus;
+  const std::vector<std::pair<OrderStatus, int>> orders = {
+      {OrderStatus::kPending, 1},       {OrderStatus::kConfirmed, 20},
+      {OrderStatus::kPreparing, 300},   {OrderStatus::kReady, 4000},
+      {OrderStatus::kCompleted, 50000}, {OrderStatus::kCancelled, 600000},
+      {OrderStatus::kPending, 7000000}};
+  int n = 0;
+  for (const auto& [status, minutes] : orders) {
+    ++n;
+    auto o = MakeOrder(OrderUuid(n), user.id, {{latte, 1, 350}}, OrderTime(n), status);
+    o.prep_work_minutes = minutes;
+    PlaceOrder(o);
+  }
+  EXPECT_EQ(Read([](Tx& tx) { return tx.Orders().QueuedWorkMinutes(); }), 7000321);
+  EXPECT_TRUE(Write([](Tx& tx) {
+    return tx.Orders().UpdateStatus(OrderUuid(3), OrderStatus::kPreparing, OrderStatus::kReady);
+  }));
+  EXPECT_EQ(Read([](Tx& tx) { return tx.Orders().QueuedWorkMinutes(); }), 7000021);
+}
+
+TEST_P(StorageContract, CountByStatusListsOnlyStatusesWithOrders) {
+  const auto user = AddUser("jill@example.com");
+  const auto latte = AddCoffee("Latte", 350);
+  EXPECT_TRUE(Read([](Tx& tx) { return tx.Orders().CountByStatus(); }).empty());
+  using domain::OrderStatus;
+  const std::vector<OrderStatus> statuses = {OrderStatus::kPending, OrderStatus::kPending,
+                                             OrderStatus::kCompleted, OrderStatus::kPending,
+                                             OrderStatus::kCancelled};
+  int n = 0;
+  for (const auto status : statuses) {
+    ++n;
+    PlaceOrder(MakeOrder(OrderUuid(n), user.id, {{latte, 1, 350}}, OrderTime(n), status));
+  }
+  const auto counts = Read([](Tx& tx) { return tx.Orders().CountByStatus(); });
+  const std::map<OrderStatus, std::int64_t> by_status(counts.begin(), counts.end());
+  EXPECT_EQ(counts.size(), by_status.size()) << "a status appears twice";
+  EXPECT_EQ(by_status, (std::map<OrderStatus, std::int64_t>{{OrderStatus::kPending, 3},
+                                                            {OrderStatus::kCompleted, 1},
+                                                            {OrderStatus::kCancelled, 1}}));
+}
+
+TEST_P(StorageContract, OrderedCoffeeCannotBeDeletedThroughThePorts) {
+  const auto user = AddUser("kim@example.com");
+  const auto latte = AddCoffee("Latte", 350);
+  PlaceOrder(MakeOrder(std::string(kOrderId), user.id, {{latte, 1, 350}}, OrderTime(0)));
+  EXPECT_EQ(Write([&](Tx& tx) { return tx.Coffees().Delete(latte.id); }), WriteResult::kConflict);
+}
+
+// ---------------------------------------------------------------- loyalty
+
+TEST_P(StorageContract, LoyaltyAccountStartsAtZero) {
+  const auto user = AddUser("lou@example.com");
+  const auto account = Read([&](Tx& tx) { return tx.Loyalty().GetAccount(user.id); });
+  EXPECT_EQ(account.points_balance, 0);
+  EXPECT_EQ(account.lifetime_points, 0);
+  EXPECT_TRUE(Read([&](Tx& tx) { return tx.Loyalty().Transactions(user.id, 10); }).empty());
+}
+
+TEST_P(StorageContract, AwardIsRecordedOncePerOrder) {
+  const auto user = AddUser("max@example.com");
+  const auto latte = AddCoffee("Latte", 350);
+  PlaceOrder(MakeOrder(std::string(kOrderId), user.id, {{latte, 1, 350}}, OrderTime(0)));
+  PlaceOrder(MakeOrder(std::string(kOtherOrderId), user.id, {{latte, 1, 350}}, OrderTime(1)));
+  EXPECT_TRUE(Write([&](Tx& tx) { return tx.Loyalty().Award(user.id, kOrderId, 33); }));
+  // A second award of the same order changes nothing and leaves the transaction usable.
+  const auto again = Write([&](Tx& tx) {
+    const bool second = tx.Loyalty().Award(user.id, kOrderId, 33);
+    const bool other = tx.Loyalty().Award(user.id, kOtherOrderId, 7);
+    return std::pair{second, other};
+  });
+  EXPECT_FALSE(again.first);
+  EXPECT_TRUE(again.second);
+  const auto account = Read([&](Tx& tx) { return tx.Loyalty().GetAccount(user.id); });
+  EXPECT_EQ(account.points_balance, 40);
+  EXPECT_EQ(account.lifetime_points, 40);
+
+  const auto ledger = Read([&](Tx& tx) { return tx.Loyalty().Transactions(user.id, 10); });
+  ASSERT_EQ(ledger.size(), 2U);
+  EXPECT_EQ(ledger[0].order_id, std::string(kOtherOrderId));
+  EXPECT_EQ(ledger[0].kind, "award");
+  EXPECT_EQ(ledger[0].points, 7);
+  EXPECT_EQ(ledger[0].unrecovered_points, 0);
+  EXPECT_EQ(ledger[1].order_id, std::string(kOrderId));
+  EXPECT_EQ(ledger[1].points, 33);
+  EXPECT_GT(ledger[0].id, ledger[1].id);
+  EXPECT_GE(ledger[0].created_at, ledger[1].created_at);
+}
+
+TEST_P(StorageContract, AccountsAreKeptPerCustomer) {
+  const auto a = AddUser("nia@example.com");
+  const auto b = AddUser("obi@example.com");
+  const auto latte = AddCoffee("Latte", 350);
+  PlaceOrder(MakeOrder(std::string(kOrderId), a.id, {{latte, 1, 350}}, OrderTime(0)));
+  PlaceOrder(MakeOrder(std::string(kOtherOrderId), b.id, {{latte, 1, 350}}, OrderTime(1)));
+  Write([&](Tx& tx) {
+    tx.Loyalty().Award(a.id, kOrderId, 10);
+    tx.Loyalty().Award(b.id, kOtherOrderId, 25);
+  });
+  EXPECT_EQ(Read([&](Tx& tx) { return tx.Loyalty().GetAccount(a.id); }).points_balance, 10);
+  EXPECT_EQ(Read([&](Tx& tx) { return tx.Loyalty().GetAccount(b.id); }).points_balance, 25);
+  EXPECT_EQ(Read([&](Tx& tx) { return tx.Loyalty().Transactions(a.id, 10); }).size(), 1U);
+}
+
+TEST_P(StorageContract, ReverseTakesBackAtMostTheBalanceAndOnlyOnce) {
+  const auto user = AddUser("pam@example.com");
+  const auto latte = AddCoffee("Latte", 350);
+  PlaceOrder(MakeOrder(std::string(kOrderId), user.id, {{latte, 1, 350}}, OrderTime(0)));
+  PlaceOrder(MakeOrder(std::string(kOtherOrderId), user.id, {{latte, 1, 350}}, OrderTime(1)));
+  Write([&](Tx& tx) {
+    tx.Loyalty().Award(user.id, kOrderId, 40);
+    tx.Loyalty().Award(user.id, kOtherOrderId, 30);
+  });
+
+  // Fully covered by the balance.
+  EXPECT_EQ(Write([&](Tx& tx) { return tx.Loyalty().Reverse(user.id, kOrderId, 40); }),
+            std::optional<std::int64_t>{40});
+  auto account = Read([&](Tx& tx) { return tx.Loyalty().GetAccount(user.id); });
+  EXPECT_EQ(account.points_balance, 30);
+  EXPECT_EQ(account.lifetime_points, 70);
+
+  // The customer spent points meanwhile: only what is left can be taken back.
+  test_db_->Exec("UPDATE customer_loyalty SET points_balance = 10 WHERE user_id = " +
+                 std::to_string(user.id.value));
+  EXPECT_EQ(Write([&](Tx& tx) { return tx.Loyalty().Reverse(user.id, kOtherOrderId, 30); }),
+            std::optional<std::int64_t>{10});
+  account = Read([&](Tx& tx) { return tx.Loyalty().GetAccount(user.id); });
+  EXPECT_EQ(account.points_balance, 0);
+  EXPECT_EQ(account.lifetime_points, 70);
+
+  // A second reversal of the same order changes nothing and leaves the transaction usable.
+  const auto again = Write([&](Tx& tx) {
+    const auto second = tx.Loyalty().Reverse(user.id, kOtherOrderId, 30);
+    return std::pair{second, tx.Loyalty().GetAccount(user.id).points_balance};
+  });
+  EXPECT_FALSE(again.first.has_value());
+  EXPECT_EQ(again.second, 0);
+
+  const auto ledger = Read([&](Tx& tx) { return tx.Loyalty().Transactions(user.id, 10); });
+  ASSERT_EQ(ledger.size(), 4U);
+  EXPECT_EQ(ledger[0].kind, "reversal");
+  EXPECT_EQ(ledger[0].order_id, std::string(kOtherOrderId));
+  EXPECT_EQ(ledger[0].points, -10);
+  EXPECT_EQ(ledger[0].unrecovered_points, 20);
+  EXPECT_EQ(ledger[1].kind, "reversal");
+  EXPECT_EQ(ledger[1].order_id, std::string(kOrderId));
+  EXPECT_EQ(ledger[1].points, -40);
+  EXPECT_EQ(ledger[1].unrecovered_points, 0);
+  EXPECT_EQ(ledger[2].kind, "award");
+  EXPECT_EQ(ledger[3].kind, "award");
+
+  const auto latest = Read([&](Tx& tx) { return tx.Loyalty().Transactions(user.id, 1); });
+  ASSERT_EQ(latest.size(), 1U);
+  EXPECT_EQ(latest[0].id, ledger[0].id);
+}
+
+TEST_P(StorageContract, ReverseWithoutAccountTakesNothingAndRecordsIt) {
+  const auto user = AddUser("quentin@example.com");
+  const auto latte = AddCoffee("Latte", 350);
+  PlaceOrder(MakeOrder(std::string(kOrderId), user.id, {{latte, 1, 350}}, OrderTime(0)));
+  EXPECT_EQ(Write([&](Tx& tx) { return tx.Loyalty().Reverse(user.id, kOrderId, 12); }),
+            std::optional<std::int64_t>{0});
+  const auto account = Read([&](Tx& tx) { return tx.Loyalty().GetAccount(user.id); });
+  EXPECT_EQ(account.points_balance, 0);
+  EXPECT_EQ(account.lifetime_points, 0);
+  const auto ledger = Read([&](Tx& tx) { return tx.Loyalty().Transactions(user.id, 10); });
+  ASSERT_EQ(ledger.size(), 1U);
+  EXPECT_EQ(ledger[0].kind, "reversal");
+  EXPECT_EQ(ledger[0].points, 0);
+  EXPECT_EQ(ledger[0].unrecovered_points, 12);
+}
+
+// ---------------------------------------------------------------- idempotency
+
+app::IdempotentResponse Response(std::string body, domain::Instant expires_at,
+                                 std::optional<std::string> order_id = std::nullopt) {
+  return {"a3f1c9e0b2d4", 201, std::move(body), std::move(order_id), expires_at};
+}
+
+TEST_P(StorageContract, IdempotentResponseIsStoredAndFoundUntilItExpires) {
+  const auto user = AddUser("rita@example.com");
+  const auto latte = AddCoffee("Latte", 350);
+  PlaceOrder(MakeOrder(std::string(kOrderId), user.id, {{latte, 1, 350}}, OrderTime(0)));
+  const auto now = OrderTime(0);
+  const auto expires = OrderTime(60 * 24);
+  EXPECT_FALSE(Read([&](Tx& tx) { return tx.Idempotency().Find(user.id, "key-1", now); }));
+  EXPECT_TRUE(Write([&](Tx& tx) {
+    return tx.Idempotency().Insert(
+        user.id, "key-1", Response(R"({"id":"x","total":"7.87"})", expires, std::string(kOrderId)),
+        now);
+  }));
+
+  const auto found = Read([&](Tx& tx) { return tx.Idempotency().Find(user.id, "key-1", now); });
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->request_hash, "a3f1c9e0b2d4");
+  EXPECT_EQ(found->status_code, 201);
+  EXPECT_EQ(found->response_body, R"({"id":"x","total":"7.87"})");
+  EXPECT_EQ(found->order_id, std::string(kOrderId));
+  EXPECT_EQ(found->expires_at, expires);
+
+  // Still there at its expiry instant; gone once that instant has passed.
+  EXPECT_TRUE(Read([&](Tx& tx) { return tx.Idempotency().Find(user.id, "key-1", expires); }));
+  const auto after = expires + std::chrono::microseconds(1);
+  EXPECT_FALSE(Read([&](Tx& tx) { return tx.Idempotency().Find(user.id, "key-1", after); }));
+
+  // Keys belong to one user.
+  const auto other = AddUser("sam@example.com");
+  EXPECT_FALSE(Read([&](Tx& tx) { return tx.Idempotency().Find(other.id, "key-1", now); }));
+  EXPECT_FALSE(Read([&](Tx& tx) { return tx.Idempotency().Find(user.id, "key-2", now); }));
+}
+
+TEST_P(StorageContract, DuplicateUnexpiredIdempotencyKeyIsRefused) {
+  const auto user = AddUser("tom@example.com");
+  const auto other = AddUser("uma@example.com");
+  const auto now = OrderTime(0);
+  const auto expires = OrderTime(60);
+  EXPECT_TRUE(Write([&](Tx& tx) {
+    return tx.Idempotency().Insert(user.id, "k", Response("first", expires), now);
+  }));
+  const auto result = Write([&](Tx& tx) {
+    const bool duplicate =
+        tx.Idempotency().Insert(user.id, "k", Response("second", expires), OrderTime(30));
+    // The transaction stays usable: the same key of another user is a different row.
+    const bool others = tx.Idempotency().Insert(other.id, "k", Response("other", expires), now);
+    return std::pair{duplicate, others};
+  });
+  EXPECT_FALSE(result.first);
+  EXPECT_TRUE(result.second);
+  const auto found = Read([&](Tx& tx) { return tx.Idempotency().Find(user.id, "k", now); });
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->response_body, "first");
+  EXPECT_FALSE(found->order_id.has_value());
+  EXPECT_EQ(Read([&](Tx& tx) { return tx.Idempotency().Find(other.id, "k", now); })->response_body,
+            "other");
+}
+
+TEST_P(StorageContract, ExpiredIdempotencyKeyIsReplacedByInsert) {
+  const auto user = AddUser("vic@example.com");
+  EXPECT_TRUE(Write([&](Tx& tx) {
+    return tx.Idempotency().Insert(user.id, "k", Response("old", OrderTime(10)), OrderTime(0));
+  }));
+  const auto later = OrderTime(11);
+  EXPECT_FALSE(Read([&](Tx& tx) { return tx.Idempotency().Find(user.id, "k", later); }));
+  EXPECT_TRUE(Write([&](Tx& tx) {
+    return tx.Idempotency().Insert(user.id, "k", Response("new", OrderTime(100)), later);
+  }));
+  const auto found = Read([&](Tx& tx) { return tx.Idempotency().Find(user.id, "k", later); });
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->response_body, "new");
+  EXPECT_EQ(found->expires_at, OrderTime(100));
+}
+
+TEST_P(StorageContract, DeleteExpiredRemovesOnlyExpiredRows) {
+  const auto user = AddUser("wes@example.com");
+  Write([&](Tx& tx) {
+    tx.Idempotency().Insert(user.id, "a", Response("a", OrderTime(10)), OrderTime(0));
+    tx.Idempotency().Insert(user.id, "b", Response("b", OrderTime(20)), OrderTime(0));
+    tx.Idempotency().Insert(user.id, "c", Response("c", OrderTime(30)), OrderTime(0));
+  });
+  EXPECT_EQ(Write([](Tx& tx) { return tx.Idempotency().DeleteExpired(OrderTime(5)); }), 0);
+  EXPECT_EQ(Write([](Tx& tx) { return tx.Idempotency().DeleteExpired(OrderTime(25)); }), 2);
+  EXPECT_EQ(test_db_->QueryValue("SELECT count(*) FROM idempotency_keys"), "1");
+  EXPECT_TRUE(Read([&](Tx& tx) { return tx.Idempotency().Find(user.id, "c", OrderTime(25)); }));
+  EXPECT_EQ(Write([](Tx& tx) { return tx.Idempotency().DeleteExpired(OrderTime(25)); }), 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Contract, StorageContract, ::testing::ValuesIn(AllBackends()),

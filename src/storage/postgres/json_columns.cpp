@@ -142,4 +142,56 @@ std::map<domain::CoffeeId, domain::Fixed4> DecodeMultipliers(std::string_view te
   return multipliers;
 }
 
+std::string EncodeAppliedRules(const std::vector<app::AppliedRule>& rules) {
+  json::array array;
+  for (const auto& rule : rules) {
+    array.emplace_back(json::object{{"rule_id", rule.rule_id.value},
+                                    {"description", rule.description},
+                                    {"discount", rule.discount.ToString()}});
+  }
+  return json::serialize(array);
+}
+
+std::vector<app::AppliedRule> DecodeAppliedRules(std::string_view text) {
+  std::vector<app::AppliedRule> rules;
+  const json::value value = Parse(text, "applied_rules");
+  for (const auto& item : AsArray(value, "applied_rules")) {
+    if (!item.is_object()) throw DecodeError("applied_rules: each rule must be an object");
+    const json::object& object = item.get_object();
+    const auto* rule_id = object.if_contains("rule_id");
+    const auto* description = object.if_contains("description");
+    const auto* discount = object.if_contains("discount");
+    if (rule_id == nullptr || description == nullptr || !description->is_string() ||
+        discount == nullptr) {
+      throw DecodeError("applied_rules: expected rule_id, description and discount");
+    }
+    std::optional<domain::Money> amount;
+    if (discount->is_string()) {
+      amount = domain::Money::Parse(discount->get_string());
+    } else if (discount->is_number()) {
+      amount = domain::Money::FromDouble(discount->to_number<double>());
+    }
+    if (!amount) {
+      throw DecodeError("applied_rules: discount is not a decimal: " + json::serialize(*discount));
+    }
+    rules.push_back({domain::RuleId(AsInteger(*rule_id, "applied_rules")),
+                     std::string(description->get_string()), *amount});
+  }
+  return rules;
+}
+
+std::string EncodeOrderLines(const std::vector<app::OrderLine>& lines) {
+  json::array array;
+  for (const auto& line : lines) {
+    array.emplace_back(json::object{{"coffee_id", line.coffee_id.value},
+                                    {"coffee_name", line.coffee_name},
+                                    {"quantity", line.quantity},
+                                    {"price_snapshot_cents", line.price_snapshot.cents()},
+                                    {"subtotal_cents", line.subtotal.cents()},
+                                    {"discount_cents", line.discount.cents()},
+                                    {"final_cents", line.final_amount.cents()}});
+  }
+  return json::serialize(array);
+}
+
 }  // namespace coffee::storage::postgres

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "app/ports.hpp"
 #include "domain/business_rules.hpp"
 
 namespace coffee::storage::postgres {
@@ -29,5 +30,14 @@ std::vector<int> DecodeDaysOfWeek(std::string_view json);
 std::string EncodeMultipliers(const std::map<domain::CoffeeId, domain::Fixed4>& multipliers);
 /// Parses bonus_multipliers (values as decimal strings or numbers); throws DecodeError.
 std::map<domain::CoffeeId, domain::Fixed4> DecodeMultipliers(std::string_view json);
+
+/// JSON text of applied_rules with string decimals:
+/// [{"rule_id":1,"description":"…","discount":"1.05"}].
+std::string EncodeAppliedRules(const std::vector<app::AppliedRule>& rules);
+/// Parses applied_rules (discount as a decimal string or a number); throws DecodeError.
+std::vector<app::AppliedRule> DecodeAppliedRules(std::string_view text);
+
+/// JSON text of order lines for one multi-row INSERT (money in cents, ids as integers).
+std::string EncodeOrderLines(const std::vector<app::OrderLine>& lines);
 
 }  // namespace coffee::storage::postgres

@@ -95,17 +95,30 @@ void RollbackQuietly(Connection& conn) noexcept {
 /// The repositories of one transaction, all on its connection.
 class PgTx final : public app::Tx {
  public:
-  explicit PgTx(Connection& conn) : users_(conn), tokens_(conn), coffees_(conn), rules_(conn) {}
+  explicit PgTx(Connection& conn)
+      : users_(conn),
+        tokens_(conn),
+        coffees_(conn),
+        rules_(conn),
+        orders_(conn),
+        loyalty_(conn),
+        idempotency_(conn) {}
   app::UserRepository& Users() override { return users_; }
   app::RefreshTokenRepository& RefreshTokens() override { return tokens_; }
   app::CoffeeRepository& Coffees() override { return coffees_; }
   app::RulesRepository& Rules() override { return rules_; }
+  app::OrderRepository& Orders() override { return orders_; }
+  app::LoyaltyRepository& Loyalty() override { return loyalty_; }
+  app::IdempotencyRepository& Idempotency() override { return idempotency_; }
 
  private:
   PgUserRepository users_;
   PgRefreshTokenRepository tokens_;
   PgCoffeeRepository coffees_;
   PgRulesRepository rules_;
+  PgOrderRepository orders_;
+  PgLoyaltyRepository loyalty_;
+  PgIdempotencyRepository idempotency_;
 };
 
 struct AppliedMigration {

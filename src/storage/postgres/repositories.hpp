@@ -92,4 +92,62 @@ class PgRulesRepository final : public app::RulesRepository {
   Connection& conn_;
 };
 
+/// True for the hyphenated 8-4-4-4-12 hex form of a UUID (either case), so that a malformed id
+/// is answered without sending it to the server (a failed ::uuid cast would abort the
+/// transaction).
+bool IsUuid(std::string_view text);
+/// Throws app::StorageError unless IsUuid(id): a caller's bug, reported before any SQL runs.
+void RequireUuid(std::string_view id);
+
+/// Orders and their lines on one transaction's connection.
+class PgOrderRepository final : public app::OrderRepository {
+ public:
+  explicit PgOrderRepository(Connection& connection) : conn_(connection) {}
+  app::Order Insert(const app::Order& order) override;
+  std::optional<app::Order> Find(std::string_view id) override;
+  std::vector<app::Order> List(const app::OrderQuery& query) override;
+  std::int64_t Count(const app::OrderQuery& query) override;
+  bool UpdateStatus(std::string_view id, domain::OrderStatus from, domain::OrderStatus to) override;
+  bool UpdatePayment(std::string_view id, domain::PaymentStatus from,
+                     domain::PaymentStatus to) override;
+  void SetLoyaltyPointsAwarded(std::string_view id, std::int64_t points) override;
+  std::int64_t QueuedWorkMinutes() override;
+  std::vector<std::pair<domain::OrderStatus, std::int64_t>> CountByStatus() override;
+
+ private:
+  /// Fills the lines of `orders` with one query over all of them.
+  void LoadLines(std::vector<app::Order>& orders);
+
+  Connection& conn_;
+};
+
+/// Loyalty balances and the points ledger on one transaction's connection.
+class PgLoyaltyRepository final : public app::LoyaltyRepository {
+ public:
+  explicit PgLoyaltyRepository(Connection& connection) : conn_(connection) {}
+  app::LoyaltyAccount GetAccount(domain::UserId user) override;
+  bool Award(domain::UserId user, std::string_view order_id, std::int64_t points) override;
+  std::optional<std::int64_t> Reverse(domain::UserId user, std::string_view order_id,
+                                      std::int64_t points) override;
+  std::vector<app::LoyaltyTransaction> Transactions(domain::UserId user,
+                                                    std::int64_t limit) override;
+
+ private:
+  Connection& conn_;
+};
+
+/// Stored first responses of Idempotency-Key requests on one transaction's connection.
+class PgIdempotencyRepository final : public app::IdempotencyRepository {
+ public:
+  explicit PgIdempotencyRepository(Connection& connection) : conn_(connection) {}
+  std::optional<app::IdempotentResponse> Find(domain::UserId user, std::string_view key,
+                                              domain::Instant now) override;
+  bool Insert(domain::UserId user, std::string_view key, const app::IdempotentResponse& response,
+              domain::Instant now) override;
+  std::int64_t DeleteExpired(domain::Instant now) override;
+
+ private:
+  Connection& conn_;
+};
+
 }  // namespace coffee::storage::postgres

@@ -1,5 +1,4 @@
 #include <algorithm>
-#include <cctype>
 #include <string>
 
 #include "storage/postgres/json_columns.hpp"
@@ -270,19 +269,6 @@ app::AuditRecord ReadAudit(const Result& result, int row) {
 std::optional<domain::Instant> TimeOrNow(domain::Instant t) {
   if (t == domain::Instant{}) return std::nullopt;
   return t;
-}
-
-/// True for a UUID in its canonical text form (any case).
-bool IsUuid(std::string_view text) {
-  if (text.size() != 36) return false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (i == 8 || i == 13 || i == 18 || i == 23) {
-      if (text[i] != '-') return false;
-    } else if (std::isxdigit(static_cast<unsigned char>(text[i])) == 0) {
-      return false;
-    }
-  }
-  return true;
 }
 
 Params AuditFilter(const app::AuditQuery& query) {

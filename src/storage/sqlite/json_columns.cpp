@@ -128,4 +128,49 @@ std::optional<std::map<domain::CoffeeId, domain::Fixed4>> DecodeMultipliers(std:
   return out;
 }
 
+std::string EncodeTextArray(const std::vector<std::string>& texts) {
+  json::array a;
+  for (const auto& t : texts) a.emplace_back(json::string_view(t.data(), t.size()));
+  return json::serialize(a);
+}
+
+std::string EncodeAppliedRules(const std::vector<app::AppliedRule>& rules) {
+  json::array a;
+  for (const auto& r : rules) {
+    a.emplace_back(json::object{{"rule_id", r.rule_id.value},
+                                {"description", r.description},
+                                {"discount", r.discount.ToString()}});
+  }
+  return json::serialize(a);
+}
+
+std::optional<std::vector<app::AppliedRule>> DecodeAppliedRules(std::string_view text) {
+  auto value = Parse(text);
+  if (!value || !value->is_array()) return std::nullopt;
+  std::vector<app::AppliedRule> rules;
+  for (const auto& v : value->get_array()) {
+    if (!v.is_object()) return std::nullopt;
+    const auto& o = v.get_object();
+    const auto* id = o.if_contains("rule_id");
+    const auto* description = o.if_contains("description");
+    const auto* discount = o.if_contains("discount");
+    if (id == nullptr || description == nullptr || !description->is_string() ||
+        discount == nullptr) {
+      return std::nullopt;
+    }
+    const auto rule_id = AsInteger(*id);
+    std::optional<domain::Money> amount;
+    if (discount->is_string()) {
+      const auto& s = discount->get_string();
+      amount = domain::Money::Parse(std::string_view(s.data(), s.size()));
+    } else if (discount->is_number()) {
+      amount = domain::Money::FromDouble(discount->to_number<double>());
+    }
+    if (!rule_id || !amount) return std::nullopt;
+    const auto& d = description->get_string();
+    rules.push_back({domain::RuleId{*rule_id}, std::string(d.data(), d.size()), *amount});
+  }
+  return rules;
+}
+
 }  // namespace coffee::storage::sqlite

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "app/ports.hpp"
 #include "domain/business_rules.hpp"
 
 namespace coffee::storage::sqlite {
@@ -30,5 +31,13 @@ std::optional<std::vector<int>> DecodeDaysOfWeek(std::string_view text);
 /// {"<coffee_id>": "1.5", …}; decoding also accepts JSON numbers as values.
 std::string EncodeMultipliers(const std::map<domain::CoffeeId, domain::Fixed4>& multipliers);
 std::optional<std::map<domain::CoffeeId, domain::Fixed4>> DecodeMultipliers(std::string_view text);
+
+/// ["a", "b", …]: a list of texts bound as one parameter (read back with json_each).
+std::string EncodeTextArray(const std::vector<std::string>& texts);
+
+/// [{"rule_id":1,"description":"…","discount":"1.05"}, …]; decoding also accepts JSON numbers
+/// as discounts.
+std::string EncodeAppliedRules(const std::vector<app::AppliedRule>& rules);
+std::optional<std::vector<app::AppliedRule>> DecodeAppliedRules(std::string_view text);
 
 }  // namespace coffee::storage::sqlite

@@ -97,20 +97,81 @@ class RulesRepository final : public app::RulesRepository {
   Connection& conn_;
 };
 
+/// Orders and their lines on one connection.
+class OrderRepository final : public app::OrderRepository {
+ public:
+  explicit OrderRepository(Connection& conn) : conn_(conn) {}
+  app::Order Insert(const app::Order& order) override;
+  std::optional<app::Order> Find(std::string_view id) override;
+  std::vector<app::Order> List(const app::OrderQuery& query) override;
+  std::int64_t Count(const app::OrderQuery& query) override;
+  bool UpdateStatus(std::string_view id, domain::OrderStatus from, domain::OrderStatus to) override;
+  bool UpdatePayment(std::string_view id, domain::PaymentStatus from,
+                     domain::PaymentStatus to) override;
+  void SetLoyaltyPointsAwarded(std::string_view id, std::int64_t points) override;
+  std::int64_t QueuedWorkMinutes() override;
+  std::vector<std::pair<domain::OrderStatus, std::int64_t>> CountByStatus() override;
+
+ private:
+  Connection& conn_;
+};
+
+/// Loyalty accounts and the points ledger on one connection.
+class LoyaltyRepository final : public app::LoyaltyRepository {
+ public:
+  explicit LoyaltyRepository(Connection& conn) : conn_(conn) {}
+  app::LoyaltyAccount GetAccount(domain::UserId user) override;
+  bool Award(domain::UserId user, std::string_view order_id, std::int64_t points) override;
+  std::optional<std::int64_t> Reverse(domain::UserId user, std::string_view order_id,
+                                      std::int64_t points) override;
+  std::vector<app::LoyaltyTransaction> Transactions(domain::UserId user,
+                                                    std::int64_t limit) override;
+
+ private:
+  Connection& conn_;
+};
+
+/// Stored first responses of Idempotency-Key requests on one connection.
+class IdempotencyRepository final : public app::IdempotencyRepository {
+ public:
+  explicit IdempotencyRepository(Connection& conn) : conn_(conn) {}
+  std::optional<app::IdempotentResponse> Find(domain::UserId user, std::string_view key,
+                                              domain::Instant now) override;
+  bool Insert(domain::UserId user, std::string_view key, const app::IdempotentResponse& response,
+              domain::Instant now) override;
+  std::int64_t DeleteExpired(domain::Instant now) override;
+
+ private:
+  Connection& conn_;
+};
+
 /// The repositories of one transaction on one connection.
 class Tx final : public app::Tx {
  public:
-  explicit Tx(Connection& conn) : users_(conn), tokens_(conn), coffees_(conn), rules_(conn) {}
+  explicit Tx(Connection& conn)
+      : users_(conn),
+        tokens_(conn),
+        coffees_(conn),
+        rules_(conn),
+        orders_(conn),
+        loyalty_(conn),
+        idempotency_(conn) {}
   app::UserRepository& Users() override { return users_; }
   app::RefreshTokenRepository& RefreshTokens() override { return tokens_; }
   app::CoffeeRepository& Coffees() override { return coffees_; }
   app::RulesRepository& Rules() override { return rules_; }
+  app::OrderRepository& Orders() override { return orders_; }
+  app::LoyaltyRepository& Loyalty() override { return loyalty_; }
+  app::IdempotencyRepository& Idempotency() override { return idempotency_; }
 
  private:
   UserRepository users_;
   RefreshTokenRepository tokens_;
   CoffeeRepository coffees_;
   RulesRepository rules_;
+  OrderRepository orders_;
+  LoyaltyRepository loyalty_;
+  IdempotencyRepository idempotency_;
 };
 
 }  // namespace coffee::storage::sqlite

@@ -1,0 +1,311 @@
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <string>
+#include <unordered_map>
+
+#include "storage/postgres/json_columns.hpp"
+#include "storage/postgres/repositories.hpp"
+
+namespace coffee::storage::postgres {
+
+namespace {
+
+// ---------------------------------------------------------------- SQL
+
+constexpr const char* kOrderColumns =
+    "id, user_id, status, payment_status, base_price_cents, discount_total_cents, "
+    "total_price_cents, pricing_strategy, applied_rules, prep_work_minutes, "
+    "estimated_prep_minutes, estimated_ready_at, loyalty_points_awarded, created_at, updated_at";
+
+constexpr Statement kOrderInsert{
+    "order_insert",
+    "INSERT INTO orders (id, user_id, status, payment_status, base_price_cents, "
+    "discount_total_cents, total_price_cents, pricing_strategy, applied_rules, prep_work_minutes, "
+    "estimated_prep_minutes, estimated_ready_at, loyalty_points_awarded, created_at, updated_at) "
+    "VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12, $13, $14, $15)"};
+// Every line in one statement; identity values follow the ORDER BY, so the returned ids sorted
+// ascending are the ids of the lines in their given order.
+constexpr Statement kOrderLinesInsert{
+    "order_lines_insert",
+    "INSERT INTO order_items (order_id, coffee_id, coffee_name, quantity, price_snapshot_cents, "
+    "subtotal_cents, discount_cents, final_cents) "
+    "SELECT $1::uuid, (l->>'coffee_id')::bigint, l->>'coffee_name', (l->>'quantity')::integer, "
+    "(l->>'price_snapshot_cents')::bigint, (l->>'subtotal_cents')::bigint, "
+    "(l->>'discount_cents')::bigint, (l->>'final_cents')::bigint "
+    "FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS e(l, n) ORDER BY n RETURNING id"};
+constexpr Statement kOrderFind{
+    "order_find",
+    "SELECT id, user_id, status, payment_status, base_price_cents, discount_total_cents, "
+    "total_price_cents, pricing_strategy, applied_rules, prep_work_minutes, "
+    "estimated_prep_minutes, estimated_ready_at, loyalty_points_awarded, created_at, updated_at "
+    "FROM orders WHERE id = $1::uuid"};
+constexpr Statement kOrderLinesOf{
+    "order_lines_of",
+    "SELECT order_id, id, coffee_id, coffee_name, quantity, price_snapshot_cents, "
+    "subtotal_cents, discount_cents, final_cents FROM order_items "
+    "WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, id"};
+constexpr Statement kOrderUpdateStatus{
+    "order_update_status",
+    "UPDATE orders SET status = $3, updated_at = now() WHERE id = $1::uuid AND status = $2"};
+constexpr Statement kOrderUpdatePayment{"order_update_payment",
+                                        "UPDATE orders SET payment_status = $3, updated_at = now() "
+                                        "WHERE id = $1::uuid AND payment_status = $2"};
+constexpr Statement kOrderSetPoints{
+    "order_set_points",
+    "UPDATE orders SET loyalty_points_awarded = $2, updated_at = now() WHERE id = $1::uuid"};
+constexpr Statement kOrderQueuedWork{"order_queued_work",
+                                     "SELECT COALESCE(SUM(prep_work_minutes), 0) FROM orders "
+                                     "WHERE status IN ('pending', 'confirmed', 'preparing')"};
+constexpr Statement kOrderCountByStatus{"order_count_by_status",
+                                        "SELECT status, count(*) FROM orders GROUP BY status"};
+
+/// The list and count statements, one per combination of filters, so that each gets a plan
+/// that uses its index (a generic plan for "$1 IS NULL OR user_id = $1" cannot).
+class FilteredStatements {
+ public:
+  FilteredStatements() {
+    for (std::size_t mask = 0; mask < kVariants; ++mask) {
+      const bool by_user = (mask & kByUser) != 0;
+      const bool by_status = (mask & kByStatus) != 0;
+      std::string where;
+      int next = 1;
+      if (by_user) where += " WHERE user_id = $" + std::to_string(next++);
+      if (by_status) {
+        where += (by_user ? " AND" : " WHERE");
+        where += " status = $" + std::to_string(next++);
+      }
+      const std::string suffix = std::to_string(mask);
+      list_[mask].name = "order_list_" + suffix;
+      list_[mask].sql = std::string("SELECT ") + kOrderColumns + " FROM orders" + where +
+                        " ORDER BY created_at DESC, id DESC OFFSET $" + std::to_string(next) +
+                        " LIMIT $" + std::to_string(next + 1);
+      count_[mask].name = "order_count_" + suffix;
+      count_[mask].sql = "SELECT count(*) FROM orders" + where;
+    }
+  }
+
+  [[nodiscard]] Statement List(const app::OrderQuery& query) const {
+    const auto& owned = list_[Mask(query)];
+    return {owned.name.c_str(), owned.sql.c_str()};
+  }
+  [[nodiscard]] Statement Count(const app::OrderQuery& query) const {
+    const auto& owned = count_[Mask(query)];
+    return {owned.name.c_str(), owned.sql.c_str()};
+  }
+
+ private:
+  static constexpr std::size_t kByUser = 1;
+  static constexpr std::size_t kByStatus = 2;
+  static constexpr std::size_t kVariants = 4;
+
+  struct Owned {
+    std::string name;
+    std::string sql;
+  };
+  static std::size_t Mask(const app::OrderQuery& query) {
+    return (query.user_id ? kByUser : 0) | (query.status ? kByStatus : 0);
+  }
+  std::array<Owned, kVariants> list_;
+  std::array<Owned, kVariants> count_;
+};
+
+const FilteredStatements& Filtered() {
+  static const FilteredStatements statements;
+  return statements;
+}
+
+// ---------------------------------------------------------------- rows
+
+app::Order ReadOrder(const Result& result, int row) {
+  RowReader r(result, row);
+  app::Order order;
+  order.id = r.String();
+  order.user_id = domain::UserId(r.Int64());
+  const std::string status = r.String();
+  const auto parsed_status = domain::ParseOrderStatus(status);
+  if (!parsed_status) throw DecodeError("orders id=" + order.id + ": status '" + status + "'");
+  order.status = *parsed_status;
+  const std::string payment = r.String();
+  const auto parsed_payment = domain::ParsePaymentStatus(payment);
+  if (!parsed_payment) {
+    throw DecodeError("orders id=" + order.id + ": payment_status '" + payment + "'");
+  }
+  order.payment_status = *parsed_payment;
+  order.base_price = domain::Money::FromCents(r.Int64());
+  order.discount_total = domain::Money::FromCents(r.Int64());
+  order.total_price = domain::Money::FromCents(r.Int64());
+  order.pricing_strategy = r.String();
+  order.applied_rules = DecodeAppliedRules(r.String());
+  order.prep_work_minutes = r.Int();
+  order.estimated_prep_minutes = r.Int();
+  order.estimated_ready_at = r.Time();
+  order.loyalty_points_awarded = r.Int64();
+  order.created_at = r.Time();
+  order.updated_at = r.Time();
+  return order;
+}
+
+/// The order id of a line row, then the line itself.
+std::pair<std::string, app::OrderLine> ReadLine(const Result& result, int row) {
+  RowReader r(result, row);
+  std::string order_id = r.String();
+  app::OrderLine line;
+  line.id = r.Int64();
+  line.coffee_id = domain::CoffeeId(r.Int64());
+  line.coffee_name = r.String();
+  line.quantity = r.Int();
+  line.price_snapshot = domain::Money::FromCents(r.Int64());
+  line.subtotal = domain::Money::FromCents(r.Int64());
+  line.discount = domain::Money::FromCents(r.Int64());
+  line.final_amount = domain::Money::FromCents(r.Int64());
+  return {std::move(order_id), std::move(line)};
+}
+
+Params FilterParams(const app::OrderQuery& query) {
+  Params params;
+  if (query.user_id) params.Int(query.user_id->value);
+  if (query.status) params.Text(domain::ToString(*query.status));
+  return params;
+}
+
+}  // namespace
+
+bool IsUuid(std::string_view text) {
+  if (text.size() != 36) return false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? text[i] != '-' : std::isxdigit(static_cast<unsigned char>(text[i])) == 0) {
+      return false;
+    }
+  }
+  return true;
+}
+
+void RequireUuid(std::string_view id) {
+  if (!IsUuid(id)) throw app::StorageError("order id is not a UUID: '" + std::string(id) + "'");
+}
+
+// ---------------------------------------------------------------- orders
+
+app::Order PgOrderRepository::Insert(const app::Order& order) {
+  RequireUuid(order.id);
+  conn_.Run(kOrderInsert, Params()
+                              .Text(order.id)
+                              .Int(order.user_id.value)
+                              .Text(domain::ToString(order.status))
+                              .Text(domain::ToString(order.payment_status))
+                              .Int(order.base_price.cents())
+                              .Int(order.discount_total.cents())
+                              .Int(order.total_price.cents())
+                              .Text(order.pricing_strategy)
+                              .Text(EncodeAppliedRules(order.applied_rules))
+                              .Int(order.prep_work_minutes)
+                              .Int(order.estimated_prep_minutes)
+                              .Time(order.estimated_ready_at)
+                              .Int(order.loyalty_points_awarded)
+                              .Time(order.created_at)
+                              .Time(order.updated_at));
+  app::Order stored = order;
+  if (order.items.empty()) return stored;
+  const Result result =
+      conn_.Run(kOrderLinesInsert, Params().Text(order.id).Text(EncodeOrderLines(order.items)));
+  std::vector<std::int64_t> ids;
+  ids.reserve(static_cast<std::size_t>(result.Rows()));
+  for (int i = 0; i < result.Rows(); ++i) ids.push_back(RowReader(result, i).Int64());
+  if (ids.size() != stored.items.size()) {
+    throw app::StorageError("order_lines_insert: " + std::to_string(ids.size()) + " ids for " +
+                            std::to_string(stored.items.size()) + " lines");
+  }
+  std::sort(ids.begin(), ids.end());
+  for (std::size_t i = 0; i < ids.size(); ++i) stored.items[i].id = ids[i];
+  return stored;
+}
+
+std::optional<app::Order> PgOrderRepository::Find(std::string_view id) {
+  if (!IsUuid(id)) return std::nullopt;
+  const Result result = conn_.Run(kOrderFind, Params().Text(id));
+  if (result.Rows() == 0) return std::nullopt;
+  std::vector<app::Order> orders;
+  orders.push_back(ReadOrder(result, 0));
+  LoadLines(orders);
+  return std::move(orders.front());
+}
+
+std::vector<app::Order> PgOrderRepository::List(const app::OrderQuery& query) {
+  Params params = FilterParams(query);
+  params.Int(std::max<std::int64_t>(query.offset, 0)).Int(std::max<std::int64_t>(query.limit, 0));
+  const Result result = conn_.Run(Filtered().List(query), params);
+  std::vector<app::Order> orders;
+  orders.reserve(static_cast<std::size_t>(result.Rows()));
+  for (int i = 0; i < result.Rows(); ++i) orders.push_back(ReadOrder(result, i));
+  LoadLines(orders);
+  return orders;
+}
+
+void PgOrderRepository::LoadLines(std::vector<app::Order>& orders) {
+  if (orders.empty()) return;
+  std::string array = "{";
+  std::unordered_map<std::string, app::Order*> by_id;
+  for (auto& order : orders) {
+    if (array.size() > 1) array += ',';
+    array += order.id;  // read back from a uuid column: hex and dashes only
+    by_id.emplace(order.id, &order);
+  }
+  array += '}';
+  const Result result = conn_.Run(kOrderLinesOf, Params().Text(array));
+  for (int i = 0; i < result.Rows(); ++i) {
+    auto [order_id, line] = ReadLine(result, i);
+    const auto it = by_id.find(order_id);
+    if (it != by_id.end()) it->second->items.push_back(std::move(line));
+  }
+}
+
+std::int64_t PgOrderRepository::Count(const app::OrderQuery& query) {
+  const Result result = conn_.Run(Filtered().Count(query), FilterParams(query));
+  return RowReader(result, 0).Int64();
+}
+
+bool PgOrderRepository::UpdateStatus(std::string_view id, domain::OrderStatus from,
+                                     domain::OrderStatus to) {
+  if (!IsUuid(id)) return false;
+  return conn_
+             .Run(kOrderUpdateStatus,
+                  Params().Text(id).Text(domain::ToString(from)).Text(domain::ToString(to)))
+             .Affected() == 1;
+}
+
+bool PgOrderRepository::UpdatePayment(std::string_view id, domain::PaymentStatus from,
+                                      domain::PaymentStatus to) {
+  if (!IsUuid(id)) return false;
+  return conn_
+             .Run(kOrderUpdatePayment,
+                  Params().Text(id).Text(domain::ToString(from)).Text(domain::ToString(to)))
+             .Affected() == 1;
+}
+
+void PgOrderRepository::SetLoyaltyPointsAwarded(std::string_view id, std::int64_t points) {
+  if (!IsUuid(id)) return;
+  conn_.Run(kOrderSetPoints, Params().Text(id).Int(points));
+}
+
+std::int64_t PgOrderRepository::QueuedWorkMinutes() {
+  const Result result = conn_.Run(kOrderQueuedWork, Params());
+  return RowReader(result, 0).Int64();
+}
+
+std::vector<std::pair<domain::OrderStatus, std::int64_t>> PgOrderRepository::CountByStatus() {
+  const Result result = conn_.Run(kOrderCountByStatus, Params());
+  std::vector<std::pair<domain::OrderStatus, std::int64_t>> counts;
+  for (int i = 0; i < result.Rows(); ++i) {
+    RowReader r(result, i);
+    const std::string status = r.String();
+    const auto parsed = domain::ParseOrderStatus(status);
+    if (!parsed) throw DecodeError("orders: status '" + status + "'");
+    counts.emplace_back(*parsed, r.Int64());
+  }
+  std::sort(counts.begin(), counts.end());
+  return counts;
+}
+
+}  // namespace coffee::storage::postgres
