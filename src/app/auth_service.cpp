@@ -11,6 +11,15 @@ AppError InvalidCredentials() {
   return AppError{ErrorCode::kInvalidCredentials, "Invalid email or password", {}, {}};
 }
 
+/// Email syntax and password policy for a new account, both reported at once.
+std::optional<AppError> CheckNewCredentials(const std::string& email, std::string_view password) {
+  ValidationErrors errors;
+  if (!IsValidEmail(email)) errors.Add("email", "must be a valid email address");
+  if (auto problem = CheckPasswordPolicy(password)) errors.Add("password", *problem);
+  if (errors.empty()) return std::nullopt;
+  return errors.ToError();
+}
+
 AppError InvalidRefresh(std::string details = "Invalid refresh token") {
   return AppError{ErrorCode::kInvalidToken, std::move(details), {}, {}};
 }
@@ -91,10 +100,7 @@ AuthTokens AuthService::IssueTokens(Tx& tx, const domain::User& user,
 
 Outcome<AuthTokens> AuthService::Register(std::string_view email_in, std::string_view password) {
   const std::string email = NormalizeEmail(email_in);
-  ValidationErrors errors;
-  if (!IsValidEmail(email)) errors.Add("email", "must be a valid email address");
-  if (auto problem = CheckPasswordPolicy(password)) errors.Add("password", *problem);
-  if (!errors.empty()) return errors.ToError();
+  if (auto invalid = CheckNewCredentials(email, password)) return *invalid;
 
   const std::string hash = hasher_.Hash(password);
   std::optional<AuthTokens> result;
@@ -216,10 +222,7 @@ Outcome<domain::User> AuthService::ChangeRole(domain::UserId actor, domain::User
 Outcome<domain::User> AuthService::CreateAdmin(std::string_view email_in, std::string_view password,
                                                bool& created) {
   const std::string email = NormalizeEmail(email_in);
-  ValidationErrors errors;
-  if (!IsValidEmail(email)) errors.Add("email", "must be a valid email address");
-  if (auto problem = CheckPasswordPolicy(password)) errors.Add("password", *problem);
-  if (!errors.empty()) return errors.ToError();
+  if (auto invalid = CheckNewCredentials(email, password)) return *invalid;
   const std::string hash = hasher_.Hash(password);
   std::optional<domain::User> user;
   store_.Write([&](Tx& tx) {

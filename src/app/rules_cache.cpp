@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <utility>
+
 namespace coffee::app {
 
 namespace {
@@ -14,19 +16,37 @@ std::int64_t SteadyNowNs() {
 
 }  // namespace
 
-RulesCache::RulesCache(Store& store, std::chrono::seconds ttl) : store_(store), ttl_(ttl) {}
+RulesCache::RulesCache(Store& store, std::chrono::seconds ttl, const date::time_zone* zone,
+                       Metrics* metrics)
+    : store_(store), ttl_(ttl), zone_(zone), metrics_(metrics) {}
 
 RulesCache::~RulesCache() { Stop(); }
 
 void RulesCache::Load() {
-  auto data = std::make_shared<RulesData>();
-  store_.Read([&](Tx& tx) { *data = tx.Rules().LoadAll(); });
-  for (const auto& problem : data->malformed) {
+  std::lock_guard load_lock(load_mu_);
+  RulesData data;
+  store_.Read([&](Tx& tx) { data = tx.Rules().LoadAll(); });
+  rules::SnapshotData input;
+  input.availability = std::move(data.availability);
+  input.pricing_rules = std::move(data.pricing_rules);
+  input.pricing_settings = data.pricing_settings;
+  input.prep_times = std::move(data.prep_times);
+  input.prep_settings = data.prep_time_settings;
+  input.loyalty = std::move(data.loyalty);
+  input.zone = zone_;
+  auto snapshot = std::make_shared<const rules::Snapshot>(rules::Snapshot::Build(std::move(input)));
+  std::uint64_t malformed = data.malformed.size() + snapshot->skipped().size();
+  for (const auto& problem : data.malformed) {
     spdlog::error("Skipping malformed business rule row: {}", problem);
   }
-  malformed_total_ += data->malformed.size();
-  std::atomic_store(&current_, std::shared_ptr<const RulesData>(std::move(data)));
+  for (const auto& row : snapshot->skipped()) {
+    spdlog::error("Skipping malformed business rule row: {} {}: {}", row.kind, row.id, row.message);
+  }
+  malformed_total_ += malformed;
+  if (metrics_ != nullptr) metrics_->SetMalformedRules(malformed);
+  std::atomic_store(&current_, std::move(snapshot));
   loaded_at_ns_ = SteadyNowNs();
+  ++version_;
 }
 
 void RulesCache::Warm() { Load(); }
@@ -47,11 +67,40 @@ void RulesCache::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-std::shared_ptr<const RulesData> RulesCache::Current() const { return std::atomic_load(&current_); }
+std::shared_ptr<const rules::Snapshot> RulesCache::Peek() const {
+  return std::atomic_load(&current_);
+}
+
+std::shared_ptr<const rules::Snapshot> RulesCache::Acquire() {
+  auto snapshot = Peek();
+  const bool fresh = snapshot != nullptr && !Stale();
+  if (metrics_ != nullptr) metrics_->RecordCacheLookup(fresh);
+  if (!fresh) Invalidate();
+  return snapshot;
+}
 
 bool RulesCache::Stale() const {
-  const auto age = std::chrono::nanoseconds(SteadyNowNs() - loaded_at_ns_.load());
-  return age >= ttl_;
+  return std::chrono::nanoseconds(SteadyNowNs() - loaded_at_ns_.load()) >= ttl_;
+}
+
+bool RulesCache::ReloadNow() {
+  try {
+    Load();
+    return true;
+  } catch (const std::exception& e) {
+    spdlog::error("Business rules reload failed; keeping the previous snapshot: {}", e.what());
+    return false;
+  }
+}
+
+void RulesCache::SetAnnouncer(std::function<void()> announcer) {
+  announcer_ = std::move(announcer);
+}
+
+bool RulesCache::ReloadAfterLocalChange() {
+  const bool reloaded = ReloadNow();
+  if (announcer_) announcer_();
+  return reloaded;
 }
 
 void RulesCache::Invalidate() {
@@ -72,16 +121,12 @@ void RulesCache::Loop() {
     if (!reload_requested_ && !Stale()) continue;
     reload_requested_ = false;
     lock.unlock();
-    try {
-      Load();
-    } catch (const std::exception& e) {
-      spdlog::error("Business rules reload failed; keeping the previous snapshot: {}", e.what());
-      // Retry after a short pause rather than spinning while the database is down.
-      lock.lock();
-      cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stop_; });
-      continue;
-    }
+    const bool ok = ReloadNow();
     lock.lock();
+    if (!ok) {
+      // Back off while the database is down instead of spinning.
+      cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stop_; });
+    }
   }
 }
 

@@ -3,40 +3,57 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
 
+#include "app/metrics.hpp"
 #include "app/ports.hpp"
+#include "rules/snapshot.hpp"
 
 namespace coffee::app {
 
-/// Holds the immutable rules configuration loaded from the database and swaps in a fresh one
-/// when it is older than the TTL or after Invalidate(). Readers never wait: they get the
-/// current pointer; a reload happens on a background thread and a failed reload keeps the
-/// previous data (logged as ERROR).
+/// Holds the immutable rules snapshot (SPEC §5) and swaps in a fresh one when it is older than
+/// the TTL, when asked after a change made through the API, or when Invalidate() is called.
+/// Readers never wait: they take the current pointer. A failed reload keeps the previous
+/// snapshot (logged as ERROR); a malformed row is skipped, logged and counted.
 class RulesCache {
  public:
-  RulesCache(Store& store, std::chrono::seconds ttl);
+  RulesCache(Store& store, std::chrono::seconds ttl, const date::time_zone* zone, Metrics* metrics);
   ~RulesCache();
   RulesCache(const RulesCache&) = delete;
   RulesCache& operator=(const RulesCache&) = delete;
 
   /// Loads once, synchronously (start-up); throws if the database cannot be read.
   void Warm();
-  /// Starts the background reloader.
+  /// Starts / stops the background reloader.
   void Start();
-  /// Stops the background reloader.
   void Stop();
-  /// The current data (null before Warm). Never blocks on a reload.
-  [[nodiscard]] std::shared_ptr<const RulesData> Current() const;
-  /// True when the current data is older than the TTL.
-  [[nodiscard]] bool Stale() const;
-  /// Asks for a reload now (after a change made through the API).
+
+  /// The snapshot for one rules lookup; counts a hit when fresh, a miss when stale (which also
+  /// wakes the reloader). Null only before Warm().
+  [[nodiscard]] std::shared_ptr<const rules::Snapshot> Acquire();
+  /// The current snapshot without counting a lookup.
+  [[nodiscard]] std::shared_ptr<const rules::Snapshot> Peek() const;
+  /// Reloads on the calling thread (a worker, after a committed API change) so the next
+  /// request sees the change. On failure keeps the old snapshot, logs ERROR, returns false.
+  bool ReloadNow();
+  /// Asks the background reloader for a reload soon (e.g. another instance announced a change).
   void Invalidate();
-  [[nodiscard]] bool Loaded() const { return Current() != nullptr; }
+  /// Sets what ReloadAfterLocalChange() calls to tell other instances (set before serving).
+  void SetAnnouncer(std::function<void()> announcer);
+  /// After a change committed through this process: ReloadNow(), then the announcer (if set),
+  /// even when the local reload failed, since the change is in the database. Returns ReloadNow().
+  bool ReloadAfterLocalChange();
+
+  [[nodiscard]] bool Loaded() const { return Peek() != nullptr; }
+  [[nodiscard]] bool Stale() const;
+  /// Increments with every successful load; lets callers cache bytes per snapshot.
+  [[nodiscard]] std::uint64_t Version() const { return version_.load(); }
   /// Rows skipped as malformed, summed over every load.
   [[nodiscard]] std::uint64_t MalformedRows() const { return malformed_total_.load(); }
+  [[nodiscard]] const date::time_zone* zone() const { return zone_; }
 
  private:
   void Load();
@@ -44,9 +61,14 @@ class RulesCache {
 
   Store& store_;
   std::chrono::seconds ttl_;
-  std::shared_ptr<const RulesData> current_;  // accessed with std::atomic_load/store
+  const date::time_zone* zone_;
+  Metrics* metrics_;
+  std::function<void()> announcer_;
+  std::shared_ptr<const rules::Snapshot> current_;  // std::atomic_load / atomic_store only
   std::atomic<std::int64_t> loaded_at_ns_{0};
+  std::atomic<std::uint64_t> version_{0};
   std::atomic<std::uint64_t> malformed_total_{0};
+  std::mutex load_mu_;  // one load at a time
   std::mutex mu_;
   std::condition_variable cv_;
   bool reload_requested_ = false;

@@ -35,6 +35,32 @@ constexpr std::array<CatalogEntry, 12> kCatalog = {{
 constexpr const char* kQuantityRule = "10% off orders of 3 or more items";
 constexpr const char* kHappyHourRule = "Happy hour: 15% off between 14:00 and 16:00";
 
+/// The two default rules of SPEC §8, valid for a year from `now`.
+std::vector<domain::PricingRule> DefaultRules(domain::Instant now) {
+  domain::PricingRule quantity;
+  quantity.rule_type = domain::RuleType::kQuantityBased;
+  quantity.description = kQuantityRule;
+  quantity.discount_value = domain::Fixed2{1000};  // 10 %
+  quantity.priority = 100;
+  quantity.min_quantity = 3;
+
+  domain::PricingRule happy_hour;
+  happy_hour.rule_type = domain::RuleType::kTimeBased;
+  happy_hour.description = kHappyHourRule;
+  happy_hour.discount_value = domain::Fixed2{1500};  // 15 %
+  happy_hour.priority = 90;
+  happy_hour.time_ranges = {
+      domain::TimeRange{domain::TimeOfDay{14 * 60}, domain::TimeOfDay{16 * 60}}};
+
+  std::vector<domain::PricingRule> rules{quantity, happy_hour};
+  for (auto& r : rules) {
+    r.discount_type = domain::DiscountType::kPercentage;
+    r.valid_from = now;
+    r.valid_until = now + std::chrono::days{365};
+  }
+  return rules;
+}
+
 }  // namespace
 
 const std::vector<DemoAccount>& DemoAccounts() {
@@ -85,31 +111,9 @@ SeedReport Seed(Store& store, PasswordHasher& hasher, const Clock& clock, bool d
       return std::any_of(rules.begin(), rules.end(),
                          [&](const auto& r) { return r.description == description; });
     };
-    const auto one_year = std::chrono::days{365};
-    if (!exists(kQuantityRule)) {
-      domain::PricingRule r;
-      r.rule_type = domain::RuleType::kQuantityBased;
-      r.description = kQuantityRule;
-      r.discount_type = domain::DiscountType::kPercentage;
-      r.discount_value = domain::Fixed2{1000};
-      r.priority = 100;
-      r.valid_from = now;
-      r.valid_until = now + one_year;
-      r.min_quantity = 3;
-      tx.Rules().CreateRule(r);
-      ++report.pricing_rules;
-    }
-    if (!exists(kHappyHourRule)) {
-      domain::PricingRule r;
-      r.rule_type = domain::RuleType::kTimeBased;
-      r.description = kHappyHourRule;
-      r.discount_type = domain::DiscountType::kPercentage;
-      r.discount_value = domain::Fixed2{1500};
-      r.priority = 90;
-      r.valid_from = now;
-      r.valid_until = now + one_year;
-      r.time_ranges = {domain::TimeRange{domain::TimeOfDay{14 * 60}, domain::TimeOfDay{16 * 60}}};
-      tx.Rules().CreateRule(r);
+    for (domain::PricingRule rule : DefaultRules(now)) {
+      if (exists(rule.description.c_str())) continue;
+      tx.Rules().CreateRule(rule);
       ++report.pricing_rules;
     }
     if (demo) {

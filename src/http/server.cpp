@@ -202,7 +202,8 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     if (!any && !listed) return;
     res.headers.emplace_back("Access-Control-Allow-Origin", any ? "*" : std::string(*origin));
     res.headers.emplace_back("Vary", "Origin");
-    res.headers.emplace_back("Access-Control-Expose-Headers", "X-Request-Id, X-Total-Count");
+    res.headers.emplace_back("Access-Control-Expose-Headers",
+                             "X-Request-Id, X-Total-Count, Idempotent-Replayed");
   }
 
   /// Routing, authentication and authorization for one request; the handler itself may run

@@ -11,7 +11,9 @@
 #include <thread>
 
 #include "http/handlers/handlers.hpp"
+#include "http/handlers/rules_handlers.hpp"
 #include "http/server.hpp"
+#include "rules/shop_clock.hpp"
 #include "security/jwt.hpp"
 #include "security/password_hasher.hpp"
 
@@ -32,12 +34,15 @@ std::unique_ptr<storage::Database> OpenAndMigrate(const config::Config& config) 
 
 /// Everything that exists only while serving.
 struct Application::Runtime {
-  Runtime(const config::Config& cfg, storage::Database& db)
-      : hasher(std::max(1, static_cast<int>(std::thread::hardware_concurrency()))),
+  Runtime(const config::Config& cfg, storage::Database& db, const date::time_zone* zone)
+      : metrics(cfg.slow_operation),
+        hasher(std::max(1, static_cast<int>(std::thread::hardware_concurrency()))),
         tokens(cfg.jwt_secret),
         auth(db, hasher, tokens, clock, cfg.refresh_token_ttl),
         coffees(db),
-        rules_cache(db, cfg.cache_ttl),
+        rules_cache(db, cfg.cache_ttl, zone, &metrics),
+        rules_admin(db, rules_cache, clock),
+        orders(db, rules_cache, metrics, clock),
         io(cfg.worker_threads),
         // Workers block on the database or on Argon2: one per pooled connection plus one per
         // core for hashing, so neither starves the other.
@@ -45,11 +50,14 @@ struct Application::Runtime {
                 std::max(1U, std::thread::hardware_concurrency())) {}
 
   app::SystemClock clock;
+  app::Metrics metrics;
   security::Argon2PasswordHasher hasher;
   security::JwtTokenService tokens;
   app::AuthService auth;
   app::CoffeeService coffees;
   app::RulesCache rules_cache;
+  app::RulesAdminService rules_admin;
+  app::OrderService orders;
   http::Router router;
   asio::io_context io;
   asio::thread_pool workers;
@@ -61,9 +69,15 @@ struct Application::Runtime {
 };
 
 Application::Application(config::Config config) : config_(std::move(config)) {
+  const date::time_zone* zone = rules::FindTimeZone(config_.shop_timezone);
+  if (zone == nullptr) {  // LoadConfig checked it; a Config built in code may not have been
+    throw std::invalid_argument("SHOP_TIMEZONE: unknown IANA time zone '" + config_.shop_timezone +
+                                "'");
+  }
   database_ = OpenAndMigrate(config_);
   spdlog::info("Initializing authentication service...");
-  runtime_ = std::make_unique<Runtime>(config_, *database_);
+  runtime_ = std::make_unique<Runtime>(config_, *database_, zone);
+  runtime_->rules_cache.SetAnnouncer([&db = *database_] { db.AnnounceRulesChange(); });
   spdlog::info("Initializing business rules engine...");
   spdlog::info("Warming business rules cache...");
   runtime_->rules_cache.Warm();
@@ -81,9 +95,28 @@ Application::Application(config::Config config) : config_(std::move(config)) {
   });
   http::AddAuthRoutes(rt.router, rt.auth);
   http::AddCoffeeRoutes(rt.router, rt.coffees);
+  http::AddBusinessRulesRoutes(rt.router, rt.rules_admin);
+  http::AddOrderRoutes(rt.router, rt.orders);
+  http::AddMetricsRoutes(rt.router, rt.metrics, [this] {
+    std::vector<std::pair<domain::OrderStatus, std::int64_t>> counts;
+    database_->Read([&](app::Tx& tx) { counts = tx.Orders().CountByStatus(); });
+    for (auto s : {domain::OrderStatus::kPending, domain::OrderStatus::kConfirmed,
+                   domain::OrderStatus::kPreparing, domain::OrderStatus::kReady,
+                   domain::OrderStatus::kCompleted, domain::OrderStatus::kCancelled}) {
+      std::int64_t n = 0;
+      for (const auto& [status, count] : counts) {
+        if (status == s) n = count;
+      }
+      runtime_->metrics.SetOrdersByStatus(domain::ToString(s), n);
+    }
+  });
+  // Last, so that nothing after it can throw and destroy the cache under a running listener.
+  database_->ListenForRulesChanges([this] { runtime_->rules_cache.Invalidate(); });
 }
 
 Application::~Application() {
+  // The listener calls into the rules cache, which dies with runtime_ before database_.
+  if (database_) database_->StopListening();
   Stop();
   if (runtime_) {
     for (auto& t : runtime_->io_threads) {
@@ -93,6 +126,10 @@ Application::~Application() {
     runtime_->rules_cache.Stop();
   }
 }
+
+const http::Router& Application::router() const { return runtime_->router; }
+
+bool Application::ReloadRules() { return runtime_->rules_cache.ReloadNow(); }
 
 unsigned short Application::Start() {
   auto& rt = *runtime_;
@@ -104,7 +141,11 @@ unsigned short Application::Start() {
   options.cors_origins = config_.cors_origins;
   rt.server = std::make_unique<http::Server>(
       rt.io, rt.workers, rt.router,
-      [&rt](std::string_view token) { return rt.auth.Authenticate(token); }, nullptr, options);
+      [&rt](std::string_view token) { return rt.auth.Authenticate(token); },
+      [&rt](std::string_view route, std::string_view method, int status, double seconds) {
+        rt.metrics.RecordHttp(route, method, status, seconds);
+      },
+      options);
   spdlog::info("Starting server on {}:{}", config_.host, config_.port);
   const unsigned short port = rt.server->Listen();
   for (int i = 0; i < config_.worker_threads; ++i) {
@@ -161,6 +202,7 @@ void Application::Wait(bool handle_signals) {
   }
   rt.io_threads.clear();
   rt.workers.join();
+  database_->StopListening();
   rt.rules_cache.Stop();
   spdlog::info("Coffee API stopped");
 }

@@ -6,6 +6,7 @@
 #include "app/coffee_service.hpp"
 #include "app/rules_cache.hpp"
 #include "config/config.hpp"
+#include "http/router.hpp"
 #include "storage/database.hpp"
 
 namespace coffee::server {
@@ -29,6 +30,10 @@ class Application {
   void Stop();
 
   [[nodiscard]] storage::Database& database() { return *database_; }
+  /// Reloads the rules snapshot now (after the database was changed outside the API).
+  bool ReloadRules();
+  /// Every route the server answers (for the OpenAPI test).
+  [[nodiscard]] const http::Router& router() const;
 
  private:
   struct Runtime;

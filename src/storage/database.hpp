@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -47,6 +48,16 @@ class Database : public app::Store {
   /// Returns the number applied.
   virtual int Migrate() = 0;
   virtual std::vector<MigrationState> MigrationInfo() = 0;
+
+  /// Tells the other instances sharing this database that the rules changed (PostgreSQL
+  /// NOTIFY; a no-op for SQLite, which one process owns). Never throws: failures are logged.
+  virtual void AnnounceRulesChange() = 0;
+  /// Calls `on_change` from a background thread when another instance announces a rules change,
+  /// and once after a lost connection is re-established (announcements may have been missed).
+  /// Replaces any earlier listener. A no-op for SQLite.
+  virtual void ListenForRulesChanges(std::function<void()> on_change) = 0;
+  /// Stops the listener and joins its thread; `on_change` is not called once this returns.
+  virtual void StopListening() = 0;
 };
 
 struct DatabaseOptions {

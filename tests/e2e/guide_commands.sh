@@ -83,6 +83,45 @@ TOKEN=$(curl -s -X POST "http://127.0.0.1:$port/api/auth/login" \
 me=$(curl -fs "http://127.0.0.1:$port/api/auth/me" -H "Authorization: Bearer $TOKEN")
 [ "$(echo "$me" | jq -r .email)" = test@example.com ] || fail "GET /api/auth/me: $me"
 
+# Business rules metrics (guide §4 "Health Check").
+metrics=$(curl -fs "http://127.0.0.1:$port/api/business-rules/metrics")
+echo "$metrics" | jq -e '.cache.hit_rate and .pricing.calculations >= 0' >/dev/null || fail "metrics: $metrics"
+
+# Test Business Rules.
+avail=$(curl -fs "http://127.0.0.1:$port/api/business-rules/availability/1")
+[ "$(echo "$avail" | jq -r .status)" = available ] || fail "availability/1: $avail"
+pricing=$(curl -fs "http://127.0.0.1:$port/api/business-rules/pricing")
+[ "$(echo "$pricing" | jq 'length')" = 2 ] || fail "pricing: $pricing"
+loyalty=$(curl -fs "http://127.0.0.1:$port/api/business-rules/loyalty-config")
+echo "$loyalty" | jq -e '.points_per_dollar == 1' >/dev/null || fail "loyalty-config: $loyalty"
+
+# Create Test Order, verbatim.
+order=$(curl -s -X POST "http://127.0.0.1:$port/api/orders" \
+  -H "Authorization: Bearer $TOKEN" \
+  -H "Content-Type: application/json" \
+  -d '{
+    "items": [
+      {"coffee_item_id": 1, "quantity": 2}
+    ]
+  }')
+echo "$order" | jq -e '.status == "pending" and .base_price == "7.00" and (.estimated_prep_minutes | type) == "number" and (.items | length) == 1' >/dev/null \
+  || fail "order: $order"
+order_id=$(echo "$order" | jq -r .id)
+curl -fs "http://127.0.0.1:$port/api/orders/$order_id" -H "Authorization: Bearer $TOKEN" | jq -e ".id == \"$order_id\"" >/dev/null \
+  || fail "GET order"
+
+# Monitor Performance: metrics now count the order's rules operations.
+curl -fs "http://127.0.0.1:$port/api/business-rules/metrics" | jq -e '.pricing.calculations >= 1 and .availability.checks >= 1 and .prep_time.estimates >= 1' >/dev/null \
+  || fail "metrics after an order"
+curl -fs "http://127.0.0.1:$port/metrics" > prometheus.txt || fail "/metrics"
+grep -q '^http_requests_total' prometheus.txt || fail "/metrics has no http_requests_total"
+
+# Configuration Export.
+curl -fs "http://127.0.0.1:$port/api/business-rules/pricing" > pricing_rules.json
+curl -fs "http://127.0.0.1:$port/api/business-rules/loyalty-config" > loyalty_config.json
+jq -e 'length == 2' pricing_rules.json >/dev/null || fail "pricing export"
+jq -e '.bonus_multipliers' loyalty_config.json >/dev/null || fail "loyalty export"
+
 # Graceful shutdown on SIGTERM: exit code 0.
 kill -TERM "$server_pid"
 rc=0

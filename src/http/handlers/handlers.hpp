@@ -1,9 +1,13 @@
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <functional>
+#include <string_view>
 
 #include "app/auth_service.hpp"
 #include "app/coffee_service.hpp"
+#include "app/metrics.hpp"
+#include "app/order_service.hpp"
 #include "http/router.hpp"
 
 namespace coffee::http {
@@ -13,9 +17,23 @@ void AddAuthRoutes(Router& router, app::AuthService& auth);
 /// /api/coffees*.
 void AddCoffeeRoutes(Router& router, app::CoffeeService& coffees);
 
+/// /api/orders* and /api/loyalty/*.
+void AddOrderRoutes(Router& router, app::OrderService& orders);
+/// An order as the API shows it (SPEC §6).
+boost::json::object OrderJson(const app::Order& order);
+
+/// GET /api/business-rules/metrics (SPEC §5.6 shape) and GET /metrics (Prometheus text);
+/// `refresh` updates database-backed gauges (orders by status) before a scrape.
+void AddMetricsRoutes(Router& router, app::Metrics& metrics, std::function<void()> refresh);
+/// The SPEC §5.6 JSON of the rules metrics.
+boost::json::object RulesMetricsJson(const app::RulesMetricsView& view);
+
+/// docs/openapi.json, embedded at build time.
+std::string_view OpenApiDocument();
+
 /// Readiness: database reachable and rules snapshot loaded.
 using ReadinessProbe = std::function<bool()>;
-/// /healthz and /readyz.
+/// /healthz, /readyz and GET /api/openapi.json.
 void AddHealthRoutes(Router& router, ReadinessProbe ready);
 
 }  // namespace coffee::http

@@ -9,6 +9,11 @@ void AddHealthRoutes(Router& router, ReadinessProbe ready) {
   router.Add(Method::kGet, "/healthz", Access::kPublic, Exec::kInline, [](Request&) {
     return JsonResponse(200, boost::json::object{{"status", "ok"}});
   });
+  router.Add(Method::kGet, "/api/openapi.json", Access::kPublic, Exec::kInline, [](Request&) {
+    Response res;
+    res.body = std::string(OpenApiDocument());
+    return res;
+  });
   router.Add(Method::kGet, "/readyz", Access::kPublic, Exec::kWorker,
              [ready = std::move(ready)](Request&) {
                if (ready()) return JsonResponse(200, boost::json::object{{"status", "ready"}});

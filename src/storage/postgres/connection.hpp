@@ -133,6 +133,8 @@ class Connection {
   void MarkBroken() { broken_ = true; }
   /// True when the connection is known to be lost.
   [[nodiscard]] bool IsBroken() const;
+  /// The libpq handle (null until opened), for callers that wait on its socket (LISTEN).
+  [[nodiscard]] PGconn* native() const { return conn_; }
 
   /// Runs SQL text without parameters (may hold several statements); `label` names it in
   /// error messages (default: the SQL itself).

@@ -1,8 +1,14 @@
 #include "storage/postgres/postgres_database.hpp"
 
+#include <spdlog/spdlog.h>
+
+#include <array>
+#include <charconv>
 #include <chrono>
 #include <map>
+#include <random>
 
+#include "storage/postgres/notify_listener.hpp"
 #include "storage/postgres/pool.hpp"
 #include "storage/postgres/repositories.hpp"
 
@@ -38,6 +44,10 @@ constexpr Statement kRecordMigration{
 
 constexpr auto kAcquireTimeout = std::chrono::seconds(5);
 
+/// The channel on which instances announce rules changes; the payload is the sender's id.
+constexpr const char* kRulesChannel = "coffee_rules_changed";
+constexpr Statement kNotifyRulesChanged{"rules_changed_notify", "SELECT pg_notify($1, $2)"};
+
 // ---------------------------------------------------------------- helpers
 
 /// The password of a postgresql:// URL or conninfo string, to keep it out of messages.
@@ -64,6 +74,19 @@ std::string PasswordOf(const std::string& url) {
     }
   }
   return password;
+}
+
+/// A random id for this process's database handle, so its own announcements can be ignored.
+std::string NewInstanceId() {
+  std::random_device random;
+  std::string id;
+  for (int i = 0; i < 4; ++i) {
+    std::array<char, 8> hex{};
+    const auto [end, ec] = std::to_chars(hex.data(), hex.data() + hex.size(), random(), 16);
+    const auto length = static_cast<std::size_t>(end - hex.data());
+    id.append(hex.size() - length, '0').append(hex.data(), length);
+  }
+  return id;
 }
 
 /// Runs the first command on a leased connection; a connection found dead at this point is
@@ -167,7 +190,10 @@ class MigrationLock {
 class PostgresDatabase final : public Database {
  public:
   PostgresDatabase(ConnectSpec spec, int pool_size)
-      : pool_(std::move(spec), pool_size, kAcquireTimeout) {}
+      : spec_(spec), pool_(std::move(spec), pool_size, kAcquireTimeout) {}
+  ~PostgresDatabase() override { StopListening(); }
+  PostgresDatabase(const PostgresDatabase&) = delete;
+  PostgresDatabase& operator=(const PostgresDatabase&) = delete;
 
   void Write(const std::function<bool(app::Tx&)>& fn) override {
     auto lease = pool_.Acquire();
@@ -217,6 +243,29 @@ class PostgresDatabase final : public Database {
     auto lease = pool_.Acquire();
     ExecFirst(*lease, kPing);
   }
+
+  void AnnounceRulesChange() override {
+    try {
+      auto lease = pool_.Acquire();
+      const auto params = Params().Text(kRulesChannel).Text(instance_id_);
+      try {
+        lease->Run(kNotifyRulesChanged, params);
+      } catch (const app::DatabaseUnavailable&) {  // found dead on first use: reopen once
+        lease->EnsureOpen();
+        lease->Run(kNotifyRulesChanged, params);
+      }
+    } catch (const std::exception& e) {
+      spdlog::warn("Could not announce a rules change to other instances: {}", e.what());
+    }
+  }
+
+  void ListenForRulesChanges(std::function<void()> on_change) override {
+    StopListening();
+    listener_ =
+        std::make_unique<NotifyListener>(spec_, kRulesChannel, instance_id_, std::move(on_change));
+  }
+
+  void StopListening() override { listener_.reset(); }
 
   int Migrate() override {
     auto lease = pool_.Acquire();
@@ -296,7 +345,10 @@ class PostgresDatabase final : public Database {
   }
 
  private:
+  ConnectSpec spec_;
   Pool pool_;
+  std::string instance_id_ = NewInstanceId();
+  std::unique_ptr<NotifyListener> listener_;  // set while listening
 };
 
 }  // namespace

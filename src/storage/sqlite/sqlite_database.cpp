@@ -162,6 +162,11 @@ class SqliteDatabase final : public Database {
 
   [[nodiscard]] std::string_view Backend() const override { return "sqlite"; }
 
+  // One process owns the file, so there is nobody to tell and nobody to hear.
+  void AnnounceRulesChange() override {}
+  void ListenForRulesChanges(std::function<void()> /*on_change*/) override {}
+  void StopListening() override {}
+
   int Migrate() override {
     const std::lock_guard lock(writer_mutex_);
     Connection& conn = *writer_;

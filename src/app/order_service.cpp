@@ -1,0 +1,444 @@
+#include "app/order_service.hpp"
+
+#include <algorithm>
+#include <array>
+#include <boost/json.hpp>
+#include <map>
+#include <random>
+
+#include "app/rules_json.hpp"
+#include "rules/availability.hpp"
+#include "rules/loyalty.hpp"
+#include "rules/shop_clock.hpp"
+
+namespace coffee::app {
+
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::size_t kMaxLines = 50;
+constexpr std::int64_t kMaxQuantity = 99;
+
+AppError OrderNotFound(std::string_view id) {
+  return AppError::NotFound("Order " + std::string(id) + " not found");
+}
+
+/// The items as one canonical text: what an Idempotency-Key is bound to.
+std::string CanonicalItems(std::vector<RequestedItem> items) {
+  std::sort(items.begin(), items.end(),
+            [](const auto& a, const auto& b) { return a.coffee_item_id < b.coffee_item_id; });
+  std::string out;
+  for (const auto& i : items) {
+    if (!out.empty()) out += ',';
+    out += std::to_string(i.coffee_item_id) + "x" + std::to_string(i.quantity);
+  }
+  return out;
+}
+
+AuditRecord Audit(const std::string& order_id, std::string rule_type,
+                  std::optional<std::int64_t> rule_id, const json::object& data,
+                  std::string effect) {
+  AuditRecord r;
+  r.order_id = order_id;
+  r.rule_type = std::move(rule_type);
+  r.rule_id = rule_id;
+  r.rule_data_json = JsonText(data);
+  r.effect = std::move(effect);
+  return r;
+}
+
+void WriteOrderAudit(Tx& tx, const Order& order, const OrderDecision& d) {
+  json::array checked;
+  for (const auto& line : d.lines) checked.push_back(line.coffee_id.value);
+  tx.Rules().InsertAudit(
+      Audit(order.id, "availability", std::nullopt,
+            json::object{{"checked_coffee_ids", checked}, {"unavailable", json::array{}}},
+            "all items available"));
+  for (const auto& rule : d.pricing.applied) {
+    tx.Rules().InsertAudit(Audit(
+        order.id, "pricing_rule", rule.rule_id.value,
+        json::object{{"description", rule.description}, {"discount", rule.discount.ToString()}},
+        "discount " + rule.discount.ToString()));
+  }
+  tx.Rules().InsertAudit(Audit(order.id, "pricing_summary", std::nullopt,
+                               json::object{{"base_price", d.pricing.base_price.ToString()},
+                                            {"discount_total", d.pricing.discount_total.ToString()},
+                                            {"final_price", d.pricing.final_price.ToString()},
+                                            {"strategy", domain::ToString(d.pricing.strategy)},
+                                            {"combination", d.pricing.Chosen()},
+                                            {"capped", d.pricing.capped},
+                                            {"rules_applied", d.pricing.applied.size()},
+                                            {"rules_not_applied", d.pricing.not_applied.size()}},
+                               "final price " + d.pricing.final_price.ToString()));
+  tx.Rules().InsertAudit(Audit(order.id, "prep_time", std::nullopt,
+                               json::object{{"work_minutes", d.prep.work_minutes},
+                                            {"queue_delay_minutes", d.prep.queue_delay_minutes},
+                                            {"baristas", d.baristas},
+                                            {"estimated_prep_minutes", d.prep.total_minutes}},
+                               std::to_string(d.prep.total_minutes) + " minutes"));
+}
+
+}  // namespace
+
+std::string NewUuid() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  std::array<std::uint8_t, 16> b{};
+  for (std::size_t i = 0; i < b.size(); i += 8) {
+    const std::uint64_t v = rng();
+    for (std::size_t k = 0; k < 8; ++k) b[i + k] = static_cast<std::uint8_t>(v >> (8U * k));
+  }
+  b[6] = static_cast<std::uint8_t>((b[6] & 0x0FU) | 0x40U);  // version 4
+  b[8] = static_cast<std::uint8_t>((b[8] & 0x3FU) | 0x80U);  // RFC 4122 variant
+  static constexpr std::string_view kHex = "0123456789abcdef";
+  std::string out;
+  out.reserve(36);
+  for (std::size_t i = 0; i < b.size(); ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
+    out += kHex[b[i] >> 4U];
+    out += kHex[b[i] & 0x0FU];
+  }
+  return out;
+}
+
+OrderService::OrderService(Store& store, RulesCache& cache, Metrics& metrics, const Clock& clock)
+    : store_(store), cache_(cache), metrics_(metrics), clock_(clock) {}
+
+Outcome<std::vector<RequestedItem>> OrderService::NormalizeItems(
+    const std::vector<RequestedItem>& items) {
+  if (items.empty()) return AppError::Validation("items", "must contain at least one item");
+  if (items.size() > kMaxLines) {
+    return AppError::Validation("items", "must contain at most 50 items");
+  }
+  std::vector<RequestedItem> merged;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const auto& item = items[i];
+    const std::string field = "items[" + std::to_string(i) + "]";
+    if (item.coffee_item_id <= 0) {
+      return AppError::Validation(field + ".coffee_item_id", "must be a positive integer");
+    }
+    if (item.quantity < 1 || item.quantity > kMaxQuantity) {
+      return AppError::Validation(field + ".quantity", "must be between 1 and 99");
+    }
+    auto it = std::find_if(merged.begin(), merged.end(), [&](const RequestedItem& m) {
+      return m.coffee_item_id == item.coffee_item_id;
+    });
+    if (it == merged.end()) {
+      merged.push_back(item);
+    } else {
+      it->quantity += item.quantity;
+      if (it->quantity > kMaxQuantity) {
+        return AppError::Validation(field + ".quantity", "total quantity of coffee " +
+                                                             std::to_string(item.coffee_item_id) +
+                                                             " must be at most 99");
+      }
+    }
+  }
+  return merged;
+}
+
+Outcome<OrderDecision> OrderService::Decide(Tx& tx, const std::vector<RequestedItem>& items,
+                                            std::int64_t queued_work) {
+  OrderDecision d;
+  std::vector<std::int64_t> unknown;
+  for (const auto& item : items) {
+    auto coffee = tx.Coffees().Find(domain::CoffeeId{item.coffee_item_id});
+    if (!coffee) {
+      unknown.push_back(item.coffee_item_id);
+      continue;
+    }
+    OrderLine line;
+    line.coffee_id = coffee->id;
+    line.coffee_name = coffee->name;
+    line.quantity = static_cast<int>(item.quantity);
+    line.price_snapshot = coffee->price;
+    d.lines.push_back(std::move(line));
+  }
+  if (!unknown.empty()) {
+    std::string ids;
+    for (auto id : unknown) ids += (ids.empty() ? "" : ", ") + std::to_string(id);
+    return AppError::Validation("items", "unknown coffee id: " + ids);
+  }
+
+  const auto snapshot = cache_.Acquire();
+  if (!snapshot) throw StorageError("business rules snapshot is not loaded");
+  d.at = clock_.Now();
+  const rules::ShopTime shop = rules::ToShopTime(d.at, snapshot->zone());
+
+  std::vector<domain::CoffeeId> ids;
+  ids.reserve(d.lines.size());
+  for (const auto& line : d.lines) ids.push_back(line.coffee_id);
+  std::vector<rules::UnavailableItem> unavailable;
+  {
+    RulesOpTimer timer(&metrics_, RulesOp::kAvailability);
+    unavailable = rules::FindUnavailable(*snapshot, ids, shop);
+  }
+  if (!unavailable.empty()) {
+    AppError e{ErrorCode::kItemsUnavailable, "Items unavailable: ", {}, {}};
+    for (std::size_t i = 0; i < unavailable.size(); ++i) {
+      if (i > 0) e.details += ", ";
+      e.details += std::to_string(unavailable[i].coffee_id.value) + ": " + unavailable[i].reason;
+      e.unavailable_items.push_back({unavailable[i].coffee_id.value, unavailable[i].reason});
+    }
+    return e;
+  }
+
+  std::vector<rules::PricingLine> pricing_lines;
+  std::vector<rules::PrepLine> prep_lines;
+  for (const auto& line : d.lines) {
+    pricing_lines.push_back({line.coffee_id, line.quantity, line.price_snapshot});
+    prep_lines.push_back({line.coffee_id, line.quantity});
+  }
+  {
+    RulesOpTimer timer(&metrics_, RulesOp::kPricing);
+    d.pricing = rules::PriceOrder(*snapshot, pricing_lines, d.at, shop);
+  }
+  {
+    RulesOpTimer timer(&metrics_, RulesOp::kPrepTime);
+    d.prep = rules::EstimatePrepTime(*snapshot, prep_lines, queued_work);
+  }
+  d.baristas = snapshot->prep_settings().baristas;
+  for (std::size_t i = 0; i < d.lines.size(); ++i) {
+    d.lines[i].subtotal = d.pricing.lines[i].subtotal;
+    d.lines[i].discount = d.pricing.lines[i].discount;
+    d.lines[i].final_amount = d.pricing.lines[i].final_price;
+  }
+  return d;
+}
+
+Outcome<OrderDecision> OrderService::Quote(const std::vector<RequestedItem>& items) {
+  auto normalized = NormalizeItems(items);
+  if (!normalized) return normalized.error();
+  std::optional<Outcome<OrderDecision>> result;
+  store_.Read(
+      [&](Tx& tx) { result.emplace(Decide(tx, *normalized, tx.Orders().QueuedWorkMinutes())); });
+  return std::move(*result);
+}
+
+Outcome<PlaceResult> OrderService::Place(const Viewer& viewer,
+                                         const std::vector<RequestedItem>& items,
+                                         const std::optional<std::string>& idempotency_key,
+                                         const std::function<std::string(const Order&)>& render) {
+  auto normalized = NormalizeItems(items);
+  if (!normalized) return normalized.error();
+  const std::string canonical = CanonicalItems(*normalized);
+  const auto replay_or_conflict = [&](const IdempotentResponse& stored) -> Outcome<PlaceResult> {
+    if (stored.request_hash != canonical) {
+      return AppError{ErrorCode::kIdempotencyConflict,
+                      "Idempotency-Key was already used with a different request body",
+                      {},
+                      {}};
+    }
+    return PlaceResult{std::nullopt, StoredResponse{stored.status_code, stored.response_body}};
+  };
+
+  std::optional<Outcome<PlaceResult>> result;
+  bool lost_race = false;
+  store_.Write([&](Tx& tx) {
+    const auto now = clock_.Now();
+    if (idempotency_key) {
+      if (auto stored = tx.Idempotency().Find(viewer.id, *idempotency_key, now)) {
+        result.emplace(replay_or_conflict(*stored));
+        return false;
+      }
+    }
+    auto decision = Decide(tx, *normalized, tx.Orders().QueuedWorkMinutes());
+    if (!decision) {
+      result.emplace(decision.error());
+      return false;
+    }
+    const OrderDecision& d = *decision;
+    Order order;
+    order.id = NewUuid();
+    order.user_id = viewer.id;
+    order.base_price = d.pricing.base_price;
+    order.discount_total = d.pricing.discount_total;
+    order.total_price = d.pricing.final_price;
+    // "<configured strategy>:<combination used>", e.g. "best_price:additive", "additive:none".
+    order.pricing_strategy =
+        std::string(domain::ToString(d.pricing.strategy)) + ":" + d.pricing.Chosen();
+    for (const auto& rule : d.pricing.applied) {
+      order.applied_rules.push_back({rule.rule_id, rule.description, rule.discount});
+    }
+    order.prep_work_minutes = static_cast<int>(d.prep.work_minutes);
+    order.estimated_prep_minutes = static_cast<int>(d.prep.total_minutes);
+    order.created_at = d.at;
+    order.updated_at = d.at;
+    order.estimated_ready_at = d.at + std::chrono::minutes(d.prep.total_minutes);
+    order.items = d.lines;
+    order = tx.Orders().Insert(order);
+    WriteOrderAudit(tx, order, d);
+    if (idempotency_key) {
+      IdempotentResponse response{canonical, 201, render(order), order.id, now + kIdempotencyTtl};
+      if (!tx.Idempotency().Insert(viewer.id, *idempotency_key, response, now)) {
+        lost_race = true;  // a concurrent request with this key committed first
+        return false;
+      }
+    }
+    result.emplace(PlaceResult{std::move(order), std::nullopt});
+    return true;
+  });
+  if (lost_race) {
+    std::optional<IdempotentResponse> stored;
+    store_.Read(
+        [&](Tx& tx) { stored = tx.Idempotency().Find(viewer.id, *idempotency_key, clock_.Now()); });
+    if (!stored) throw StorageError("idempotency record vanished after a conflict");
+    return replay_or_conflict(*stored);
+  }
+  return std::move(*result);
+}
+
+Outcome<Order> OrderService::Get(const Viewer& viewer, std::string_view id) {
+  std::optional<Order> order;
+  store_.Read([&](Tx& tx) { order = tx.Orders().Find(id); });
+  if (!order || (!viewer.IsStaff() && order->user_id != viewer.id)) return OrderNotFound(id);
+  return std::move(*order);
+}
+
+Outcome<OrderPage> OrderService::List(const Viewer& viewer, const OrderQuery& query) {
+  OrderQuery q = query;
+  if (!viewer.IsStaff()) q.user_id = viewer.id;
+  OrderPage page;
+  store_.Read([&](Tx& tx) {
+    page.orders = tx.Orders().List(q);
+    page.total = tx.Orders().Count(q);
+  });
+  return page;
+}
+
+Outcome<Order> OrderService::ChangeStatus(const Viewer& actor, std::string_view id,
+                                          domain::OrderStatus to, bool owner_cancel) {
+  using domain::OrderStatus;
+  // A lost conditional update means another transition won; re-read and decide again.
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    std::optional<Outcome<Order>> result;
+    bool lost = false;
+    store_.Write([&](Tx& tx) {
+      auto order = tx.Orders().Find(id);
+      if (!order || (owner_cancel && order->user_id != actor.id)) {
+        result.emplace(OrderNotFound(id));
+        return false;
+      }
+      const OrderStatus from = order->status;
+      if (from == to) {
+        result.emplace(std::move(*order));
+        return false;
+      }
+      if (owner_cancel && from != OrderStatus::kPending) {
+        result.emplace(AppError{ErrorCode::kInvalidTransition,
+                                "Only pending orders can be cancelled by the customer (order is " +
+                                    std::string(domain::ToString(from)) + ")",
+                                {},
+                                {}});
+        return false;
+      }
+      if (!domain::IsAllowedTransition(from, to)) {
+        result.emplace(AppError{ErrorCode::kInvalidTransition,
+                                "Invalid status transition from " +
+                                    std::string(domain::ToString(from)) + " to " +
+                                    std::string(domain::ToString(to)),
+                                {},
+                                {}});
+        return false;
+      }
+      if (!tx.Orders().UpdateStatus(id, from, to)) {
+        lost = true;
+        return false;
+      }
+      if (to == OrderStatus::kCompleted) {
+        const auto snapshot = cache_.Acquire();
+        if (!snapshot) throw StorageError("business rules snapshot is not loaded");
+        std::vector<rules::LoyaltyLine> lines;
+        for (const auto& item : order->items) lines.push_back({item.coffee_id, item.subtotal});
+        std::int64_t points = 0;
+        {
+          RulesOpTimer timer(&metrics_, RulesOp::kLoyalty);
+          points = rules::LoyaltyPoints(snapshot->loyalty(), order->total_price, lines);
+        }
+        if (tx.Loyalty().Award(order->user_id, id, points)) {
+          tx.Orders().SetLoyaltyPointsAwarded(id, points);
+          tx.Rules().InsertAudit(Audit(
+              order->id, "loyalty", std::nullopt,
+              json::object{{"points", points},
+                           {"points_per_dollar", snapshot->loyalty().points_per_dollar.ToString()},
+                           {"final_price", order->total_price.ToString()}},
+              "awarded " + std::to_string(points) + " points"));
+        }
+      } else if (from == OrderStatus::kCompleted && to == OrderStatus::kCancelled) {
+        const std::int64_t awarded = order->loyalty_points_awarded;
+        if (auto taken = tx.Loyalty().Reverse(order->user_id, id, awarded)) {
+          tx.Rules().InsertAudit(Audit(
+              order->id, "loyalty_reversal", std::nullopt,
+              json::object{
+                  {"points", awarded}, {"taken_back", *taken}, {"unrecovered", awarded - *taken}},
+              "took back " + std::to_string(*taken) + " points"));
+        }
+      }
+      result.emplace(*tx.Orders().Find(id));
+      return true;
+    });
+    if (!lost) return std::move(*result);
+  }
+  return AppError::Conflict("The order is being changed by someone else; retry");
+}
+
+Outcome<Order> OrderService::Transition(const Viewer& actor, std::string_view id,
+                                        domain::OrderStatus to) {
+  return ChangeStatus(actor, id, to, false);
+}
+
+Outcome<Order> OrderService::Cancel(const Viewer& owner, std::string_view id) {
+  return ChangeStatus(owner, id, domain::OrderStatus::kCancelled, true);
+}
+
+Outcome<Order> OrderService::SetPayment(std::string_view id, domain::PaymentStatus to) {
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    std::optional<Outcome<Order>> result;
+    bool lost = false;
+    store_.Write([&](Tx& tx) {
+      auto order = tx.Orders().Find(id);
+      if (!order) {
+        result.emplace(OrderNotFound(id));
+        return false;
+      }
+      const auto from = order->payment_status;
+      if (from == to) {
+        result.emplace(std::move(*order));
+        return false;
+      }
+      if (!domain::IsAllowedPaymentTransition(from, to)) {
+        result.emplace(AppError{ErrorCode::kInvalidTransition,
+                                "Invalid payment transition from " +
+                                    std::string(domain::ToString(from)) + " to " +
+                                    std::string(domain::ToString(to)),
+                                {},
+                                {}});
+        return false;
+      }
+      if (!tx.Orders().UpdatePayment(id, from, to)) {
+        lost = true;
+        return false;
+      }
+      result.emplace(*tx.Orders().Find(id));
+      return true;
+    });
+    if (!lost) return std::move(*result);
+  }
+  return AppError::Conflict("The order is being changed by someone else; retry");
+}
+
+Outcome<LoyaltySummary> OrderService::Loyalty(domain::UserId user) {
+  LoyaltySummary out;
+  bool exists = false;
+  store_.Read([&](Tx& tx) {
+    exists = tx.Users().FindById(user).has_value();
+    if (!exists) return;
+    out.account = tx.Loyalty().GetAccount(user);
+    out.transactions = tx.Loyalty().Transactions(user, 100);
+  });
+  if (!exists)
+    return AppError::NotFound("User with id " + std::to_string(user.value) + " not found");
+  return out;
+}
+
+}  // namespace coffee::app

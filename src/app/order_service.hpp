@@ -1,0 +1,115 @@
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "app/auth_ports.hpp"
+#include "app/errors.hpp"
+#include "app/metrics.hpp"
+#include "app/ports.hpp"
+#include "app/rules_cache.hpp"
+#include "rules/prep_time.hpp"
+#include "rules/pricing.hpp"
+
+namespace coffee::app {
+
+/// One requested line, as sent by the client (prices are never taken from the client).
+struct RequestedItem {
+  std::int64_t coffee_item_id = 0;
+  std::int64_t quantity = 0;
+};
+
+/// Who is asking: the signed-in user and their role.
+struct Viewer {
+  domain::UserId id;
+  domain::Role role = domain::Role::kUser;
+  [[nodiscard]] bool IsStaff() const { return domain::RoleAtLeast(role, domain::Role::kStaff); }
+};
+
+/// The rules decision for an order, before anything is stored (also what a quote returns).
+struct OrderDecision {
+  std::vector<OrderLine> lines;  // merged, in first-seen order, with prices
+  rules::PricingDecision pricing;
+  rules::PrepEstimate prep;
+  int baristas = 1;
+  domain::Instant at;
+};
+
+/// A stored first response of an idempotent request, replayed as is.
+struct StoredResponse {
+  int status = 0;
+  std::string body;
+};
+
+/// What placing an order produced: a new order, or the replay of an earlier identical request.
+struct PlaceResult {
+  std::optional<Order> order;
+  std::optional<StoredResponse> replay;
+};
+
+struct OrderPage {
+  std::vector<Order> orders;
+  std::int64_t total = 0;
+};
+
+/// A customer's points (SPEC §5.4).
+struct LoyaltySummary {
+  LoyaltyAccount account;
+  std::vector<LoyaltyTransaction> transactions;
+};
+
+/// Orders through the rules engine (SPEC §6). Blocking: runs on a worker thread.
+class OrderService {
+ public:
+  static constexpr std::chrono::hours kIdempotencyTtl{24};
+
+  OrderService(Store& store, RulesCache& cache, Metrics& metrics, const Clock& clock);
+
+  /// Validates and merges lines: 1–50 lines, quantity 1–99 (also after merging).
+  static Outcome<std::vector<RequestedItem>> NormalizeItems(
+      const std::vector<RequestedItem>& items);
+
+  /// Availability, pricing and prep time for the items now; nothing is stored.
+  Outcome<OrderDecision> Quote(const std::vector<RequestedItem>& items);
+
+  /// Places an order in one transaction (order, lines, audit rows, idempotency record).
+  /// With an idempotency key, a repeat of the same items returns the first response and a
+  /// different body is a conflict. `render` turns the new order into the response body that
+  /// is stored for replays.
+  Outcome<PlaceResult> Place(const Viewer& viewer, const std::vector<RequestedItem>& items,
+                             const std::optional<std::string>& idempotency_key,
+                             const std::function<std::string(const Order&)>& render);
+
+  /// Owner, staff or admin; anyone else gets 404 as if it did not exist.
+  Outcome<Order> Get(const Viewer& viewer, std::string_view id);
+  /// Own orders for customers; all (optionally one user's) for staff and admin.
+  Outcome<OrderPage> List(const Viewer& viewer, const OrderQuery& query);
+
+  /// Staff/admin status change per the SPEC §6 table; completion awards loyalty points once,
+  /// cancelling a completed order takes them back.
+  Outcome<Order> Transition(const Viewer& actor, std::string_view id, domain::OrderStatus to);
+  /// The owner cancels their own pending order.
+  Outcome<Order> Cancel(const Viewer& owner, std::string_view id);
+  /// Admin: unpaid → paid, paid → refunded.
+  Outcome<Order> SetPayment(std::string_view id, domain::PaymentStatus to);
+
+  Outcome<LoyaltySummary> Loyalty(domain::UserId user);
+
+ private:
+  Outcome<OrderDecision> Decide(Tx& tx, const std::vector<RequestedItem>& items,
+                                std::int64_t queued_work);
+  Outcome<Order> ChangeStatus(const Viewer& actor, std::string_view id, domain::OrderStatus to,
+                              bool owner_cancel);
+
+  Store& store_;
+  RulesCache& cache_;
+  Metrics& metrics_;
+  const Clock& clock_;
+};
+
+/// A random RFC 4122 version-4 UUID, lower-case.
+std::string NewUuid();
+
+}  // namespace coffee::app

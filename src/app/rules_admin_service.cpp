@@ -1,0 +1,422 @@
+#include "app/rules_admin_service.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <string>
+#include <utility>
+
+#include "rules/availability.hpp"
+#include "rules/shop_clock.hpp"
+#include "rules/validation.hpp"
+
+namespace coffee::app {
+
+namespace {
+
+std::string CoffeeNotFound(domain::CoffeeId id) {
+  return "Coffee with id " + std::to_string(id.value) + " not found";
+}
+
+std::string RuleNotFound(domain::RuleId id) {
+  return "Pricing rule with id " + std::to_string(id.value) + " not found";
+}
+
+/// One 400 naming every field of `errors`.
+AppError ToError(const rules::FieldErrors& errors) {
+  ValidationErrors e;
+  for (const auto& [field, message] : errors) e.Add(field, message);
+  return e.ToError();
+}
+
+/// True for a canonical UUID (8-4-4-4-12 hex digits); order ids are UUIDs.
+bool IsUuid(std::string_view s) {
+  if (s.size() != 36) return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? s[i] != '-' : std::isxdigit(static_cast<unsigned char>(s[i])) == 0) return false;
+  }
+  return true;
+}
+
+/// Adds one error per id of `wanted` that the catalog does not hold.
+template <typename FieldName>
+void RequireCoffees(Tx& tx, const std::vector<domain::CoffeeId>& wanted, rules::FieldErrors& errors,
+                    FieldName field_name) {
+  if (wanted.empty()) return;
+  const auto existing = tx.Coffees().ExistingIds(wanted);
+  for (const auto id : wanted) {
+    if (!std::binary_search(existing.begin(), existing.end(), id)) {
+      errors.emplace(field_name(id), "no coffee with id " + std::to_string(id.value));
+    }
+  }
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- availability
+
+AvailabilityView RulesAdminService::View(const std::optional<domain::Availability>& row,
+                                         domain::CoffeeId coffee_id) const {
+  AvailabilityView view;
+  if (row) {
+    view.row = *row;
+    view.has_row = true;
+  } else {
+    view.row.coffee_id = coffee_id;
+  }
+  const auto shop = rules::ToShopTime(clock_.Now(), cache_.zone());
+  view.available_now =
+      rules::EvaluateAvailability(row ? &view.row : nullptr, shop.time).available_now;
+  return view;
+}
+
+ConfigChange RulesAdminService::Change(domain::UserId actor, std::string entity,
+                                       std::string entity_id, std::string action) const {
+  ConfigChange change;
+  change.actor_id = actor;
+  change.entity = std::move(entity);
+  change.entity_id = std::move(entity_id);
+  change.action = std::move(action);
+  change.created_at = clock_.Now();
+  return change;
+}
+
+Outcome<AvailabilityView> RulesAdminService::GetAvailability(domain::CoffeeId coffee_id) {
+  bool found = false;
+  std::optional<domain::Availability> row;
+  store_.Read([&](Tx& tx) {
+    found = tx.Coffees().Find(coffee_id).has_value();
+    if (found) row = tx.Rules().FindAvailability(coffee_id);
+  });
+  if (!found) return AppError::NotFound(CoffeeNotFound(coffee_id));
+  return View(row, coffee_id);
+}
+
+Outcome<std::vector<AvailabilityView>> RulesAdminService::ListAvailability() {
+  std::vector<domain::Coffee> coffees;
+  std::vector<domain::Availability> rows;
+  store_.Read([&](Tx& tx) {
+    CoffeeQuery query;
+    query.limit = tx.Coffees().Count(query);
+    if (query.limit > 0) coffees = tx.Coffees().List(query);
+    rows = tx.Rules().LoadAll().availability;
+  });
+  std::vector<AvailabilityView> views;
+  views.reserve(coffees.size());
+  for (const auto& coffee : coffees) {
+    const auto it = std::find_if(rows.begin(), rows.end(),
+                                 [&](const auto& r) { return r.coffee_id == coffee.id; });
+    views.push_back(View(it == rows.end() ? std::nullopt : std::optional(*it), coffee.id));
+  }
+  return views;
+}
+
+Outcome<AvailabilityView> RulesAdminService::UpsertAvailability(
+    domain::UserId actor, const domain::Availability& availability) {
+  domain::Availability row = availability;
+  if (row.reason && row.reason->find_first_not_of(" \t") == std::string::npos) row.reason.reset();
+  rules::FieldErrors errors = rules::ValidateAvailability(row);
+  std::optional<AvailabilityView> stored;
+  store_.Write([&](Tx& tx) {
+    if (!errors.contains("coffee_id")) {
+      RequireCoffees(tx, {row.coffee_id}, errors, [](auto) { return std::string("coffee_id"); });
+    }
+    if (!errors.empty()) return false;
+    const auto before = tx.Rules().FindAvailability(row.coffee_id);
+    stored = View(tx.Rules().UpsertAvailability(row), row.coffee_id);
+    auto change = Change(actor, "availability", std::to_string(row.coffee_id.value),
+                         before ? "update" : "create");
+    if (before) change.before_json = JsonText(AvailabilityJson(View(before, row.coffee_id)));
+    change.after_json = JsonText(AvailabilityJson(*stored));
+    tx.Rules().InsertConfigChange(change);
+    return true;
+  });
+  if (!stored) return ToError(errors);
+  cache_.ReloadAfterLocalChange();
+  return std::move(*stored);
+}
+
+// ---------------------------------------------------------------- pricing rules
+
+Outcome<std::vector<domain::PricingRule>> RulesAdminService::ListRules(bool include_inactive) {
+  std::vector<domain::PricingRule> rules;
+  store_.Read([&](Tx& tx) { rules = tx.Rules().ListRules(include_inactive); });
+  return rules;
+}
+
+Outcome<domain::PricingRule> RulesAdminService::GetRule(domain::RuleId id, bool include_inactive) {
+  std::optional<domain::PricingRule> rule;
+  store_.Read([&](Tx& tx) { rule = tx.Rules().FindRule(id); });
+  if (!rule || (!rule->is_active && !include_inactive)) {
+    return AppError::NotFound(RuleNotFound(id));
+  }
+  return std::move(*rule);
+}
+
+Outcome<domain::PricingRule> RulesAdminService::CreateRule(domain::UserId actor,
+                                                           const PricingRuleInput& input) {
+  return SaveRule(actor, std::nullopt, input);
+}
+
+Outcome<domain::PricingRule> RulesAdminService::ReplaceRule(domain::UserId actor, domain::RuleId id,
+                                                            const PricingRuleInput& input) {
+  return SaveRule(actor, id, input);
+}
+
+Outcome<domain::PricingRule> RulesAdminService::SaveRule(domain::UserId actor,
+                                                         std::optional<domain::RuleId> id,
+                                                         const PricingRuleInput& input) {
+  domain::PricingRule rule = input.rule;
+  rule.valid_from = input.valid_from.value_or(clock_.Now());
+  // Checked before the transaction; a replacement without valid_from keeps the stored one,
+  // so its date check waits for the stored rule.
+  rules::FieldErrors errors = rules::ValidatePricingRule(rule);
+  if (id && !input.valid_from) errors.erase("valid_until");
+  bool not_found = false;
+  std::optional<domain::PricingRule> saved;
+  store_.Write([&](Tx& tx) {
+    std::optional<domain::PricingRule> before;
+    if (id) {
+      before = tx.Rules().FindRule(*id);
+      if (!before) {
+        not_found = true;
+        return false;
+      }
+      rule.id = *id;
+      if (!input.valid_from) {
+        rule.valid_from = before->valid_from;
+        if (auto dates = rules::ValidatePricingRule(rule); dates.contains("valid_until")) {
+          errors.emplace("valid_until", dates.at("valid_until"));
+        }
+      }
+    }
+    if (rule.coffee_ids && !errors.contains("coffee_ids")) {
+      RequireCoffees(tx, *rule.coffee_ids, errors, [](auto) { return std::string("coffee_ids"); });
+    }
+    if (!errors.empty()) return false;
+    saved = id ? tx.Rules().ReplaceRule(rule) : tx.Rules().CreateRule(rule);
+    if (!saved) {
+      not_found = true;
+      return false;
+    }
+    auto change = Change(actor, "pricing_rule", std::to_string(saved->id.value),
+                         before ? "update" : "create");
+    if (before) change.before_json = JsonText(PricingRuleJson(*before));
+    change.after_json = JsonText(PricingRuleJson(*saved));
+    tx.Rules().InsertConfigChange(change);
+    return true;
+  });
+  if (not_found) return AppError::NotFound(RuleNotFound(*id));
+  if (!saved) return ToError(errors);
+  cache_.ReloadAfterLocalChange();
+  return std::move(*saved);
+}
+
+Status RulesAdminService::DeactivateRule(domain::UserId actor, domain::RuleId id) {
+  bool found = false;
+  bool changed = false;
+  store_.Write([&](Tx& tx) {
+    const auto before = tx.Rules().FindRule(id);
+    found = before.has_value();
+    if (!found || !before->is_active) return false;
+    if (!tx.Rules().DeactivateRule(id)) return false;
+    const auto after = tx.Rules().FindRule(id);
+    auto change = Change(actor, "pricing_rule", std::to_string(id.value), "delete");
+    change.before_json = JsonText(PricingRuleJson(*before));
+    if (after) change.after_json = JsonText(PricingRuleJson(*after));
+    tx.Rules().InsertConfigChange(change);
+    changed = true;
+    return true;
+  });
+  if (!found) return AppError::NotFound(RuleNotFound(id));
+  if (changed) cache_.ReloadAfterLocalChange();
+  return Ok{};
+}
+
+// ---------------------------------------------------------------- pricing settings
+
+Outcome<domain::PricingSettings> RulesAdminService::GetPricingSettings() {
+  domain::PricingSettings settings;
+  store_.Read([&](Tx& tx) { settings = tx.Rules().GetPricingSettings(); });
+  return settings;
+}
+
+Outcome<domain::PricingSettings> RulesAdminService::PutPricingSettings(
+    domain::UserId actor, const PricingSettingsUpdate& update) {
+  rules::FieldErrors errors;
+  std::optional<domain::PricingSettings> saved;
+  store_.Write([&](Tx& tx) {
+    const auto before = tx.Rules().GetPricingSettings();
+    domain::PricingSettings next = before;
+    if (update.combination_strategy) next.combination_strategy = *update.combination_strategy;
+    if (update.max_discount_percent) next.max_discount_percent = *update.max_discount_percent;
+    errors = rules::ValidatePricingSettings(next);
+    if (!errors.empty()) return false;
+    saved = tx.Rules().PutPricingSettings(next);
+    auto change = Change(actor, "pricing_settings", "", "update");
+    change.before_json = JsonText(PricingSettingsJson(before));
+    change.after_json = JsonText(PricingSettingsJson(*saved));
+    tx.Rules().InsertConfigChange(change);
+    return true;
+  });
+  if (!saved) return ToError(errors);
+  cache_.ReloadAfterLocalChange();
+  return std::move(*saved);
+}
+
+// ---------------------------------------------------------------- prep time
+
+Outcome<domain::PrepTimeSettings> RulesAdminService::GetPrepTimeSettings() {
+  domain::PrepTimeSettings settings;
+  store_.Read([&](Tx& tx) { settings = tx.Rules().GetPrepTimeSettings(); });
+  return settings;
+}
+
+Outcome<domain::PrepTimeSettings> RulesAdminService::PutPrepTimeSettings(
+    domain::UserId actor, const PrepTimeSettingsUpdate& update) {
+  rules::FieldErrors errors;
+  std::optional<domain::PrepTimeSettings> saved;
+  store_.Write([&](Tx& tx) {
+    const auto before = tx.Rules().GetPrepTimeSettings();
+    domain::PrepTimeSettings next = before;
+    if (update.default_base_minutes) next.default_base_minutes = *update.default_base_minutes;
+    if (update.default_per_additional_item) {
+      next.default_per_additional_item = *update.default_per_additional_item;
+    }
+    if (update.baristas) next.baristas = *update.baristas;
+    errors = rules::ValidatePrepTimeSettings(next);
+    if (!errors.empty()) return false;
+    saved = tx.Rules().PutPrepTimeSettings(next);
+    auto change = Change(actor, "prep_time_settings", "", "update");
+    change.before_json = JsonText(PrepTimeSettingsJson(before));
+    change.after_json = JsonText(PrepTimeSettingsJson(*saved));
+    tx.Rules().InsertConfigChange(change);
+    return true;
+  });
+  if (!saved) return ToError(errors);
+  cache_.ReloadAfterLocalChange();
+  return std::move(*saved);
+}
+
+Outcome<PrepTimeView> RulesAdminService::GetPrepTime(domain::CoffeeId coffee_id) {
+  bool found = false;
+  std::optional<domain::PrepTimeConfig> row;
+  domain::PrepTimeSettings settings;
+  store_.Read([&](Tx& tx) {
+    found = tx.Coffees().Find(coffee_id).has_value();
+    if (!found) return;
+    row = tx.Rules().FindPrepTime(coffee_id);
+    if (!row) settings = tx.Rules().GetPrepTimeSettings();
+  });
+  if (!found) return AppError::NotFound(CoffeeNotFound(coffee_id));
+  if (row) return PrepTimeView{*row, false};
+  domain::PrepTimeConfig defaults;
+  defaults.coffee_id = coffee_id;
+  defaults.base_minutes = settings.default_base_minutes;
+  defaults.per_additional_item = settings.default_per_additional_item;
+  return PrepTimeView{defaults, true};
+}
+
+Outcome<PrepTimeView> RulesAdminService::PutPrepTime(domain::UserId actor,
+                                                     domain::CoffeeId coffee_id,
+                                                     const PrepTimeUpdate& update) {
+  bool found = false;
+  rules::FieldErrors errors;
+  std::optional<PrepTimeView> saved;
+  store_.Write([&](Tx& tx) {
+    found = tx.Coffees().Find(coffee_id).has_value();
+    if (!found) return false;
+    const auto before = tx.Rules().FindPrepTime(coffee_id);
+    domain::PrepTimeConfig next;
+    if (before) {
+      next = *before;
+    } else {
+      const auto settings = tx.Rules().GetPrepTimeSettings();
+      next.coffee_id = coffee_id;
+      next.base_minutes = settings.default_base_minutes;
+      next.per_additional_item = settings.default_per_additional_item;
+    }
+    if (update.base_minutes) next.base_minutes = *update.base_minutes;
+    if (update.per_additional_item) next.per_additional_item = *update.per_additional_item;
+    errors = rules::ValidatePrepTimeConfig(next);
+    if (!errors.empty()) return false;
+    saved = PrepTimeView{tx.Rules().UpsertPrepTime(next), false};
+    auto change =
+        Change(actor, "prep_time", std::to_string(coffee_id.value), before ? "update" : "create");
+    if (before) change.before_json = JsonText(PrepTimeJson(PrepTimeView{*before, false}));
+    change.after_json = JsonText(PrepTimeJson(*saved));
+    tx.Rules().InsertConfigChange(change);
+    return true;
+  });
+  if (!found) return AppError::NotFound(CoffeeNotFound(coffee_id));
+  if (!saved) return ToError(errors);
+  cache_.ReloadAfterLocalChange();
+  return std::move(*saved);
+}
+
+// ---------------------------------------------------------------- loyalty
+
+Outcome<domain::LoyaltyConfig> RulesAdminService::GetLoyaltyConfig() {
+  domain::LoyaltyConfig config;
+  store_.Read([&](Tx& tx) { config = tx.Rules().GetLoyaltyConfig(); });
+  return config;
+}
+
+Outcome<domain::LoyaltyConfig> RulesAdminService::PutLoyaltyConfig(
+    domain::UserId actor, const LoyaltyConfigUpdate& update) {
+  rules::FieldErrors errors;
+  std::optional<domain::LoyaltyConfig> saved;
+  store_.Write([&](Tx& tx) {
+    const auto before = tx.Rules().GetLoyaltyConfig();
+    domain::LoyaltyConfig next = before;
+    if (update.points_per_dollar) next.points_per_dollar = *update.points_per_dollar;
+    if (update.bonus_multipliers) next.bonus_multipliers = *update.bonus_multipliers;
+    errors = rules::ValidateLoyaltyConfig(next);
+    std::vector<domain::CoffeeId> ids;
+    for (const auto& [coffee_id, multiplier] : next.bonus_multipliers) {
+      if (coffee_id.value > 0) ids.push_back(coffee_id);
+    }
+    RequireCoffees(tx, ids, errors, [](domain::CoffeeId id) {
+      return "bonus_multipliers." + std::to_string(id.value);
+    });
+    if (!errors.empty()) return false;
+    saved = tx.Rules().PutLoyaltyConfig(next);
+    auto change = Change(actor, "loyalty_config", "", "update");
+    change.before_json = JsonText(LoyaltyConfigJson(before));
+    change.after_json = JsonText(LoyaltyConfigJson(*saved));
+    tx.Rules().InsertConfigChange(change);
+    return true;
+  });
+  if (!saved) return ToError(errors);
+  cache_.ReloadAfterLocalChange();
+  return std::move(*saved);
+}
+
+// ---------------------------------------------------------------- audit and change log
+
+Outcome<AuditPage> RulesAdminService::QueryAudit(const AuditQuery& query) {
+  AuditQuery q = query;
+  if (q.order_id) {
+    // PostgreSQL stores order ids as UUID: anything else is a bad parameter, not a query.
+    if (!IsUuid(*q.order_id)) return AppError::Validation("order_id", "must be a UUID");
+    std::transform(q.order_id->begin(), q.order_id->end(), q.order_id->begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  }
+  AuditPage page;
+  store_.Read([&](Tx& tx) {
+    page.records = tx.Rules().ListAudit(q);
+    page.total = tx.Rules().CountAudit(q);
+  });
+  return page;
+}
+
+Outcome<ChangePage> RulesAdminService::ListChanges(std::int64_t offset, std::int64_t limit) {
+  ChangePage page;
+  store_.Read([&](Tx& tx) {
+    page.changes = tx.Rules().ListConfigChanges(offset, limit);
+    page.total = tx.Rules().CountConfigChanges();
+  });
+  return page;
+}
+
+}  // namespace coffee::app

@@ -1,0 +1,135 @@
+#pragma once
+
+#include <map>
+#include <optional>
+#include <vector>
+
+#include "app/auth_ports.hpp"
+#include "app/errors.hpp"
+#include "app/ports.hpp"
+#include "app/rules_cache.hpp"
+#include "app/rules_json.hpp"
+#include "domain/business_rules.hpp"
+
+namespace coffee::app {
+
+/// A pricing rule as submitted: every editable field. `rule.id`, `created_at`, `updated_at`
+/// and `rule.valid_from` are ignored; `valid_from` defaults to now on create and to the stored
+/// value on replace.
+struct PricingRuleInput {
+  domain::PricingRule rule;
+  std::optional<domain::Instant> valid_from;
+};
+
+/// PUT of the pricing settings: absent fields keep their current value.
+struct PricingSettingsUpdate {
+  std::optional<domain::CombinationStrategy> combination_strategy;
+  std::optional<domain::Fixed2> max_discount_percent;
+};
+
+/// PUT of the prep-time settings: absent fields keep their current value.
+struct PrepTimeSettingsUpdate {
+  std::optional<int> default_base_minutes;
+  std::optional<int> default_per_additional_item;
+  std::optional<int> baristas;
+};
+
+/// PUT of one coffee's prep time: absent fields keep the current (or default) value.
+struct PrepTimeUpdate {
+  std::optional<int> base_minutes;
+  std::optional<int> per_additional_item;
+};
+
+/// PUT of the loyalty configuration: absent fields keep their current value; a given
+/// bonus_multipliers map replaces the whole map.
+struct LoyaltyConfigUpdate {
+  std::optional<domain::Fixed4> points_per_dollar;
+  std::optional<std::map<domain::CoffeeId, domain::Fixed4>> bonus_multipliers;
+};
+
+/// One page of rule_audit_log and the total matching the filters.
+struct AuditPage {
+  std::vector<AuditRecord> records;
+  std::int64_t total = 0;
+};
+
+/// One page of the configuration change log and its total.
+struct ChangePage {
+  std::vector<ConfigChange> changes;
+  std::int64_t total = 0;
+};
+
+/// Managing the business rules (SPEC §5.1–5.5). Every change is validated first, then written
+/// with its change record in one transaction, then the rules cache is reloaded so the next
+/// request of this process sees it. Blocking: runs on a worker thread.
+class RulesAdminService {
+ public:
+  /// `cache` is reloaded after every committed change; `clock` gives now for available_now and
+  /// defaults.
+  RulesAdminService(Store& store, RulesCache& cache, const Clock& clock)
+      : store_(store), cache_(cache), clock_(clock) {}
+
+  /// 404 for an unknown coffee; a coffee without a row is available all day.
+  Outcome<AvailabilityView> GetAvailability(domain::CoffeeId coffee_id);
+  /// Every coffee, by id.
+  Outcome<std::vector<AvailabilityView>> ListAvailability();
+  /// Insert or replace; 400 naming coffee_id when the coffee does not exist.
+  Outcome<AvailabilityView> UpsertAvailability(domain::UserId actor,
+                                               const domain::Availability& availability);
+
+  /// By id; inactive rules only when asked.
+  Outcome<std::vector<domain::PricingRule>> ListRules(bool include_inactive);
+  /// 404 when missing, or inactive and `include_inactive` is false.
+  Outcome<domain::PricingRule> GetRule(domain::RuleId id, bool include_inactive);
+  /// Validated (rules and coffee ids) → 201 body; valid_from defaults to now.
+  Outcome<domain::PricingRule> CreateRule(domain::UserId actor, const PricingRuleInput& input);
+  /// Full replacement; 404 when missing.
+  Outcome<domain::PricingRule> ReplaceRule(domain::UserId actor, domain::RuleId id,
+                                           const PricingRuleInput& input);
+  /// Soft delete (is_active = false); 404 when missing; deleting an inactive rule changes
+  /// nothing.
+  Status DeactivateRule(domain::UserId actor, domain::RuleId id);
+
+  /// The singleton (defaults when never written).
+  Outcome<domain::PricingSettings> GetPricingSettings();
+  /// Merges the given fields, validates, stores.
+  Outcome<domain::PricingSettings> PutPricingSettings(domain::UserId actor,
+                                                      const PricingSettingsUpdate& update);
+
+  /// The singleton (defaults when never written).
+  Outcome<domain::PrepTimeSettings> GetPrepTimeSettings();
+  /// Merges the given fields, validates, stores.
+  Outcome<domain::PrepTimeSettings> PutPrepTimeSettings(domain::UserId actor,
+                                                        const PrepTimeSettingsUpdate& update);
+  /// The coffee's row, or the settings' defaults; 404 for an unknown coffee.
+  Outcome<PrepTimeView> GetPrepTime(domain::CoffeeId coffee_id);
+  /// Merges the given fields into the coffee's row (or the defaults); 404 for an unknown coffee.
+  Outcome<PrepTimeView> PutPrepTime(domain::UserId actor, domain::CoffeeId coffee_id,
+                                    const PrepTimeUpdate& update);
+
+  /// The singleton (defaults when never written).
+  Outcome<domain::LoyaltyConfig> GetLoyaltyConfig();
+  /// Multipliers must name existing coffees (400 naming bonus_multipliers.<id>).
+  Outcome<domain::LoyaltyConfig> PutLoyaltyConfig(domain::UserId actor,
+                                                  const LoyaltyConfigUpdate& update);
+
+  /// rule_audit_log, oldest first, filtered by order and/or rule type.
+  Outcome<AuditPage> QueryAudit(const AuditQuery& query);
+  /// The configuration change log, newest first.
+  Outcome<ChangePage> ListChanges(std::int64_t offset, std::int64_t limit);
+
+ private:
+  [[nodiscard]] AvailabilityView View(const std::optional<domain::Availability>& row,
+                                      domain::CoffeeId coffee_id) const;
+  ConfigChange Change(domain::UserId actor, std::string entity, std::string entity_id,
+                      std::string action) const;
+  /// Validation, existence checks and the write of one rule, create or replace.
+  Outcome<domain::PricingRule> SaveRule(domain::UserId actor, std::optional<domain::RuleId> id,
+                                        const PricingRuleInput& input);
+
+  Store& store_;
+  RulesCache& cache_;
+  const Clock& clock_;
+};
+
+}  // namespace coffee::app
