@@ -59,6 +59,10 @@ struct Metrics::Impl {
                       .Help("Rule rows skipped as malformed in the last snapshot load")
                       .Register(*registry)
                       .Add({})),
+        db_pool(prometheus::BuildGauge()
+                    .Name("db_pool_connections")
+                    .Help("Database connections: configured max, opened, leased now")
+                    .Register(*registry)),
         orders(prometheus::BuildGauge()
                    .Name("orders_by_status")
                    .Help("Orders currently in each status")
@@ -80,6 +84,7 @@ struct Metrics::Impl {
   prometheus::Family<prometheus::Histogram>& rules_duration;
   prometheus::Family<prometheus::Counter>& rules_slow;
   prometheus::Gauge& malformed;
+  prometheus::Family<prometheus::Gauge>& db_pool;
   prometheus::Family<prometheus::Gauge>& orders;
   prometheus::Counter& cache_hit;
   prometheus::Counter& cache_miss;
@@ -134,6 +139,12 @@ void Metrics::RecordHttp(std::string_view route, std::string_view method, int st
 
 void Metrics::SetMalformedRules(std::uint64_t rows) {
   impl_->malformed.Set(static_cast<double>(rows));
+}
+
+void Metrics::SetDbPool(int max, int open, int in_use) {
+  impl_->db_pool.Add({{"state", "max"}}).Set(max);
+  impl_->db_pool.Add({{"state", "open"}}).Set(open);
+  impl_->db_pool.Add({{"state", "in_use"}}).Set(in_use);
 }
 
 void Metrics::SetOrdersByStatus(std::string_view status, std::int64_t count) {

@@ -46,6 +46,8 @@ class Metrics {
   void RecordHttp(std::string_view route, std::string_view method, int status, double seconds);
   /// Rows skipped as malformed when loading rules (gauge of the last load).
   void SetMalformedRules(std::uint64_t rows);
+  /// Database connection pool gauges.
+  void SetDbPool(int max, int open, int in_use);
   /// Orders currently in a status (gauge).
   void SetOrdersByStatus(std::string_view status, std::int64_t count);
 

@@ -109,6 +109,8 @@ Application::Application(config::Config config) : config_(std::move(config)) {
       }
       runtime_->metrics.SetOrdersByStatus(domain::ToString(s), n);
     }
+    const auto pool = database_->PoolStatistics();
+    runtime_->metrics.SetDbPool(pool.max, pool.open, pool.in_use);
   });
   // Last, so that nothing after it can throw and destroy the cache under a running listener.
   database_->ListenForRulesChanges([this] { runtime_->rules_cache.Invalidate(); });

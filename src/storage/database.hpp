@@ -40,6 +40,13 @@ class MigrationError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// How busy the connection pool is.
+struct PoolStats {
+  int max = 0;     // configured size
+  int open = 0;    // connections opened so far
+  int in_use = 0;  // leased right now
+};
+
 /// A store plus the operations only the composition root and the CLI need.
 class Database : public app::Store {
  public:
@@ -48,6 +55,8 @@ class Database : public app::Store {
   /// Returns the number applied.
   virtual int Migrate() = 0;
   virtual std::vector<MigrationState> MigrationInfo() = 0;
+  /// Connections of the pool now (PostgreSQL pool; SQLite reader connections).
+  [[nodiscard]] virtual PoolStats PoolStatistics() = 0;
 
   /// Tells the other instances sharing this database that the rules changed (PostgreSQL
   /// NOTIFY; a no-op for SQLite, which one process owns). Never throws: failures are logged.

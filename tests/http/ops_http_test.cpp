@@ -83,6 +83,8 @@ TEST_P(OpsHttp, PrometheusTextCountsRequestsByRouteAndStatus) {
   EXPECT_NE(res.body.find("le=\"0.001\""), std::string::npos);
   EXPECT_NE(res.body.find("rules_cache_lookups_total"), std::string::npos);
   EXPECT_NE(res.body.find("rules_operation_duration_seconds"), std::string::npos);
+  EXPECT_NE(res.body.find(R"(db_pool_connections{state="max"} 4)"), std::string::npos) << res.body;
+  EXPECT_NE(res.body.find(R"(orders_by_status{status="pending"} 0)"), std::string::npos);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, OpsHttp, ::testing::ValuesIn(AllBackends()), BackendName);

@@ -39,6 +39,11 @@ Pool::Lease Pool::Acquire() {
   return lease;
 }
 
+PoolStats Pool::Stats() {
+  const std::lock_guard lock(mutex_);
+  return PoolStats{size_, created_, created_ - static_cast<int>(idle_.size())};
+}
+
 void Pool::Release(std::unique_ptr<Connection> connection) {
   {
     const std::lock_guard lock(mutex_);

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <vector>
 
+#include "storage/database.hpp"
 #include "storage/postgres/connection.hpp"
 
 namespace coffee::storage::postgres {
@@ -39,6 +40,8 @@ class Pool {
   /// An open connection, waiting at most the acquire timeout for a free one.
   /// Throws app::DatabaseUnavailable when none frees up in time or the server is unreachable.
   Lease Acquire();
+  /// Configured size, connections opened and connections leased now.
+  [[nodiscard]] PoolStats Stats();
 
  private:
   void Release(std::unique_ptr<Connection> connection);

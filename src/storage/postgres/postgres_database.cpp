@@ -305,6 +305,8 @@ class PostgresDatabase final : public Database {
     return count;
   }
 
+  PoolStats PoolStatistics() override { return pool_.Stats(); }
+
   std::vector<MigrationState> MigrationInfo() override {
     auto lease = pool_.Acquire();
     Connection& conn = *lease;

@@ -189,6 +189,12 @@ class SqliteDatabase final : public Database {
     return count;
   }
 
+  PoolStats PoolStatistics() override {
+    const std::lock_guard lock(readers_mutex_);
+    const int readers = static_cast<int>(readers_.size());
+    return PoolStats{readers, readers, readers - static_cast<int>(idle_readers_.size())};
+  }
+
   std::vector<MigrationState> MigrationInfo() override {
     const std::lock_guard lock(writer_mutex_);
     Connection& conn = *writer_;
