@@ -7,6 +7,8 @@
 #include <prometheus/text_serializer.h>
 #include <spdlog/spdlog.h>
 
+#include <unordered_map>
+
 namespace coffee::app {
 
 namespace {
@@ -31,6 +33,11 @@ prometheus::Histogram::BucketBoundaries RulesBuckets() {
 }  // namespace
 
 struct Metrics::Impl {
+  static std::uint64_t NextId() {
+    static std::atomic<std::uint64_t> next{1};
+    return next.fetch_add(1);
+  }
+
   explicit Impl(std::chrono::milliseconds slow)
       : slow_threshold(slow),
         registry(std::make_shared<prometheus::Registry>()),
@@ -76,6 +83,8 @@ struct Metrics::Impl {
     }
   }
 
+  /// Unique per Metrics object (addresses can be reused; ids are not).
+  std::uint64_t id = NextId();
   std::chrono::milliseconds slow_threshold;
   std::shared_ptr<prometheus::Registry> registry;
   prometheus::Family<prometheus::Counter>& http_requests;
@@ -128,13 +137,35 @@ void Metrics::RecordCacheLookup(bool hit) {
 
 void Metrics::RecordHttp(std::string_view route, std::string_view method, int status,
                          double seconds) {
-  const std::string route_label(route);
-  const std::string method_label(method);
-  impl_->http_requests
-      .Add({{"route", route_label}, {"method", method_label}, {"status", std::to_string(status)}})
-      .Increment();
-  impl_->http_duration.Add({{"route", route_label}, {"method", method_label}}, HttpBuckets())
-      .Observe(seconds);
+  // Family::Add hashes a label map under a mutex; each thread remembers the series it has
+  // used, so the hot path is one small-string lookup without locks. Series are never removed,
+  // so the cached pointers stay valid for the registry's lifetime.
+  struct Series {
+    prometheus::Counter* requests;
+    prometheus::Histogram* duration;
+  };
+  thread_local std::unordered_map<std::string, Series> cache;
+  thread_local std::uint64_t cache_owner = 0;  // Impl ids start at 1
+  if (cache_owner != impl_->id) {
+    cache.clear();
+    cache_owner = impl_->id;
+  }
+  std::string key;
+  key.reserve(route.size() + method.size() + 8);
+  key.append(route).append(1, ' ').append(method).append(1, ' ').append(std::to_string(status));
+  auto it = cache.find(key);
+  if (it == cache.end()) {
+    const std::string route_label(route);
+    const std::string method_label(method);
+    Series s{
+        &impl_->http_requests.Add(
+            {{"route", route_label}, {"method", method_label}, {"status", std::to_string(status)}}),
+        &impl_->http_duration.Add({{"route", route_label}, {"method", method_label}},
+                                  HttpBuckets())};
+    it = cache.emplace(std::move(key), s).first;
+  }
+  it->second.requests->Increment();
+  it->second.duration->Observe(seconds);
 }
 
 void Metrics::SetMalformedRules(std::uint64_t rows) {

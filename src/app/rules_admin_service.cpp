@@ -138,10 +138,19 @@ Outcome<AvailabilityView> RulesAdminService::UpsertAvailability(
 
 // ---------------------------------------------------------------- pricing rules
 
-Outcome<std::vector<domain::PricingRule>> RulesAdminService::ListRules(bool include_inactive) {
+std::pair<std::vector<domain::PricingRule>, std::uint64_t> RulesAdminService::SnapshotRules(
+    bool include_inactive) const {
+  // Version first: a reload in between makes the snapshot newer than the version, which only
+  // costs the caller one extra rebuild, never a stale cache entry.
+  const std::uint64_t version = cache_.Version();
+  const auto snapshot = cache_.Peek();
   std::vector<domain::PricingRule> rules;
-  store_.Read([&](Tx& tx) { rules = tx.Rules().ListRules(include_inactive); });
-  return rules;
+  if (snapshot) {
+    for (const auto& rule : snapshot->pricing_rules()) {
+      if (include_inactive || rule.is_active) rules.push_back(rule);
+    }
+  }
+  return {std::move(rules), version};
 }
 
 Outcome<domain::PricingRule> RulesAdminService::GetRule(domain::RuleId id, bool include_inactive) {

@@ -69,6 +69,14 @@ class RulesAdminService {
   RulesAdminService(Store& store, RulesCache& cache, const Clock& clock)
       : store_(store), cache_(cache), clock_(clock) {}
 
+  /// The pricing rules of the current snapshot (what orders are priced with), by id; only the
+  /// active ones unless `include_inactive`. Never blocks: safe on an I/O thread. Also returns
+  /// the snapshot version, so callers can cache what they build from it.
+  std::pair<std::vector<domain::PricingRule>, std::uint64_t> SnapshotRules(
+      bool include_inactive) const;
+  /// The version of the current snapshot (cheap; changes with every reload).
+  [[nodiscard]] std::uint64_t SnapshotVersion() const { return cache_.Version(); }
+
   /// 404 for an unknown coffee; a coffee without a row is available all day.
   Outcome<AvailabilityView> GetAvailability(domain::CoffeeId coffee_id);
   /// Every coffee, by id.
@@ -77,8 +85,6 @@ class RulesAdminService {
   Outcome<AvailabilityView> UpsertAvailability(domain::UserId actor,
                                                const domain::Availability& availability);
 
-  /// By id; inactive rules only when asked.
-  Outcome<std::vector<domain::PricingRule>> ListRules(bool include_inactive);
   /// 404 when missing, or inactive and `include_inactive` is false.
   Outcome<domain::PricingRule> GetRule(domain::RuleId id, bool include_inactive);
   /// Validated (rules and coffee ids) → 201 body; valid_from defaults to now.

@@ -154,6 +154,7 @@ unsigned short Application::Start() {
     rt.io_threads.emplace_back([&rt] { rt.io.run(); });
   }
   spdlog::info("Coffee API is running on http://{}:{}", config_.host, port);
+  spdlog::default_logger()->flush();
   return port;
 }
 
@@ -207,6 +208,7 @@ void Application::Wait(bool handle_signals) {
   database_->StopListening();
   rt.rules_cache.Stop();
   spdlog::info("Coffee API stopped");
+  spdlog::default_logger()->flush();
 }
 
 }  // namespace coffee::server

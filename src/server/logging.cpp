@@ -91,8 +91,11 @@ void SetupLogging(const std::string& level, config::LogFormat format) {
   }
   logger->set_formatter(std::move(formatter));
   logger->set_level(spdlog::level::from_str(level));
-  logger->flush_on(spdlog::level::info);
+  // Flushing every access-log line costs a write(2) per request; warnings and errors are
+  // flushed at once, everything else at least once a second (and at start-up and shutdown).
+  logger->flush_on(spdlog::level::warn);
   spdlog::set_default_logger(std::move(logger));
+  spdlog::flush_every(std::chrono::seconds(1));
 }
 
 }  // namespace coffee::server

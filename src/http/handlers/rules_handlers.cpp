@@ -304,15 +304,34 @@ void AddAvailabilityRoutes(Router& router, app::RulesAdminService& rules) {
 }
 
 void AddPricingRoutes(Router& router, app::RulesAdminService& rules) {
-  router.Add(Method::kGet, "/api/business-rules/pricing", Access::kOptionalAuth, Exec::kWorker,
-             [&rules](Request& req) {
-               auto include_inactive = ReadIncludeInactive(req);
-               if (!include_inactive) return ErrorResponse(include_inactive.error());
-               auto list = rules.ListRules(*include_inactive && IsAdmin(req));
-               if (!list) return ErrorResponse(list.error());
-               return ListResponse(*list, static_cast<std::int64_t>(list->size()),
-                                   app::PricingRuleJson);
-             });
+  // Served on the I/O thread from the rules snapshot; the public list's bytes are built once per
+  // snapshot version (the guide's configuration export and the hottest public read).
+  struct CachedList {
+    std::uint64_t version = 0;
+    Response response;
+  };
+  auto cached = std::make_shared<std::shared_ptr<const CachedList>>();
+  router.Add(
+      Method::kGet, "/api/business-rules/pricing", Access::kOptionalAuth, Exec::kInline,
+      [&rules, cached](Request& req) {
+        auto include_inactive = ReadIncludeInactive(req);
+        if (!include_inactive) return ErrorResponse(include_inactive.error());
+        if (*include_inactive && IsAdmin(req)) {
+          auto [all, version] = rules.SnapshotRules(true);
+          return ListResponse(all, static_cast<std::int64_t>(all.size()), app::PricingRuleJson);
+        }
+        auto current = std::atomic_load(cached.get());
+        if (!current || current->version != rules.SnapshotVersion()) {
+          auto [active, version] = rules.SnapshotRules(false);
+          auto fresh = std::make_shared<CachedList>();
+          fresh->version = version;
+          fresh->response =
+              ListResponse(active, static_cast<std::int64_t>(active.size()), app::PricingRuleJson);
+          current = fresh;
+          std::atomic_store(cached.get(), current);
+        }
+        return current->response;
+      });
   router.Add(Method::kGet, "/api/business-rules/pricing/:id", Access::kOptionalAuth, Exec::kWorker,
              [&rules](Request& req) {
                auto id = PathId(req, "id");
