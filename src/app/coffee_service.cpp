@@ -207,6 +207,7 @@ Outcome<domain::Coffee> CoffeeService::Create(const domain::NewCoffee& coffee) {
   if (!created) {
     return AppError::Conflict("Coffee with name '" + coffee.name + "' already exists");
   }
+  ++version_;
   return std::move(*created);
 }
 
@@ -225,6 +226,7 @@ Outcome<domain::Coffee> CoffeeService::Update(domain::CoffeeId id,
   if (result == WriteResult::kConflict) {
     return AppError::Conflict("Coffee with name '" + patch.name.value_or("") + "' already exists");
   }
+  ++version_;
   return std::move(*updated);
 }
 
@@ -240,6 +242,7 @@ Status CoffeeService::Delete(domain::CoffeeId id) {
                               " appears in orders and cannot be deleted; mark it discontinued "
                               "instead");
   }
+  ++version_;
   return Ok{};
 }
 

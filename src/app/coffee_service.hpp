@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <optional>
 #include <string>
@@ -43,9 +44,12 @@ class CoffeeService {
   Outcome<domain::Coffee> Create(const domain::NewCoffee& coffee);
   Outcome<domain::Coffee> Update(domain::CoffeeId id, const domain::CoffeePatch& patch);
   Status Delete(domain::CoffeeId id);
+  /// Changes with every catalog change made through this service (for response caches).
+  [[nodiscard]] std::uint64_t Version() const { return version_.load(); }
 
  private:
   Store& store_;
+  std::atomic<std::uint64_t> version_{1};
 };
 
 }  // namespace coffee::app

@@ -45,5 +45,8 @@ struct Response {
 };
 
 using Handler = std::function<Response(Request&)>;
+/// Tried on the I/O thread before a worker route's handler: an answer (e.g. from a cache) or
+/// nullopt to go on to the worker. Must not block.
+using FastPath = std::function<std::optional<Response>(Request&)>;
 
 }  // namespace coffee::http

@@ -36,6 +36,12 @@ void Router::Add(Method method, std::string pattern, Access access, Exec exec, H
   routes_.push_back(std::move(r));
 }
 
+void Router::AddWithFastPath(Method method, std::string pattern, Access access, FastPath fast,
+                             Handler handler) {
+  Add(method, std::move(pattern), access, Exec::kWorker, std::move(handler));
+  routes_.back().fast = std::move(fast);
+}
+
 RouteMatch Router::Find(Method method, std::string_view path) const {
   RouteMatch out;
   const auto parts = Split(path);

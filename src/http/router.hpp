@@ -24,6 +24,7 @@ struct Route {
   Handler handler;
   Access access = Access::kPublic;
   Exec exec = Exec::kWorker;
+  FastPath fast;  // optional: answers on the I/O thread when it can
 };
 
 /// The outcome of matching a request line.
@@ -38,6 +39,9 @@ struct RouteMatch {
 class Router {
  public:
   void Add(Method method, std::string pattern, Access access, Exec exec, Handler handler);
+  /// A worker route whose `fast` path is tried first on the I/O thread.
+  void AddWithFastPath(Method method, std::string pattern, Access access, FastPath fast,
+                       Handler handler);
   [[nodiscard]] RouteMatch Find(Method method, std::string_view path) const;
   [[nodiscard]] const std::vector<Route>& routes() const { return routes_; }
 

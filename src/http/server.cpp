@@ -279,6 +279,15 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
       }
     }
     if (route.exec == Exec::kInline) co_return std::pair{Invoke(route, req), route.pattern};
+    if (route.fast) {
+      std::optional<Response> quick;
+      try {
+        quick = route.fast(req);
+      } catch (const std::exception& e) {  // a cache problem: let the worker answer
+        spdlog::warn("request {}: fast path failed: {}", req.request_id, e.what());
+      }
+      if (quick) co_return std::pair{std::move(*quick), route.pattern};
+    }
     auto job = [&route, &req] { return Invoke(route, req); };
     Response res = co_await OnWorker(workers, std::move(job));
     co_return std::pair{std::move(res), route.pattern};

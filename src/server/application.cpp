@@ -94,7 +94,7 @@ Application::Application(config::Config config) : config_(std::move(config)) {
     }
   });
   http::AddAuthRoutes(rt.router, rt.auth);
-  http::AddCoffeeRoutes(rt.router, rt.coffees);
+  http::AddCoffeeRoutes(rt.router, rt.coffees, config_.cache_ttl);
   http::AddBusinessRulesRoutes(rt.router, rt.rules_admin);
   http::AddOrderRoutes(rt.router, rt.orders);
   http::AddMetricsRoutes(rt.router, rt.metrics, [this] {

@@ -1,3 +1,6 @@
+#include <algorithm>
+#include <thread>
+
 #include "http_test_support.hpp"
 
 namespace coffee::testing {
@@ -171,7 +174,42 @@ TEST_P(CoffeeHttp, OrderedCoffeeCannotBeDeleted) {
   EXPECT_EQ(client_->Get("/api/coffees/1").status, 200);
 }
 
+TEST_P(CoffeeHttp, CachedListShowsAChangeThroughTheApiAtOnce) {
+  const std::string admin = server_->AdminToken();
+  const std::string target = "/api/coffees?sort=name&limit=100";
+  ASSERT_EQ(client_->Get(target).Header("x-total-count"), "12");
+  ASSERT_EQ(client_->Get(target).Header("x-total-count"), "12");  // now from the cache
+  auto created = client_->Post("/api/coffees", kNewCoffee, admin);
+  ASSERT_EQ(created.status, 201);
+  auto after = client_->Get(target);
+  EXPECT_EQ(after.Header("x-total-count"), "13");
+  auto names = Names(after);
+  EXPECT_NE(std::find(names.begin(), names.end(), "Ristretto"), names.end());
+  ASSERT_EQ(client_->Put("/api/coffees/1", R"({"name":"Espresso Doppio"})", admin).status, 200);
+  names = Names(client_->Get(target));
+  EXPECT_NE(std::find(names.begin(), names.end(), "Espresso Doppio"), names.end());
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, CoffeeHttp, ::testing::ValuesIn(AllBackends()), BackendName);
+
+/// A coffee edited directly in SQL shows up in the cached list within CACHE_TTL.
+class CatalogTtlHttp : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(CatalogTtlHttp, DirectDatabaseEditReachesTheListAfterTheTtl) {
+  TestServer server(GetParam(), true,
+                    [](config::Config& c) { c.cache_ttl = std::chrono::seconds(1); });
+  auto client = server.Client();
+  ASSERT_NE(client->Get("/api/coffees?limit=1").body.find("Espresso"), std::string::npos);
+  server.db().Exec("UPDATE coffees SET name = 'Ristretto Classico' WHERE id = 1");
+  std::string body;
+  for (int i = 0; i < 40 && body.find("Ristretto Classico") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    body = client->Get("/api/coffees?limit=1").body;
+  }
+  EXPECT_NE(body.find("Ristretto Classico"), std::string::npos) << body;
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, CatalogTtlHttp, ::testing::ValuesIn(AllBackends()), BackendName);
 
 }  // namespace
 }  // namespace coffee::testing

@@ -1,4 +1,9 @@
 #include <boost/json.hpp>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
 
 #include "http/handlers/handlers.hpp"
 #include "http/handlers/mapping.hpp"
@@ -31,21 +36,60 @@ app::Outcome<domain::CoffeePatch> ReadCoffee(const Request& req, bool required) 
   return p;
 }
 
+/// Catalog list responses by request target, valid for one catalog version and at most `ttl`
+/// (so that rows changed in SQL or by another instance show up within CACHE_TTL).
+class CatalogCache {
+ public:
+  explicit CatalogCache(std::chrono::seconds ttl) : ttl_(ttl) {}
+
+  std::optional<Response> Find(const std::string& target, std::uint64_t version) {
+    const std::lock_guard lock(mu_);
+    auto it = entries_.find(target);
+    if (it == entries_.end() || it->second.version != version ||
+        std::chrono::steady_clock::now() >= it->second.expires) {
+      return std::nullopt;
+    }
+    return it->second.response;
+  }
+
+  void Store(const std::string& target, std::uint64_t version, const Response& response) {
+    const std::lock_guard lock(mu_);
+    if (entries_.size() >= kMaxEntries) entries_.clear();  // bounded: many distinct queries
+    entries_[target] = Entry{version, std::chrono::steady_clock::now() + ttl_, response};
+  }
+
+ private:
+  static constexpr std::size_t kMaxEntries = 512;
+  struct Entry {
+    std::uint64_t version;
+    std::chrono::steady_clock::time_point expires;
+    Response response;
+  };
+  std::chrono::seconds ttl_;
+  std::mutex mu_;
+  std::unordered_map<std::string, Entry> entries_;
+};
+
 }  // namespace
 
-void AddCoffeeRoutes(Router& router, app::CoffeeService& coffees) {
-  router.Add(Method::kGet, "/api/coffees", Access::kPublic, Exec::kWorker,
-             [&coffees](Request& req) {
-               auto query = app::ParseCoffeeQuery(req.query);
-               if (!query) return ErrorResponse(query.error());
-               auto page = coffees.List(*query);
-               if (!page) return ErrorResponse(page.error());
-               json::array items;
-               for (const auto& c : page->coffees) items.push_back(ToJson(c));
-               Response res = JsonResponse(200, items);
-               res.headers.emplace_back("X-Total-Count", std::to_string(page->total));
-               return res;
-             });
+void AddCoffeeRoutes(Router& router, app::CoffeeService& coffees, std::chrono::seconds ttl) {
+  auto cache = std::make_shared<CatalogCache>(ttl);
+  router.AddWithFastPath(
+      Method::kGet, "/api/coffees", Access::kPublic,
+      [&coffees, cache](Request& req) { return cache->Find(req.target, coffees.Version()); },
+      [&coffees, cache](Request& req) {
+        const std::uint64_t version = coffees.Version();  // before reading: never cache stale
+        auto query = app::ParseCoffeeQuery(req.query);
+        if (!query) return ErrorResponse(query.error());
+        auto page = coffees.List(*query);
+        if (!page) return ErrorResponse(page.error());
+        json::array items;
+        for (const auto& c : page->coffees) items.push_back(ToJson(c));
+        Response res = JsonResponse(200, items);
+        res.headers.emplace_back("X-Total-Count", std::to_string(page->total));
+        cache->Store(req.target, version, res);
+        return res;
+      });
   router.Add(Method::kGet, "/api/coffees/:id", Access::kPublic, Exec::kWorker,
              [&coffees](Request& req) {
                auto id = PathId(req, "id");

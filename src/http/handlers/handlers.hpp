@@ -1,6 +1,7 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <chrono>
 #include <functional>
 #include <string_view>
 
@@ -14,8 +15,8 @@ namespace coffee::http {
 
 /// /api/auth/* and /api/admin/users*.
 void AddAuthRoutes(Router& router, app::AuthService& auth);
-/// /api/coffees*.
-void AddCoffeeRoutes(Router& router, app::CoffeeService& coffees);
+/// /api/coffees*; list answers are cached per query for one catalog version and at most `ttl`.
+void AddCoffeeRoutes(Router& router, app::CoffeeService& coffees, std::chrono::seconds ttl);
 
 /// /api/orders* and /api/loyalty/*.
 void AddOrderRoutes(Router& router, app::OrderService& orders);
