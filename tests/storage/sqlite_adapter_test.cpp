@@ -13,6 +13,9 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -294,6 +297,230 @@ TEST_F(SqliteAdapter, OrderListReadsThePageLinesInOneQuery) {
     for (const auto& o : page) EXPECT_EQ(o.items.size(), 2U) << o.id;
     EXPECT_EQ(statements, 2) << "limit " << limit;
   }
+}
+
+/// Concurrent Write calls on one SQLite database, committed in groups by its single writer.
+class SqliteGroupCommit : public SqliteAdapter {
+ protected:
+  void SetUp() override {
+    db_ = storage::Open({test_db_.url(), 2});
+    db_->Migrate();
+  }
+
+  [[nodiscard]] storage::sqlite::WriterStats Stats() const {
+    return *storage::sqlite::WriterStatistics(*db_);
+  }
+
+  /// Waits until `count` Write calls are running or queued; false after 10 s.
+  [[nodiscard]] bool WaitForQueued(std::int64_t count) const {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (Stats().queued < count) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return true;
+  }
+
+  /// Runs `followers` on their own threads while a first Write holds the writer, so that all of
+  /// them queue behind it and run as one batch.
+  void RunAsOneBatch(std::vector<std::function<void()>> followers) {
+    std::atomic<bool> leader_inside{false};
+    bool all_queued = false;
+    std::thread leader([&] {
+      db_->Write([&](Tx& tx) {
+        tx.Users().Create("leader@example.com", "h", domain::Role::kUser);
+        leader_inside = true;
+        all_queued = WaitForQueued(static_cast<std::int64_t>(followers.size()) + 1);
+        return true;
+      });
+    });
+    while (!leader_inside) std::this_thread::yield();
+    std::vector<std::thread> threads;
+    threads.reserve(followers.size());
+    for (auto& f : followers) threads.emplace_back(f);
+    leader.join();
+    for (auto& th : threads) th.join();
+    EXPECT_TRUE(all_queued);
+  }
+
+  [[nodiscard]] bool UserExists(const std::string& email) const {
+    bool found = false;
+    db_->Read([&](Tx& tx) { found = tx.Users().FindByEmail(email).has_value(); });
+    return found;
+  }
+
+  std::unique_ptr<storage::Database> db_;
+};
+
+TEST_F(SqliteGroupCommit, ConcurrentWritesAllCommitAndEachCallerSeesItsOwnResult) {
+  constexpr int kThreads = 32;
+  constexpr int kPerThread = 50;
+  const auto before = Stats();
+  std::vector<std::vector<domain::User>> created(kThreads);
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  threads.reserve(kThreads);
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        const std::string email =
+            "u" + std::to_string(t) + "-" + std::to_string(i) + "@example.com";
+        std::optional<domain::User> user;
+        try {
+          db_->Write([&](Tx& tx) {
+            user = tx.Users().Create(email, "h", domain::Role::kUser);
+            return user.has_value();
+          });
+        } catch (const std::exception&) {
+          ++wrong;
+          continue;
+        }
+        if (!user || user->email != email) {
+          ++wrong;
+          continue;
+        }
+        created[static_cast<std::size_t>(t)].push_back(*user);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(wrong, 0);
+
+  std::set<std::int64_t> ids;
+  for (const auto& mine : created) {
+    for (const auto& u : mine) {
+      ids.insert(u.id.value);
+      std::optional<domain::User> stored;
+      db_->Read([&](Tx& tx) { stored = tx.Users().FindById(u.id); });
+      ASSERT_TRUE(stored.has_value()) << u.email;
+      EXPECT_EQ(stored->email, u.email);
+    }
+  }
+  EXPECT_EQ(ids.size(), static_cast<std::size_t>(kThreads * kPerThread));
+  EXPECT_EQ(test_db_.QueryValue("SELECT count(*) FROM users"),
+            std::to_string(kThreads * kPerThread));
+
+  const auto after = Stats();
+  EXPECT_EQ(after.writes - before.writes, kThreads * kPerThread);
+  EXPECT_LT(after.commits - before.commits, after.writes - before.writes)
+      << "concurrent writes should share commits";
+  EXPECT_EQ(after.queued, 0);
+}
+
+TEST_F(SqliteGroupCommit, WritesQueuedBehindABusyWriterShareOneCommit) {
+  constexpr int kFollowers = 9;
+  const auto before = Stats();
+  std::vector<std::function<void()>> followers;
+  for (int i = 0; i < kFollowers; ++i) {
+    followers.emplace_back([this, i] {
+      db_->Write([&](Tx& tx) {
+        return tx.Users()
+            .Create("f" + std::to_string(i) + "@example.com", "h", domain::Role::kUser)
+            .has_value();
+      });
+    });
+  }
+  RunAsOneBatch(std::move(followers));
+  const auto after = Stats();
+  EXPECT_EQ(after.writes - before.writes, kFollowers + 1);
+  EXPECT_EQ(after.transactions - before.transactions, 2);  // the leader's, then one batch
+  EXPECT_EQ(after.commits - before.commits, 2);
+  EXPECT_EQ(test_db_.QueryValue("SELECT count(*) FROM users"), std::to_string(kFollowers + 1));
+}
+
+TEST_F(SqliteGroupCommit, FnsThatReturnFalseOrThrowUndoOnlyTheirOwnChanges) {
+  constexpr int kFollowers = 12;
+  const auto before = Stats();
+  enum class Outcome { kCommit, kRollback, kThrow };
+  const auto outcome_of = [](int i) { return static_cast<Outcome>(i % 3); };
+  std::vector<std::string> seen_errors(kFollowers);
+  std::vector<std::function<void()>> followers;
+  for (int i = 0; i < kFollowers; ++i) {
+    followers.emplace_back([&, i] {
+      try {
+        db_->Write([&](Tx& tx) {
+          tx.Users().Create("b" + std::to_string(i) + "@example.com", "h", domain::Role::kUser);
+          if (outcome_of(i) == Outcome::kThrow)
+            throw std::runtime_error("boom " + std::to_string(i));
+          return outcome_of(i) == Outcome::kCommit;
+        });
+      } catch (const std::runtime_error& e) {
+        seen_errors[static_cast<std::size_t>(i)] = e.what();
+      }
+    });
+  }
+  RunAsOneBatch(std::move(followers));
+  for (int i = 0; i < kFollowers; ++i) {
+    const std::string email = "b" + std::to_string(i) + "@example.com";
+    EXPECT_EQ(UserExists(email), outcome_of(i) == Outcome::kCommit) << email;
+    EXPECT_EQ(seen_errors[static_cast<std::size_t>(i)],
+              outcome_of(i) == Outcome::kThrow ? "boom " + std::to_string(i) : "")
+        << email;
+  }
+  EXPECT_TRUE(UserExists("leader@example.com"));
+  const auto after = Stats();
+  EXPECT_EQ(after.transactions - before.transactions, 2);
+  EXPECT_EQ(after.commits - before.commits, 2);
+}
+
+TEST_F(SqliteGroupCommit, UniqueConflictInOneFnDoesNotAffectItsBatch) {
+  db_->Write([](Tx& tx) {
+    return tx.Users().Create("taken@example.com", "h", domain::Role::kUser).has_value();
+  });
+  constexpr int kFollowers = 8;
+  constexpr int kDuplicate = 3;
+  std::vector<std::optional<bool>> created(kFollowers);
+  std::vector<std::function<void()>> followers;
+  for (int i = 0; i < kFollowers; ++i) {
+    followers.emplace_back([&, i] {
+      const std::string email =
+          i == kDuplicate ? "TAKEN@example.com" : "c" + std::to_string(i) + "@example.com";
+      db_->Write([&](Tx& tx) {
+        created[static_cast<std::size_t>(i)] =
+            tx.Users().Create(email, "h", domain::Role::kUser).has_value();
+        return *created[static_cast<std::size_t>(i)];
+      });
+    });
+  }
+  RunAsOneBatch(std::move(followers));
+  for (int i = 0; i < kFollowers; ++i) {
+    ASSERT_TRUE(created[static_cast<std::size_t>(i)].has_value()) << i;
+    EXPECT_EQ(*created[static_cast<std::size_t>(i)], i != kDuplicate) << i;
+    if (i != kDuplicate) {
+      EXPECT_TRUE(UserExists("c" + std::to_string(i) + "@example.com")) << i;
+    }
+  }
+  EXPECT_EQ(
+      test_db_.QueryValue("SELECT count(*) FROM users WHERE lower(email) = 'taken@example.com'"),
+      "1");
+  EXPECT_EQ(test_db_.QueryValue("SELECT count(*) FROM users"), std::to_string(kFollowers + 1));
+}
+
+TEST_F(SqliteGroupCommit, LoneWriteCommitsAtOnceAndARolledBackOneDoesNotCommit) {
+  const auto before = Stats();
+  db_->Write([](Tx& tx) {
+    return tx.Users().Create("alone@example.com", "h", domain::Role::kUser).has_value();
+  });
+  db_->Write([](Tx& tx) {
+    tx.Users().Create("undone@example.com", "h", domain::Role::kUser);
+    return false;
+  });
+  const auto after = Stats();
+  EXPECT_EQ(after.transactions - before.transactions, 2);
+  EXPECT_EQ(after.commits - before.commits, 1);
+  EXPECT_TRUE(UserExists("alone@example.com"));
+  EXPECT_FALSE(UserExists("undone@example.com"));
+}
+
+TEST_F(SqliteGroupCommit, NestedWriteIsRefusedInsteadOfDeadlocking) {
+  EXPECT_THROW(db_->Write([this](Tx& tx) {
+    tx.Users().Create("outer@example.com", "h", domain::Role::kUser);
+    db_->Write([](Tx&) { return true; });
+    return true;
+  }),
+               app::StorageError);
+  EXPECT_FALSE(UserExists("outer@example.com"));
+  EXPECT_EQ(Stats().queued, 0);
 }
 
 }  // namespace

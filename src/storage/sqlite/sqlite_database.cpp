@@ -1,12 +1,18 @@
 #include "storage/sqlite/sqlite_database.hpp"
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <cctype>
 #include <chrono>
 #include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <exception>
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <span>
 #include <stdexcept>
 
 #include "storage/sqlite/connection.hpp"
@@ -20,6 +26,9 @@ constexpr std::string_view kBeginImmediate = "BEGIN IMMEDIATE";
 constexpr std::string_view kBeginDeferred = "BEGIN";
 constexpr std::string_view kCommit = "COMMIT";
 constexpr std::string_view kRollback = "ROLLBACK";
+constexpr std::string_view kSavepoint = "SAVEPOINT coffee_write";
+constexpr std::string_view kRollbackToSavepoint = "ROLLBACK TO coffee_write";
+constexpr std::string_view kReleaseSavepoint = "RELEASE coffee_write";
 constexpr std::string_view kPing = "SELECT 1";
 
 constexpr std::string_view kCreateMigrationsTable =
@@ -33,6 +42,9 @@ constexpr std::string_view kFindAppliedMigration =
     "SELECT checksum FROM schema_migrations WHERE version = ?1";
 constexpr std::string_view kInsertAppliedMigration =
     "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?1, ?2, ?3, ?4)";
+
+/// Most Write calls committed together: bounds how long the last of a batch waits.
+constexpr std::size_t kMaxBatch = 64;
 
 /// How long Read() waits for a free reader connection before reporting the database unavailable.
 constexpr std::chrono::seconds kReaderWait{5};
@@ -86,7 +98,77 @@ std::string Describe(const Migration& m) {
   return "migration " + std::to_string(m.version) + " (" + m.name + ")";
 }
 
-/// The SQLite Database: one writer connection behind a mutex, a pool of reader connections.
+/// One Write call in the writer queue; lives on its caller's stack until it is settled.
+struct PendingWrite {
+  explicit PendingWrite(const std::function<bool(app::Tx&)>& f) : fn(&f) {}
+  const std::function<bool(app::Tx&)>* fn;
+  /// Set by the leader: fn's own exception, or the failure that lost the batch's changes.
+  std::exception_ptr error;
+  /// Leader only: fn returned true and its savepoint was released into the batch.
+  bool kept = false;
+  /// Guarded by the queue mutex: the leader settled this write (its caller may return).
+  bool done = false;
+  /// Signalled when this write is done or has reached the front of the queue (it leads).
+  std::condition_variable wake;
+};
+
+/// The database whose batch this thread is running, to refuse a Write from inside a Write
+/// (it would wait for itself).
+thread_local const void* t_leading = nullptr;
+
+/// Marks this thread as running a batch of `db` while alive.
+class LeadingScope {
+ public:
+  explicit LeadingScope(const void* db) : previous_(t_leading) { t_leading = db; }
+  ~LeadingScope() { t_leading = previous_; }
+  LeadingScope(const LeadingScope&) = delete;
+  LeadingScope& operator=(const LeadingScope&) = delete;
+  LeadingScope(LeadingScope&&) = delete;
+  LeadingScope& operator=(LeadingScope&&) = delete;
+
+ private:
+  const void* previous_;
+};
+
+/// Runs w.fn inside a savepoint: keeps its changes if it returned true, undoes them if it
+/// returned false or threw (the exception goes to w.error). Returns null while the enclosing
+/// transaction is still usable, else the error that ended it (SQLite rolled the whole
+/// transaction back, or a savepoint statement failed).
+std::exception_ptr RunInSavepoint(Connection& conn, Tx& tx, PendingWrite& w) noexcept {
+  try {
+    conn.Prepare(kSavepoint).Run();
+  } catch (...) {
+    w.error = std::current_exception();
+    return w.error;
+  }
+  bool keep = false;
+  try {
+    keep = (*w.fn)(tx);
+  } catch (...) {
+    w.error = std::current_exception();
+  }
+  if (!conn.InTransaction()) {
+    // Some errors (disk full, I/O error) make SQLite roll back the whole transaction.
+    if (!w.error) {
+      w.error = std::make_exception_ptr(
+          app::StorageError("sqlite: the transaction was rolled back during a write"));
+    }
+    return w.error;
+  }
+  try {
+    if (!keep) conn.Prepare(kRollbackToSavepoint).Run();
+    conn.Prepare(kReleaseSavepoint).Run();
+  } catch (...) {
+    const std::exception_ptr error = std::current_exception();
+    if (!w.error) w.error = error;
+    return error;
+  }
+  w.kept = keep;
+  return nullptr;
+}
+
+/// The SQLite Database: one writer connection that group-commits concurrent Write calls, and
+/// a pool of reader connections.
 class SqliteDatabase final : public Database {
  public:
   SqliteDatabase(const std::string& path, int readers, const std::string& synchronous) {
@@ -107,6 +189,9 @@ class SqliteDatabase final : public Database {
                                      " (got '" + mode + "')");
     }
     writer_->Exec("PRAGMA synchronous = " + sync);
+    // Each batched Write runs in a savepoint, whose sub-journal would otherwise be a temporary
+    // file written for every page the Write touches; in memory it is a few pages per Write.
+    writer_->Exec("PRAGMA temp_store = MEMORY");
     const int count = std::max(1, readers);
     for (int i = 0; i < count; ++i) {
       auto reader = std::make_unique<Connection>(path);
@@ -118,23 +203,55 @@ class SqliteDatabase final : public Database {
     }
   }
 
+  /// Group commit by leader/follower, with no writer thread of its own: each call joins a
+  /// queue, and the call at its front leads. The leader takes up to kMaxBatch calls from the
+  /// front (itself first) and runs their fns one after another on its own thread, on the writer
+  /// connection under writer_mutex_, in one BEGIN IMMEDIATE … COMMIT with a savepoint per fn,
+  /// so a fn that returns false or throws undoes only its own changes. It then wakes them and
+  /// hands the lead to the new front. A lone call leads at once and commits alone (no timer);
+  /// calls that arrive while a batch commits form the next batch. Every caller returns, or
+  /// rethrows its own exception, only after its batch's COMMIT succeeded. A fn sees the changes
+  /// of the fns before it in the batch, so if the COMMIT fails every caller of the batch gets
+  /// the error, even one whose fn returned false. A Write from inside fn is not supported (it
+  /// would wait for itself): it throws StorageError.
   void Write(const std::function<bool(app::Tx&)>& fn) override {
-    const std::lock_guard lock(writer_mutex_);
-    Connection& conn = *writer_;
-    conn.Prepare(kBeginImmediate).Run();
-    bool commit = false;
-    try {
-      Tx tx(conn);
-      commit = fn(tx);
-    } catch (...) {
-      RollbackQuietly(conn);
-      throw;
+    if (t_leading == this) {
+      throw app::StorageError("sqlite: Write called from inside a Write; nesting is unsupported");
     }
-    if (commit) {
-      Commit(conn);
-    } else {
-      RollbackQuietly(conn);
+    PendingWrite self(fn);
+    std::array<PendingWrite*, kMaxBatch> batch{};
+    std::size_t size = 0;
+    {
+      std::unique_lock lock(queue_mutex_);
+      queue_.push_back(&self);
+      self.wake.wait(lock, [&] { return self.done || queue_.front() == &self; });
+      if (!self.done) {
+        size = std::min(queue_.size(), kMaxBatch);
+        std::copy_n(queue_.begin(), size, batch.begin());
+      }
     }
+    if (size > 0) {
+      const std::size_t settled = RunBatch(std::span(batch.data(), size));
+      const std::lock_guard lock(queue_mutex_);
+      for (std::size_t i = 0; i < settled; ++i) {
+        queue_.pop_front();
+        batch[i]->done = true;
+        // Under the lock: once it sees `done` the caller returns and its condition variable dies.
+        batch[i]->wake.notify_one();
+      }
+      if (!queue_.empty()) queue_.front()->wake.notify_one();
+    }
+    if (self.error) std::rethrow_exception(self.error);
+  }
+
+  /// What the writer has done so far.
+  [[nodiscard]] WriterStats Statistics() {
+    WriterStats stats{writes_.load(std::memory_order_relaxed),
+                      transactions_.load(std::memory_order_relaxed),
+                      commits_.load(std::memory_order_relaxed), 0};
+    const std::lock_guard lock(queue_mutex_);
+    stats.queued = static_cast<std::int64_t>(queue_.size());
+    return stats;
   }
 
   void Read(const std::function<void(app::Tx&)>& fn) override {
@@ -256,6 +373,53 @@ class SqliteDatabase final : public Database {
     Connection* conn_ = nullptr;
   };
 
+  /// Runs `batch`, the front of the queue, in one transaction on the writer connection and
+  /// sets each write's error. Returns how many writes it settled: all of them, unless the
+  /// transaction was lost midway, in which case those not yet run stay queued for the next batch.
+  std::size_t RunBatch(std::span<PendingWrite* const> batch) noexcept {
+    const std::lock_guard lock(writer_mutex_);
+    const LeadingScope leading(this);
+    Connection& conn = *writer_;
+    try {
+      conn.Prepare(kBeginImmediate).Run();
+    } catch (...) {
+      const std::exception_ptr error = std::current_exception();
+      for (PendingWrite* w : batch) w->error = error;
+      return batch.size();
+    }
+    transactions_.fetch_add(1, std::memory_order_relaxed);
+    Tx tx(conn);
+    std::size_t ran = 0;
+    bool any_kept = false;
+    for (PendingWrite* w : batch) {
+      ++ran;
+      if (const std::exception_ptr lost = RunInSavepoint(conn, tx, *w)) {
+        RollbackQuietly(conn);
+        for (std::size_t i = 0; i + 1 < ran; ++i) {
+          if (!batch[i]->error) batch[i]->error = lost;
+        }
+        writes_.fetch_add(static_cast<std::int64_t>(ran), std::memory_order_relaxed);
+        return ran;
+      }
+      any_kept = any_kept || w->kept;
+    }
+    writes_.fetch_add(static_cast<std::int64_t>(ran), std::memory_order_relaxed);
+    if (!any_kept) {
+      RollbackQuietly(conn);
+      return ran;
+    }
+    try {
+      Commit(conn);
+      commits_.fetch_add(1, std::memory_order_relaxed);
+    } catch (...) {
+      const std::exception_ptr error = std::current_exception();
+      for (PendingWrite* w : batch) {
+        if (!w->error) w->error = error;
+      }
+    }
+    return ran;
+  }
+
   /// Applies one migration and records it, in one transaction. False if another process
   /// applied it meanwhile.
   static bool ApplyMigration(Connection& conn, const Migration& m) {
@@ -287,6 +451,13 @@ class SqliteDatabase final : public Database {
     return true;
   }
 
+  std::mutex queue_mutex_;
+  /// Write calls not yet settled, in arrival order; the front one leads the running batch.
+  std::deque<PendingWrite*> queue_;
+  std::atomic<std::int64_t> writes_{0};
+  std::atomic<std::int64_t> transactions_{0};
+  std::atomic<std::int64_t> commits_{0};
+  /// Owns the writer connection: the batch leader, Migrate and MigrationInfo.
   std::mutex writer_mutex_;
   std::unique_ptr<Connection> writer_;
   std::mutex readers_mutex_;
@@ -300,6 +471,12 @@ class SqliteDatabase final : public Database {
 std::unique_ptr<Database> Open(const std::string& path, int readers,
                                const std::string& synchronous) {
   return std::make_unique<SqliteDatabase>(path, readers, synchronous);
+}
+
+std::optional<WriterStats> WriterStatistics(Database& db) {
+  auto* sqlite = dynamic_cast<SqliteDatabase*>(&db);
+  if (sqlite == nullptr) return std::nullopt;
+  return sqlite->Statistics();
 }
 
 }  // namespace coffee::storage::sqlite

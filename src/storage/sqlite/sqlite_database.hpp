@@ -1,6 +1,8 @@
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "storage/database.hpp"
@@ -12,5 +14,16 @@ namespace coffee::storage::sqlite {
 /// PRAGMA synchronous = `synchronous` ("NORMAL" or "FULL").
 std::unique_ptr<Database> Open(const std::string& path, int readers,
                                const std::string& synchronous);
+
+/// What the group-committing writer of a database opened by Open has done so far.
+struct WriterStats {
+  std::int64_t writes = 0;        // Write calls whose fn ran
+  std::int64_t transactions = 0;  // batches: BEGIN IMMEDIATE that succeeded
+  std::int64_t commits = 0;       // COMMITs that succeeded
+  std::int64_t queued = 0;        // Write calls running or waiting now
+};
+
+/// The writer statistics of `db` if Open made it, else nullopt (for tests and diagnostics).
+std::optional<WriterStats> WriterStatistics(Database& db);
 
 }  // namespace coffee::storage::sqlite
