@@ -160,8 +160,9 @@ void Metrics::RecordHttp(std::string_view route, std::string_view method, int st
     Series s{
         &impl_->http_requests.Add(
             {{"route", route_label}, {"method", method_label}, {"status", std::to_string(status)}}),
-        &impl_->http_duration.Add({{"route", route_label}, {"method", method_label}},
-                                  HttpBuckets())};
+        &impl_->http_duration.Add(
+            {{"route", route_label}, {"method", method_label}, {"status", std::to_string(status)}},
+            HttpBuckets())};
     it = cache.emplace(std::move(key), s).first;
   }
   it->second.requests->Increment();

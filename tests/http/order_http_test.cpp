@@ -253,6 +253,37 @@ TEST_P(OrderHttp, UnavailableItemsAreRefusedWithTheirReasons) {
   EXPECT_EQ(Count("orders"), "0");
 }
 
+TEST_P(OrderHttp, OrdersOutsideAnAvailabilityWindowAreRefused) {
+  // A one-hour window starting two hours from now (UTC shop time): closed whenever this runs.
+  const auto now = std::chrono::system_clock::now();
+  const auto hour =
+      std::chrono::duration_cast<std::chrono::hours>(now.time_since_epoch() % std::chrono::days(1))
+          .count();
+  auto hh = [](long h) {
+    const long v = h % 24;
+    return std::string(v < 10 ? "0" : "") + std::to_string(v) + ":00";
+  };
+  const std::string from = hh(hour + 2);
+  const std::string until = hh(hour + 3);
+  for (const char* body : {R"({"coffee_id":3,"status":"seasonal","available_from":")",
+                           R"({"coffee_id":4,"status":"available","available_from":")"}) {
+    auto r = client_->Post("/api/business-rules/availability",
+                           std::string(body) + from + R"(","available_until":")" + until + R"("})",
+                           admin_);
+    ASSERT_EQ(r.status, 201) << r.body;
+  }
+  auto body = ExpectError(
+      PlaceOrder(R"([{"coffee_item_id":3,"quantity":1},{"coffee_item_id":4,"quantity":1}])", user_),
+      400, "ITEMS_UNAVAILABLE");
+  EXPECT_EQ(body["details"], ("Items unavailable: 3: Seasonal (not in season), 4: Only available "
+                              "between " +
+                              from + " and " + until)
+                                 .c_str());
+  EXPECT_EQ(body["unavailable_items"].as_array().size(), 2U);
+  EXPECT_EQ(Count("orders"), "0");
+  EXPECT_EQ(PlaceOrder(R"([{"coffee_item_id":5,"quantity":1}])", user_).status, 201);
+}
+
 TEST_P(OrderHttp, AnotherCustomersOrderIsNotFoundAndCustomersCannotMoveOrders) {
   const std::string id = Place(R"([{"coffee_item_id":1,"quantity":1}])");
   auto reg = client_->Post("/api/auth/register",
