@@ -39,6 +39,15 @@ grep -q "test@example.com" seed.out || fail "seed --demo does not print the demo
 grep -q "Seed complete: 0 coffees, 0 availability rows, 0 prep times, 0 pricing rules, 0 demo accounts created" seed2.out \
   || fail "second seed changed something: $(cat seed2.out)"
 
+# admin create: with --password, and with the password on stdin; weak passwords refused.
+"$bin" admin create --email boss@example.com --password Boss12345 > admin.out || fail "admin create"
+grep -q "Created admin boss@example.com" admin.out || fail "admin create: $(cat admin.out)"
+echo "Stdin12345" | "$bin" admin create --email stdin@example.com > admin2.out || fail "admin create (stdin)"
+if "$bin" admin create --email weak@example.com --password weak > admin3.out 2>&1; then
+  fail "admin create accepted a weak password"
+fi
+grep -q "password" admin3.out || fail "admin create weak password message: $(cat admin3.out)"
+
 "$bin" serve > server.log 2>&1 &
 server_pid=$!
 for _ in $(seq 1 100); do
@@ -80,6 +89,11 @@ TOKEN=$(curl -s -X POST "http://127.0.0.1:$port/api/auth/login" \
   -d '{"email":"test@example.com","password":"password"}' \
   | jq -r '.access_token')
 [ -n "$TOKEN" ] && [ "$TOKEN" != null ] || fail "login as test@example.com failed"
+for who in "boss@example.com:Boss12345" "stdin@example.com:Stdin12345"; do
+  role=$(curl -s -X POST "http://127.0.0.1:$port/api/auth/login" -H "Content-Type: application/json" \
+    -d "{\"email\":\"${who%%:*}\",\"password\":\"${who#*:}\"}" | jq -r .user.role)
+  [ "$role" = admin ] || fail "admin created by the CLI cannot log in as admin (${who%%:*}: $role)"
+done
 me=$(curl -fs "http://127.0.0.1:$port/api/auth/me" -H "Authorization: Bearer $TOKEN")
 [ "$(echo "$me" | jq -r .email)" = test@example.com ] || fail "GET /api/auth/me: $me"
 
