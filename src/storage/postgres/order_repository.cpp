@@ -54,9 +54,10 @@ constexpr Statement kOrderUpdatePayment{"order_update_payment",
 constexpr Statement kOrderSetPoints{
     "order_set_points",
     "UPDATE orders SET loyalty_points_awarded = $2, updated_at = now() WHERE id = $1::uuid"};
-constexpr Statement kOrderQueuedWork{"order_queued_work",
-                                     "SELECT COALESCE(SUM(prep_work_minutes), 0) FROM orders "
-                                     "WHERE status IN ('pending', 'confirmed', 'preparing')"};
+// Kept by the orders_queue_track trigger (migration 0002): 16 shard rows, not every order.
+constexpr Statement kOrderQueuedWork{
+    "order_queued_work",
+    "SELECT COALESCE(SUM(queued_work_minutes), 0)::bigint FROM prep_queue_shards"};
 constexpr Statement kOrderCountByStatus{"order_count_by_status",
                                         "SELECT status, count(*) FROM orders GROUP BY status"};
 

@@ -71,10 +71,9 @@ constexpr std::string_view kUpdateOrderPayment =
     "UPDATE orders SET payment_status = ?3, updated_at = ?4 WHERE id = ?1 AND payment_status = ?2";
 constexpr std::string_view kSetLoyaltyPointsAwarded =
     "UPDATE orders SET loyalty_points_awarded = ?2 WHERE id = ?1";
-// The WHERE term repeats the predicate of the partial index orders_queue_idx word for word.
+// Kept by triggers on orders (migration 0002).
 constexpr std::string_view kQueuedWorkMinutes =
-    "SELECT coalesce(sum(prep_work_minutes), 0) FROM orders"
-    " WHERE status IN ('pending', 'confirmed', 'preparing')";
+    "SELECT queued_work_minutes FROM prep_queue WHERE id = 1";
 constexpr std::string_view kCountOrdersByStatus =
     "SELECT status, count(*) FROM orders GROUP BY status ORDER BY status";
 
