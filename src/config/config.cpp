@@ -59,6 +59,19 @@ class Reader {
     out = parsed;
   }
 
+  void Bool(std::string_view name, bool& out) {
+    auto v = Get(name);
+    if (!v) return;
+    const std::string b = Lower(*v);
+    if (b == "true" || b == "1" || b == "yes" || b == "on") {
+      out = true;
+    } else if (b == "false" || b == "0" || b == "no" || b == "off") {
+      out = false;
+    } else {
+      Error(name, "must be true or false (got '" + *v + "')");
+    }
+  }
+
   void Error(std::string_view name, const std::string& message) {
     errors_.Add(std::string(name), message);
   }
@@ -187,6 +200,24 @@ app::Outcome<Config> LoadConfig(const EnvLookup& env) {
   int idle = static_cast<int>(c.idle_timeout.count());
   r.Int("IDLE_TIMEOUT_SECONDS", idle, 1, 3600);
   c.idle_timeout = std::chrono::seconds{idle};
+  r.Bool("RATE_LIMIT_ENABLED", c.rate_limit_enabled);
+  r.Int("RATE_LIMIT_AUTH_PER_MINUTE", c.rate_limit_auth_per_minute, 1, 100'000);
+  r.Int("RATE_LIMIT_PER_MINUTE", c.rate_limit_per_minute, 1, 1'000'000);
+  if (auto v = r.Get("TRUSTED_PROXIES")) {
+    std::stringstream ss(*v);
+    std::string proxy;
+    while (std::getline(ss, proxy, ',')) {
+      proxy = Trim(proxy);
+      if (proxy.empty()) continue;
+      std::array<unsigned char, sizeof(in6_addr)> buf{};
+      if (inet_pton(AF_INET, proxy.c_str(), buf.data()) != 1 &&
+          inet_pton(AF_INET6, proxy.c_str(), buf.data()) != 1) {
+        r.Error("TRUSTED_PROXIES",
+                "each entry must be an IPv4 or IPv6 address (got '" + proxy + "')");
+      }
+      c.trusted_proxies.push_back(proxy);
+    }
+  }
 
   if (!r.errors().empty()) {
     app::AppError e = r.errors().ToError();

@@ -34,6 +34,10 @@ struct Config {
   std::chrono::seconds idle_timeout{60};     // keep-alive wait for the next request
   std::chrono::seconds shutdown_grace{10};
   std::chrono::hours refresh_token_ttl{24 * 30};
+  bool rate_limit_enabled = true;
+  int rate_limit_auth_per_minute = 10;       // per client IP: login, register, refresh
+  int rate_limit_per_minute = 600;           // per client IP: every request
+  std::vector<std::string> trusted_proxies;  // peers whose X-Forwarded-For is believed
 };
 
 /// Looks a variable up; nullopt when unset.

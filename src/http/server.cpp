@@ -13,6 +13,7 @@
 #include <set>
 
 #include "http/json.hpp"
+#include "http/rate_limiter.hpp"
 
 namespace coffee::http {
 
@@ -100,6 +101,22 @@ std::optional<app::AppError> ReadError(const boost::system::error_code& ec) {
       app::ErrorCode::kValidation, "Malformed HTTP request: " + ec.message(), {}, {}};
 }
 
+/// True for the routes the auth limiter guards (credential guessing and account creation).
+bool IsAuthLimited(const Route& route) {
+  return route.method == Method::kPost &&
+         (route.pattern == "/api/auth/login" || route.pattern == "/api/auth/register" ||
+          route.pattern == "/api/auth/refresh");
+}
+
+/// The 429 answer (SPEC §2 error shape) with its `Retry-After`.
+Response RateLimited(std::chrono::seconds retry_after) {
+  const std::string seconds = std::to_string(retry_after.count());
+  Response res = ErrorResponse(app::AppError{
+      app::ErrorCode::kRateLimited, "Too many requests; retry in " + seconds + " seconds", {}, {}});
+  res.headers.emplace_back("Retry-After", seconds);
+  return res;
+}
+
 /// Runs a handler, turning unexpected exceptions into 503/500 (details go to the log only).
 Response Invoke(const Route& route, Request& req) {
   try {
@@ -151,7 +168,14 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         verifier(std::move(v)),
         observer(std::move(o)),
         options(std::move(opts)),
-        acceptor(asio::make_strand(io_ctx)) {}
+        acceptor(asio::make_strand(io_ctx)) {
+    if (options.rate_limit_enabled) {
+      global_limiter = std::make_unique<RateLimiter>(options.rate_limit_per_minute,
+                                                     options.rate_limit_per_minute);
+      auth_limiter = std::make_unique<RateLimiter>(options.rate_limit_auth_per_minute,
+                                                   std::min(5, options.rate_limit_auth_per_minute));
+    }
+  }
 
   asio::io_context& io;
   asio::thread_pool& workers;
@@ -160,6 +184,8 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   RequestObserver observer;
   ServerOptions options;
   tcp::acceptor acceptor;
+  std::unique_ptr<RateLimiter> global_limiter;  // null when rate limiting is off
+  std::unique_ptr<RateLimiter> auth_limiter;
   std::atomic<bool> stopping{false};
   mutable std::mutex mu;
   std::set<std::shared_ptr<Connection>> connections;
@@ -206,10 +232,29 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
                              "X-Request-Id, X-Total-Count, Idempotent-Replayed");
   }
 
+  /// The 429 to answer when the client is over a limit (global first, then auth), else nullopt.
+  std::optional<Response> CheckRateLimits(const Request& req, const Route* route) const {
+    if (!global_limiter) return std::nullopt;
+    const auto now = RateLimiter::Clock::now();
+    if (auto d = global_limiter->Check(req.client_ip, now); !d.allowed) {
+      return RateLimited(d.retry_after);
+    }
+    if (route != nullptr && IsAuthLimited(*route)) {
+      if (auto d = auth_limiter->Check(req.client_ip, now); !d.allowed) {
+        return RateLimited(d.retry_after);
+      }
+    }
+    return std::nullopt;
+  }
+
   /// Routing, authentication and authorization for one request; the handler itself may run
   /// on a worker.
   asio::awaitable<std::pair<Response, std::string>> Dispatch(Request& req) {
     auto match = router.Find(req.method, req.path);
+    if (auto limited = CheckRateLimits(req, match.route)) {
+      co_return std::pair{std::move(*limited),
+                          match.route != nullptr ? match.route->pattern : std::string("unmatched")};
+    }
     if (req.method == Method::kOptions && match.path_exists) {
       Response res = NoContent();
       std::string allow = "OPTIONS";
@@ -293,6 +338,16 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     co_return std::pair{std::move(res), route.pattern};
   }
 
+  /// The client a request comes from: `peer`, or what a trusted proxy forwarded.
+  std::string ClientIp(const std::string& peer, const Request& req) const {
+    if (options.trusted_proxies.empty()) return peer;
+    std::vector<std::string_view> forwarded;
+    for (const auto& [name, value] : req.headers.items) {
+      if (name == "x-forwarded-for") forwarded.emplace_back(value);
+    }
+    return ClientAddress(peer, forwarded, options.trusted_proxies);
+  }
+
   static bhttp::response<bhttp::string_body> ToBeast(Response&& res, unsigned version,
                                                      bool keep_alive, bool head,
                                                      const std::string& request_id) {
@@ -364,12 +419,12 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
       Request req;
       req.method = ToMethod(beast_req.method());
       req.target = std::string(beast_req.target());
-      req.client_ip = client_ip;
       for (const auto& field : beast_req) {
         std::string name(field.name_string());
         for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         req.headers.items.emplace_back(std::move(name), std::string(field.value()));
       }
+      req.client_ip = ClientIp(client_ip, req);
       auto rid = req.headers.Get("x-request-id");
       req.request_id = rid && IsSafeRequestId(*rid) ? std::string(*rid) : NewRequestId();
       req.body = std::move(beast_req.body());

@@ -26,6 +26,12 @@ struct ServerOptions {
   std::size_t body_limit = 1024 * 1024;
   std::size_t header_limit = 16 * 1024;
   std::vector<std::string> cors_origins;  // "*" allows any origin
+  /// Per-client-IP token buckets (SPEC §7); off → no 429s at all.
+  bool rate_limit_enabled = false;
+  int rate_limit_per_minute = 600;      // every request; burst = the same number
+  int rate_limit_auth_per_minute = 10;  // POST login/register/refresh; burst = min(5, this)
+  /// Peers whose `X-Forwarded-For` names the client (reverse proxies); empty → the peer.
+  std::vector<std::string> trusted_proxies;
 };
 
 /// Verifies a bearer token (cheap; runs on the I/O thread).

@@ -141,6 +141,10 @@ unsigned short Application::Start() {
   options.request_timeout = config_.request_timeout;
   options.idle_timeout = config_.idle_timeout;
   options.cors_origins = config_.cors_origins;
+  options.rate_limit_enabled = config_.rate_limit_enabled;
+  options.rate_limit_per_minute = config_.rate_limit_per_minute;
+  options.rate_limit_auth_per_minute = config_.rate_limit_auth_per_minute;
+  options.trusted_proxies = config_.trusted_proxies;
   rt.server = std::make_unique<http::Server>(
       rt.io, rt.workers, rt.router,
       [&rt](std::string_view token) { return rt.auth.Authenticate(token); },

@@ -29,6 +29,7 @@ void TestServer::Launch(const std::string& url, bool seed,
   config_.port = 0;
   config_.worker_threads = 2;
   config_.app_env = "test";
+  config_.rate_limit_enabled = false;  // a test turns it on through `tweak`
   if (tweak) tweak(config_);
   app_ = std::make_unique<server::Application>(config_);
   if (seed) {

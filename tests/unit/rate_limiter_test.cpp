@@ -1,0 +1,142 @@
+#include "http/rate_limiter.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+
+namespace coffee::http {
+namespace {
+
+using std::chrono::seconds;
+const RateLimiter::Clock::time_point kStart{std::chrono::hours{1}};
+
+TEST(RateLimiter, AllowsTheBurstThenRefuses) {
+  RateLimiter limiter(60, 3);
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(limiter.Check("1.2.3.4", kStart).allowed) << i;
+  const auto refused = limiter.Check("1.2.3.4", kStart);
+  EXPECT_FALSE(refused.allowed);
+  EXPECT_EQ(refused.retry_after, seconds(1));  // 60/min: one token a second
+}
+
+TEST(RateLimiter, RefillsWithTime) {
+  RateLimiter limiter(6, 2);  // one token every 10 s
+  EXPECT_TRUE(limiter.Check("k", kStart).allowed);
+  EXPECT_TRUE(limiter.Check("k", kStart).allowed);
+  EXPECT_FALSE(limiter.Check("k", kStart).allowed);
+  EXPECT_FALSE(limiter.Check("k", kStart + seconds(9)).allowed);
+  EXPECT_TRUE(limiter.Check("k", kStart + seconds(10)).allowed);
+  EXPECT_FALSE(limiter.Check("k", kStart + seconds(10)).allowed);
+  // A long pause refills only up to the burst.
+  const auto later = kStart + seconds(3600);
+  EXPECT_TRUE(limiter.Check("k", later).allowed);
+  EXPECT_TRUE(limiter.Check("k", later).allowed);
+  EXPECT_FALSE(limiter.Check("k", later).allowed);
+}
+
+TEST(RateLimiter, RetryAfterIsTheWaitForTheNextTokenRoundedUp) {
+  RateLimiter limiter(10, 1);  // one token every 6 s
+  EXPECT_TRUE(limiter.Check("k", kStart).allowed);
+  EXPECT_EQ(limiter.Check("k", kStart).retry_after, seconds(6));
+  EXPECT_EQ(limiter.Check("k", kStart + std::chrono::milliseconds(1500)).retry_after, seconds(5));
+  EXPECT_EQ(limiter.Check("k", kStart + std::chrono::milliseconds(5999)).retry_after, seconds(1));
+  // Never less than one second, even for fast rates.
+  RateLimiter fast(6000, 1);
+  EXPECT_TRUE(fast.Check("k", kStart).allowed);
+  EXPECT_EQ(fast.Check("k", kStart).retry_after, seconds(1));
+}
+
+TEST(RateLimiter, KeysHaveSeparateBuckets) {
+  RateLimiter limiter(1, 1);
+  EXPECT_TRUE(limiter.Check("a", kStart).allowed);
+  EXPECT_FALSE(limiter.Check("a", kStart).allowed);
+  EXPECT_TRUE(limiter.Check("b", kStart).allowed);
+}
+
+TEST(RateLimiter, IdleBucketsAreSweptAway) {
+  RateLimiter limiter(60, 5);  // full again after 5 s
+  for (int i = 0; i < 200; ++i) limiter.Check("10.0.0." + std::to_string(i), kStart);
+  EXPECT_EQ(limiter.Size(), 200U);
+  // The periodic sweep (every minute per shard) drops them once each shard is touched again.
+  const auto later = kStart + std::chrono::minutes(2);
+  for (int i = 0; i < 200; ++i) limiter.Check("10.0.0." + std::to_string(i), later);
+  EXPECT_EQ(limiter.Size(), 200U);  // the same keys, fresh again
+  const auto much_later = kStart + std::chrono::minutes(10);
+  limiter.Check("other", much_later);
+  EXPECT_LT(limiter.Size(), 200U);
+}
+
+TEST(RateLimiter, EntriesAreCapped) {
+  RateLimiter limiter(1, 1, 1600);  // 100 per shard
+  for (int i = 0; i < 50'000; ++i) {
+    EXPECT_TRUE(limiter.Check("key-" + std::to_string(i), kStart).allowed);
+  }
+  EXPECT_LE(limiter.Size(), 1600U);
+}
+
+TEST(ClientAddress, UntrustedPeerIsTheClient) {
+  EXPECT_EQ(ClientAddress("203.0.113.9", {"1.1.1.1"}, {}), "203.0.113.9");
+  EXPECT_EQ(ClientAddress("203.0.113.9", {"1.1.1.1"}, {"10.0.0.1"}), "203.0.113.9");
+}
+
+TEST(ClientAddress, TrustedPeerForwardsTheNearestUntrustedHop) {
+  const std::vector<std::string> trusted{"10.0.0.1", "10.0.0.2"};
+  EXPECT_EQ(ClientAddress("10.0.0.1", {"198.51.100.7"}, trusted), "198.51.100.7");
+  // A client-supplied fake hop in front does not win over the hop our proxy saw.
+  EXPECT_EQ(ClientAddress("10.0.0.1", {"6.6.6.6, 198.51.100.7"}, trusted), "198.51.100.7");
+  EXPECT_EQ(ClientAddress("10.0.0.1", {"198.51.100.7, 10.0.0.2"}, trusted), "198.51.100.7");
+  EXPECT_EQ(ClientAddress("10.0.0.1", {"198.51.100.7", "10.0.0.2"}, trusted), "198.51.100.7");
+  // Garbage or nothing forwarded: the proxy itself.
+  EXPECT_EQ(ClientAddress("10.0.0.1", {"not-an-ip"}, trusted), "10.0.0.1");
+  EXPECT_EQ(ClientAddress("10.0.0.1", {}, trusted), "10.0.0.1");
+  // Every hop trusted: the farthest one.
+  EXPECT_EQ(ClientAddress("10.0.0.1", {"10.0.0.2"}, trusted), "10.0.0.2");
+  EXPECT_EQ(ClientAddress("::1", {"2001:db8::1"}, {"0:0:0:0:0:0:0:1"}), "2001:db8::1");
+}
+
+config::EnvLookup Env(std::map<std::string, std::string> values) {
+  return [values = std::move(values)](std::string_view name) -> std::optional<std::string> {
+    auto it = values.find(std::string(name));
+    if (it == values.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+TEST(RateLimitConfig, DefaultsAreOnWithTheSpecRates) {
+  auto c = config::LoadConfig(Env({}));
+  ASSERT_TRUE(c) << c.error().details;
+  EXPECT_TRUE(c->rate_limit_enabled);
+  EXPECT_EQ(c->rate_limit_auth_per_minute, 10);
+  EXPECT_EQ(c->rate_limit_per_minute, 600);
+  EXPECT_TRUE(c->trusted_proxies.empty());
+}
+
+TEST(RateLimitConfig, ReadsAndValidatesTheVariables) {
+  auto c = config::LoadConfig(Env({{"RATE_LIMIT_ENABLED", "false"},
+                                   {"RATE_LIMIT_AUTH_PER_MINUTE", "3"},
+                                   {"RATE_LIMIT_PER_MINUTE", "100"},
+                                   {"TRUSTED_PROXIES", "10.0.0.1, ::1"}}));
+  ASSERT_TRUE(c) << c.error().details;
+  EXPECT_FALSE(c->rate_limit_enabled);
+  EXPECT_EQ(c->rate_limit_auth_per_minute, 3);
+  EXPECT_EQ(c->rate_limit_per_minute, 100);
+  EXPECT_EQ(c->trusted_proxies, (std::vector<std::string>{"10.0.0.1", "::1"}));
+
+  auto bad = config::LoadConfig(Env({{"RATE_LIMIT_ENABLED", "maybe"},
+                                     {"RATE_LIMIT_AUTH_PER_MINUTE", "0"},
+                                     {"RATE_LIMIT_PER_MINUTE", "lots"},
+                                     {"TRUSTED_PROXIES", "10.0.0.1, proxy.local"}}));
+  ASSERT_FALSE(bad);
+  const auto& fields = bad.error().fields;
+  EXPECT_EQ(fields.count("RATE_LIMIT_ENABLED"), 1U);
+  EXPECT_EQ(fields.count("RATE_LIMIT_AUTH_PER_MINUTE"), 1U);
+  EXPECT_EQ(fields.count("RATE_LIMIT_PER_MINUTE"), 1U);
+  EXPECT_EQ(fields.count("TRUSTED_PROXIES"), 1U);
+  EXPECT_NE(bad.error().details.find("proxy.local"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace coffee::http
