@@ -117,6 +117,15 @@ struct Decoded {
   bool missing = false;  // a singleton row that does not exist
 };
 
+/// Parses a timestamp column; on failure describes it in `problem` ("updated_at is not a
+/// timestamp: 'x'") and returns nullopt, so a malformed row is skipped with a reason.
+std::optional<domain::Instant> TimestampColumn(std::string_view column, const std::string& text,
+                                               std::string& problem) {
+  auto t = domain::ParseTimestamp(text);
+  if (!t) problem = std::string(column) + " is not a timestamp: '" + text + "'";
+  return t;
+}
+
 std::optional<int> ToInt(std::int64_t v) {
   if (v < std::numeric_limits<int>::min() || v > std::numeric_limits<int>::max()) {
     return std::nullopt;
@@ -153,11 +162,8 @@ Decoded<domain::Availability> DecodeAvailability(const Statement& row) {
       return out;
     }
   }
-  const auto updated_at = domain::ParseTimestamp(row.Text(5));
-  if (!updated_at) {
-    out.problem = "updated_at is not a timestamp: '" + row.Text(5) + "'";
-    return out;
-  }
+  const auto updated_at = TimestampColumn("updated_at", row.Text(5), out.problem);
+  if (!updated_at) return out;
   a.updated_at = *updated_at;
   out.value = std::move(a);
   return out;
@@ -190,11 +196,8 @@ Decoded<domain::PricingRule> DecodeRule(const Statement& row) {
   }
   r.priority = *priority;
   r.is_active = row.Int(6) != 0;
-  const auto valid_from = domain::ParseTimestamp(row.Text(7));
-  if (!valid_from) {
-    out.problem = "valid_from is not a timestamp: '" + row.Text(7) + "'";
-    return out;
-  }
+  const auto valid_from = TimestampColumn("valid_from", row.Text(7), out.problem);
+  if (!valid_from) return out;
   r.valid_from = *valid_from;
   if (!row.IsNull(8)) {
     r.valid_until = domain::ParseTimestamp(row.Text(8));
@@ -256,11 +259,8 @@ Decoded<domain::PrepTimeConfig> DecodePrepTime(const Statement& row) {
   }
   c.base_minutes = *base;
   c.per_additional_item = *per_item;
-  const auto updated_at = domain::ParseTimestamp(row.Text(3));
-  if (!updated_at) {
-    out.problem = "updated_at is not a timestamp: '" + row.Text(3) + "'";
-    return out;
-  }
+  const auto updated_at = TimestampColumn("updated_at", row.Text(3), out.problem);
+  if (!updated_at) return out;
   c.updated_at = *updated_at;
   out.value = c;
   return out;
@@ -284,11 +284,8 @@ Decoded<domain::PricingSettings> ReadPricingSettings(Connection& conn) {
   }
   s.combination_strategy = *parsed;
   s.max_discount_percent = domain::Fixed2{stmt.Int(1)};
-  const auto updated_at = domain::ParseTimestamp(stmt.Text(2));
-  if (!updated_at) {
-    out.problem = "updated_at is not a timestamp: '" + stmt.Text(2) + "'";
-    return out;
-  }
+  const auto updated_at = TimestampColumn("updated_at", stmt.Text(2), out.problem);
+  if (!updated_at) return out;
   s.updated_at = *updated_at;
   out.value = s;
   return out;
@@ -313,11 +310,8 @@ Decoded<domain::PrepTimeSettings> ReadPrepTimeSettings(Connection& conn) {
   s.default_base_minutes = *base;
   s.default_per_additional_item = *per_item;
   s.baristas = *baristas;
-  const auto updated_at = domain::ParseTimestamp(stmt.Text(3));
-  if (!updated_at) {
-    out.problem = "updated_at is not a timestamp: '" + stmt.Text(3) + "'";
-    return out;
-  }
+  const auto updated_at = TimestampColumn("updated_at", stmt.Text(3), out.problem);
+  if (!updated_at) return out;
   s.updated_at = *updated_at;
   out.value = s;
   return out;
@@ -340,11 +334,8 @@ Decoded<domain::LoyaltyConfig> ReadLoyaltyConfig(Connection& conn) {
     return out;
   }
   c.bonus_multipliers = std::move(*multipliers);
-  const auto updated_at = domain::ParseTimestamp(stmt.Text(2));
-  if (!updated_at) {
-    out.problem = "updated_at is not a timestamp: '" + stmt.Text(2) + "'";
-    return out;
-  }
+  const auto updated_at = TimestampColumn("updated_at", stmt.Text(2), out.problem);
+  if (!updated_at) return out;
   c.updated_at = *updated_at;
   out.value = std::move(c);
   return out;
