@@ -49,34 +49,37 @@ AuditRecord Audit(const std::string& order_id, std::string rule_type,
 }
 
 void WriteOrderAudit(Tx& tx, const Order& order, const OrderDecision& d) {
+  std::vector<AuditRecord> records;
+  records.reserve(d.pricing.applied.size() + 3);
   json::array checked;
   for (const auto& line : d.lines) checked.push_back(line.coffee_id.value);
-  tx.Rules().InsertAudit(
+  records.push_back(
       Audit(order.id, "availability", std::nullopt,
             json::object{{"checked_coffee_ids", checked}, {"unavailable", json::array{}}},
             "all items available"));
   for (const auto& rule : d.pricing.applied) {
-    tx.Rules().InsertAudit(Audit(
+    records.push_back(Audit(
         order.id, "pricing_rule", rule.rule_id.value,
         json::object{{"description", rule.description}, {"discount", rule.discount.ToString()}},
         "discount " + rule.discount.ToString()));
   }
-  tx.Rules().InsertAudit(Audit(order.id, "pricing_summary", std::nullopt,
-                               json::object{{"base_price", d.pricing.base_price.ToString()},
-                                            {"discount_total", d.pricing.discount_total.ToString()},
-                                            {"final_price", d.pricing.final_price.ToString()},
-                                            {"strategy", domain::ToString(d.pricing.strategy)},
-                                            {"combination", d.pricing.Chosen()},
-                                            {"capped", d.pricing.capped},
-                                            {"rules_applied", d.pricing.applied.size()},
-                                            {"rules_not_applied", d.pricing.not_applied.size()}},
-                               "final price " + d.pricing.final_price.ToString()));
-  tx.Rules().InsertAudit(Audit(order.id, "prep_time", std::nullopt,
-                               json::object{{"work_minutes", d.prep.work_minutes},
-                                            {"queue_delay_minutes", d.prep.queue_delay_minutes},
-                                            {"baristas", d.baristas},
-                                            {"estimated_prep_minutes", d.prep.total_minutes}},
-                               std::to_string(d.prep.total_minutes) + " minutes"));
+  records.push_back(Audit(order.id, "pricing_summary", std::nullopt,
+                          json::object{{"base_price", d.pricing.base_price.ToString()},
+                                       {"discount_total", d.pricing.discount_total.ToString()},
+                                       {"final_price", d.pricing.final_price.ToString()},
+                                       {"strategy", domain::ToString(d.pricing.strategy)},
+                                       {"combination", d.pricing.Chosen()},
+                                       {"capped", d.pricing.capped},
+                                       {"rules_applied", d.pricing.applied.size()},
+                                       {"rules_not_applied", d.pricing.not_applied.size()}},
+                          "final price " + d.pricing.final_price.ToString()));
+  records.push_back(Audit(order.id, "prep_time", std::nullopt,
+                          json::object{{"work_minutes", d.prep.work_minutes},
+                                       {"queue_delay_minutes", d.prep.queue_delay_minutes},
+                                       {"baristas", d.baristas},
+                                       {"estimated_prep_minutes", d.prep.total_minutes}},
+                          std::to_string(d.prep.total_minutes) + " minutes"));
+  tx.Rules().InsertAudits(records);
 }
 
 }  // namespace
@@ -141,9 +144,15 @@ Outcome<OrderDecision> OrderService::Decide(Tx& tx, const std::vector<RequestedI
                                             std::int64_t queued_work) {
   OrderDecision d;
   std::vector<std::int64_t> unknown;
+  std::vector<domain::CoffeeId> wanted;
+  wanted.reserve(items.size());
+  for (const auto& item : items) wanted.emplace_back(item.coffee_item_id);
+  const std::vector<domain::Coffee> found = tx.Coffees().FindMany(wanted);
   for (const auto& item : items) {
-    auto coffee = tx.Coffees().Find(domain::CoffeeId{item.coffee_item_id});
-    if (!coffee) {
+    const auto coffee = std::find_if(found.begin(), found.end(), [&](const domain::Coffee& c) {
+      return c.id.value == item.coffee_item_id;
+    });
+    if (coffee == found.end()) {
       unknown.push_back(item.coffee_item_id);
       continue;
     }

@@ -108,6 +108,15 @@ class CoffeeRepository {
   /// Number of coffees matching the filters of `query` (offset/limit ignored).
   virtual std::int64_t Count(const CoffeeQuery& query) = 0;
   virtual std::optional<domain::Coffee> Find(domain::CoffeeId id) = 0;
+  /// The coffees of `ids` that exist, in no particular order. Adapters where a query costs a
+  /// network round trip answer it with one statement; the default asks one id at a time.
+  virtual std::vector<domain::Coffee> FindMany(const std::vector<domain::CoffeeId>& ids) {
+    std::vector<domain::Coffee> found;
+    for (const auto id : ids) {
+      if (auto coffee = Find(id)) found.push_back(std::move(*coffee));
+    }
+    return found;
+  }
   /// Case-insensitive exact name.
   virtual std::optional<domain::Coffee> FindByName(std::string_view name) = 0;
   /// nullopt when the name exists already (case-insensitively, enforced by a unique index).
@@ -200,6 +209,10 @@ class RulesRepository {
   virtual std::int64_t CountConfigChanges() = 0;
 
   virtual void InsertAudit(const AuditRecord& record) = 0;
+  /// Several records in their order; one statement where the adapter can, else one at a time.
+  virtual void InsertAudits(const std::vector<AuditRecord>& records) {
+    for (const auto& record : records) InsertAudit(record);
+  }
   /// Oldest first (audit_id ascending).
   virtual std::vector<AuditRecord> ListAudit(const AuditQuery& query) = 0;
   virtual std::int64_t CountAudit(const AuditQuery& query) = 0;

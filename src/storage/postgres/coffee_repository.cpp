@@ -46,6 +46,10 @@ constexpr Statement kCoffeeUpdate{"coffee_update",
                                   " image_url = COALESCE($6::text, image_url), updated_at = now() "
                                   "WHERE id = $1 RETURNING id"};
 constexpr Statement kCoffeeDelete{"coffee_delete", "DELETE FROM coffees WHERE id = $1"};
+constexpr Statement kCoffeeFindMany{
+    "coffee_find_many",
+    "SELECT id, name, coffee_type, price_cents, rating, image_url FROM coffees "
+    "WHERE id = ANY($1::bigint[])"};
 constexpr Statement kCoffeeExistingIds{
     "coffee_existing_ids", "SELECT id FROM coffees WHERE id = ANY($1::bigint[]) ORDER BY id"};
 
@@ -104,6 +108,17 @@ domain::Coffee ReadCoffee(const Result& result, int row) {
   coffee.rating = r.Real();
   coffee.image_url = r.String();
   return coffee;
+}
+
+/// `ids` as a PostgreSQL array literal, e.g. {1,2,3}.
+std::string IdArray(const std::vector<domain::CoffeeId>& ids) {
+  std::string array = "{";
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (i > 0) array += ',';
+    array += std::to_string(ids[i].value);
+  }
+  array += '}';
+  return array;
 }
 
 std::optional<domain::Coffee> FirstCoffee(const Result& result) {
@@ -175,16 +190,19 @@ app::WriteResult PgCoffeeRepository::Delete(domain::CoffeeId id) {
                                                   : app::WriteResult::kNotFound;
 }
 
+std::vector<domain::Coffee> PgCoffeeRepository::FindMany(const std::vector<domain::CoffeeId>& ids) {
+  if (ids.empty()) return {};
+  const Result result = conn_.Run(kCoffeeFindMany, Params().Text(IdArray(ids)));
+  std::vector<domain::Coffee> coffees;
+  coffees.reserve(static_cast<std::size_t>(result.Rows()));
+  for (int i = 0; i < result.Rows(); ++i) coffees.push_back(ReadCoffee(result, i));
+  return coffees;
+}
+
 std::vector<domain::CoffeeId> PgCoffeeRepository::ExistingIds(
     const std::vector<domain::CoffeeId>& ids) {
   if (ids.empty()) return {};
-  std::string array = "{";
-  for (std::size_t i = 0; i < ids.size(); ++i) {
-    if (i > 0) array += ',';
-    array += std::to_string(ids[i].value);
-  }
-  array += '}';
-  const Result result = conn_.Run(kCoffeeExistingIds, Params().Text(array));
+  const Result result = conn_.Run(kCoffeeExistingIds, Params().Text(IdArray(ids)));
   std::vector<domain::CoffeeId> existing;
   for (int i = 0; i < result.Rows(); ++i) {
     existing.emplace_back(RowReader(result, i).Int64());

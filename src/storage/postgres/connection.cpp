@@ -251,7 +251,19 @@ Result Connection::Check(PGresult* res, std::string_view what) {
   Fail(res, what);
 }
 
+void Connection::FlushPendingBegin() {
+  const char* begin = pending_begin_;
+  pending_begin_ = nullptr;
+  try {
+    Exec(begin);
+  } catch (const app::DatabaseUnavailable&) {
+    EnsureOpen();
+    Exec(begin);
+  }
+}
+
 Result Connection::Exec(const std::string& sql, std::string_view label) {
+  if (pending_begin_ != nullptr) FlushPendingBegin();
   if (IsBroken()) {
     broken_ = true;
     throw app::DatabaseUnavailable("PostgreSQL connection lost");
@@ -260,6 +272,21 @@ Result Connection::Exec(const std::string& sql, std::string_view label) {
 }
 
 Result Connection::Run(const Statement& statement, const Params& params) {
+  std::vector<const char*> values;
+  values.reserve(params.values().size());
+  for (const auto& value : params.values()) {
+    values.push_back(value ? value->c_str() : nullptr);
+  }
+  if (pending_begin_ != nullptr) {
+    const char* begin = pending_begin_;
+    pending_begin_ = nullptr;
+    try {
+      return BeginAndRun(begin, statement, values);
+    } catch (const app::DatabaseUnavailable&) {
+      EnsureOpen();  // nothing was done in this transaction yet: reopen and retry once
+      return BeginAndRun(begin, statement, values);
+    }
+  }
   if (IsBroken()) {
     broken_ = true;
     throw app::DatabaseUnavailable("PostgreSQL connection lost");
@@ -269,14 +296,63 @@ Result Connection::Run(const Statement& statement, const Params& params) {
           std::string("prepare ") + statement.name);
     prepared_.insert(statement.name);
   }
-  std::vector<const char*> values;
-  values.reserve(params.values().size());
-  for (const auto& value : params.values()) {
-    values.push_back(value ? value->c_str() : nullptr);
-  }
   return Check(PQexecPrepared(conn_, statement.name, static_cast<int>(values.size()), values.data(),
                               nullptr, nullptr, 0),
                statement.name);
+}
+
+Result Connection::BeginAndRun(const char* begin, const Statement& statement,
+                               const std::vector<const char*>& values) {
+  if (IsBroken()) {
+    broken_ = true;
+    throw app::DatabaseUnavailable("PostgreSQL connection lost");
+  }
+  const bool prepare = !prepared_.contains(statement.name);
+  const auto lost = [this](std::string_view what) {
+    std::string message = ScrubPassword(OneLine(PQerrorMessage(conn_)), spec_.password);
+    broken_ = true;  // a pipeline left half-read cannot be reused
+    throw app::DatabaseUnavailable("PostgreSQL connection lost during " + std::string(what) + ": " +
+                                   message);
+  };
+  if (PQenterPipelineMode(conn_) != 1) lost("pipeline mode");
+  const bool sent =
+      PQsendQueryParams(conn_, begin, 0, nullptr, nullptr, nullptr, nullptr, 0) == 1 &&
+      (!prepare || PQsendPrepare(conn_, statement.name, statement.sql, 0, nullptr) == 1) &&
+      PQsendQueryPrepared(conn_, statement.name, static_cast<int>(values.size()), values.data(),
+                          nullptr, nullptr, 0) == 1 &&
+      PQpipelineSync(conn_) == 1;
+  if (!sent) lost(statement.name);
+
+  // One result per command, each followed by a null, then the sync marker.
+  const int commands = prepare ? 3 : 2;
+  std::vector<Result> results;
+  results.reserve(static_cast<std::size_t>(commands));
+  for (int i = 0; i < commands; ++i) {
+    PGresult* res = PQgetResult(conn_);
+    if (res == nullptr) lost(statement.name);
+    results.emplace_back(res);
+    while (PGresult* extra = PQgetResult(conn_)) PQclear(extra);
+  }
+  {
+    const Result sync(PQgetResult(conn_));
+    if (sync.native() == nullptr || PQresultStatus(sync.native()) != PGRES_PIPELINE_SYNC) {
+      lost(statement.name);
+    }
+  }
+  if (PQexitPipelineMode(conn_) != 1) lost(statement.name);
+
+  // Report the first failure; commands after it come back as PGRES_PIPELINE_ABORTED.
+  const std::array<std::string, 3> labels = {begin, std::string("prepare ") + statement.name,
+                                             statement.name};
+  for (int i = 0; i < commands; ++i) {
+    const PGresult* res = results[static_cast<std::size_t>(i)].native();
+    const auto status = PQresultStatus(res);
+    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) continue;
+    const std::size_t label = i == 0 ? 0 : (prepare && i == 1 ? 1 : 2);
+    Fail(res, labels[label]);
+  }
+  if (prepare) prepared_.insert(statement.name);
+  return std::move(results.back());
 }
 
 std::variant<Result, std::string> Connection::RunGuarded(const Statement& statement,

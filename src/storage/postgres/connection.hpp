@@ -80,6 +80,7 @@ class Result {
   [[nodiscard]] std::int64_t Affected() const;
   /// The command tag, e.g. "COMMIT" or "ROLLBACK".
   [[nodiscard]] std::string_view CommandStatus() const { return PQcmdStatus(res_.get()); }
+  [[nodiscard]] const PGresult* native() const { return res_.get(); }
 
  private:
   std::unique_ptr<PGresult, decltype(&PQclear)> res_;
@@ -136,6 +137,19 @@ class Connection {
   /// The libpq handle (null until opened), for callers that wait on its socket (LISTEN).
   [[nodiscard]] PGconn* native() const { return conn_; }
 
+  /// Starts a transaction lazily: `begin` (a BEGIN statement with static storage) is sent in
+  /// the same round trip as the transaction's first statement, through libpq pipeline mode.
+  /// If the connection turns out to be dead at that point, it is reopened and the pair retried
+  /// once, since nothing has been done in the transaction yet.
+  void DeferBegin(const char* begin) { pending_begin_ = begin; }
+  /// Clears a deferred BEGIN that was never sent; true when there was one (the transaction
+  /// ran no statement, so there is nothing to commit or roll back).
+  bool DropPendingBegin() {
+    const bool pending = pending_begin_ != nullptr;
+    pending_begin_ = nullptr;
+    return pending;
+  }
+
   /// Runs SQL text without parameters (may hold several statements); `label` names it in
   /// error messages (default: the SQL itself).
   Result Exec(const std::string& sql, std::string_view label = {});
@@ -147,12 +161,19 @@ class Connection {
 
  private:
   void Connect();
+  /// Sends a deferred BEGIN on its own (before a simple-protocol Exec), retrying once on a
+  /// dead connection.
+  void FlushPendingBegin();
+  /// The deferred BEGIN, an optional PREPARE and the statement in one pipeline.
+  Result BeginAndRun(const char* begin, const Statement& statement,
+                     const std::vector<const char*>& values);
   [[noreturn]] void Fail(const PGresult* res, std::string_view what);
   Result Check(PGresult* res, std::string_view what);
 
   const ConnectSpec& spec_;
   PGconn* conn_ = nullptr;
   bool broken_ = false;
+  const char* pending_begin_ = nullptr;
   std::unordered_set<std::string> prepared_;
 };
 

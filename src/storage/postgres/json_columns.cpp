@@ -194,4 +194,30 @@ std::string EncodeOrderLines(const std::vector<app::OrderLine>& lines) {
   return json::serialize(array);
 }
 
+std::string EncodeAuditRecords(const std::vector<app::AuditRecord>& records) {
+  // rule_data_json is already JSON text (written by the services), so it is spliced in as is
+  // rather than parsed and re-serialized; the ::jsonb cast still rejects anything malformed.
+  std::string out = "[";
+  for (const auto& record : records) {
+    if (out.size() > 1) out += ',';
+    out += "{\"order_id\":";
+    out += record.order_id ? json::serialize(json::string(*record.order_id)) : "null";
+    out += ",\"rule_type\":";
+    out += json::serialize(json::string(record.rule_type));
+    out += ",\"rule_id\":";
+    out += record.rule_id ? std::to_string(*record.rule_id) : "null";
+    out += ",\"rule_data\":";
+    out += record.rule_data_json.empty() ? "{}" : record.rule_data_json;
+    out += ",\"effect\":";
+    out += json::serialize(json::string(record.effect));
+    out += ",\"created_at\":";
+    out += record.created_at == domain::Instant{}
+               ? "null"
+               : json::serialize(json::string(domain::FormatTimestamp(record.created_at)));
+    out += '}';
+  }
+  out += ']';
+  return out;
+}
+
 }  // namespace coffee::storage::postgres

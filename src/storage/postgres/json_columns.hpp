@@ -40,4 +40,8 @@ std::vector<app::AppliedRule> DecodeAppliedRules(std::string_view text);
 /// JSON text of order lines for one multi-row INSERT (money in cents, ids as integers).
 std::string EncodeOrderLines(const std::vector<app::OrderLine>& lines);
 
+/// JSON text of audit records for one multi-row INSERT: [{"order_id":…,"rule_type":…,
+/// "rule_id":…,"rule_data":{…},"effect":…,"created_at":… or null}].
+std::string EncodeAuditRecords(const std::vector<app::AuditRecord>& records);
+
 }  // namespace coffee::storage::postgres

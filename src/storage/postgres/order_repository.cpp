@@ -18,22 +18,23 @@ constexpr const char* kOrderColumns =
     "total_price_cents, pricing_strategy, applied_rules, prep_work_minutes, "
     "estimated_prep_minutes, estimated_ready_at, loyalty_points_awarded, created_at, updated_at";
 
+// The order and every line in one statement (one round trip): the CTE inserts the order, the
+// main INSERT its lines. Data-modifying CTEs always run to completion, so an order without
+// lines is still inserted. Identity values follow the ORDER BY, so the returned ids sorted
+// ascending are the ids of the lines in their given order.
 constexpr Statement kOrderInsert{
-    "order_insert",
-    "INSERT INTO orders (id, user_id, status, payment_status, base_price_cents, "
+    "order_insert_with_lines",
+    "WITH o AS (INSERT INTO orders (id, user_id, status, payment_status, base_price_cents, "
     "discount_total_cents, total_price_cents, pricing_strategy, applied_rules, prep_work_minutes, "
     "estimated_prep_minutes, estimated_ready_at, loyalty_points_awarded, created_at, updated_at) "
-    "VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12, $13, $14, $15)"};
-// Every line in one statement; identity values follow the ORDER BY, so the returned ids sorted
-// ascending are the ids of the lines in their given order.
-constexpr Statement kOrderLinesInsert{
-    "order_lines_insert",
+    "VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12, $13, $14, $15) "
+    "RETURNING id) "
     "INSERT INTO order_items (order_id, coffee_id, coffee_name, quantity, price_snapshot_cents, "
     "subtotal_cents, discount_cents, final_cents) "
-    "SELECT $1::uuid, (l->>'coffee_id')::bigint, l->>'coffee_name', (l->>'quantity')::integer, "
+    "SELECT o.id, (l->>'coffee_id')::bigint, l->>'coffee_name', (l->>'quantity')::integer, "
     "(l->>'price_snapshot_cents')::bigint, (l->>'subtotal_cents')::bigint, "
     "(l->>'discount_cents')::bigint, (l->>'final_cents')::bigint "
-    "FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS e(l, n) ORDER BY n RETURNING id"};
+    "FROM o, jsonb_array_elements($16::jsonb) WITH ORDINALITY AS e(l, n) ORDER BY n RETURNING id"};
 constexpr Statement kOrderFind{
     "order_find",
     "SELECT id, user_id, status, payment_status, base_price_cents, discount_total_cents, "
@@ -191,26 +192,24 @@ void RequireUuid(std::string_view id) {
 
 app::Order PgOrderRepository::Insert(const app::Order& order) {
   RequireUuid(order.id);
-  conn_.Run(kOrderInsert, Params()
-                              .Text(order.id)
-                              .Int(order.user_id.value)
-                              .Text(domain::ToString(order.status))
-                              .Text(domain::ToString(order.payment_status))
-                              .Int(order.base_price.cents())
-                              .Int(order.discount_total.cents())
-                              .Int(order.total_price.cents())
-                              .Text(order.pricing_strategy)
-                              .Text(EncodeAppliedRules(order.applied_rules))
-                              .Int(order.prep_work_minutes)
-                              .Int(order.estimated_prep_minutes)
-                              .Time(order.estimated_ready_at)
-                              .Int(order.loyalty_points_awarded)
-                              .Time(order.created_at)
-                              .Time(order.updated_at));
+  const Result result = conn_.Run(kOrderInsert, Params()
+                                                    .Text(order.id)
+                                                    .Int(order.user_id.value)
+                                                    .Text(domain::ToString(order.status))
+                                                    .Text(domain::ToString(order.payment_status))
+                                                    .Int(order.base_price.cents())
+                                                    .Int(order.discount_total.cents())
+                                                    .Int(order.total_price.cents())
+                                                    .Text(order.pricing_strategy)
+                                                    .Text(EncodeAppliedRules(order.applied_rules))
+                                                    .Int(order.prep_work_minutes)
+                                                    .Int(order.estimated_prep_minutes)
+                                                    .Time(order.estimated_ready_at)
+                                                    .Int(order.loyalty_points_awarded)
+                                                    .Time(order.created_at)
+                                                    .Time(order.updated_at)
+                                                    .Text(EncodeOrderLines(order.items)));
   app::Order stored = order;
-  if (order.items.empty()) return stored;
-  const Result result =
-      conn_.Run(kOrderLinesInsert, Params().Text(order.id).Text(EncodeOrderLines(order.items)));
   std::vector<std::int64_t> ids;
   ids.reserve(static_cast<std::size_t>(result.Rows()));
   for (int i = 0; i < result.Rows(); ++i) ids.push_back(RowReader(result, i).Int64());

@@ -7,6 +7,7 @@ namespace coffee::storage::postgres {
 
 Pool::Lease::~Lease() {
   if (connection_ == nullptr) return;
+  connection_->DropPendingBegin();  // a transaction that never ran a statement
   // A connection left inside a transaction (or in an unknown state) is reopened on next use.
   if (!connection_->IsIdle()) connection_->MarkBroken();
   pool_->Release(std::move(connection_));

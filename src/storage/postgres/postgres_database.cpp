@@ -101,6 +101,7 @@ void ExecFirst(Connection& conn, const std::string& sql) {
 }
 
 void Commit(Connection& conn) {
+  if (conn.DropPendingBegin()) return;  // the transaction ran no statement
   const Result result = conn.Exec(kCommit);
   if (result.CommandStatus() == "ROLLBACK") {
     throw app::StorageError("transaction was aborted by an earlier error; COMMIT rolled it back");
@@ -109,7 +110,7 @@ void Commit(Connection& conn) {
 
 void RollbackQuietly(Connection& conn) noexcept {
   try {
-    if (!conn.IsBroken()) conn.Exec(kRollback);
+    if (!conn.DropPendingBegin() && !conn.IsBroken()) conn.Exec(kRollback);
   } catch (...) {  // NOLINT(bugprone-empty-catch): the lease reopens a connection left unclean
     conn.MarkBroken();
   }
@@ -197,7 +198,7 @@ class PostgresDatabase final : public Database {
 
   void Write(const std::function<bool(app::Tx&)>& fn) override {
     auto lease = pool_.Acquire();
-    ExecFirst(*lease, kBegin);
+    lease->DeferBegin(kBegin);
     PgTx tx(*lease);
     bool commit = false;
     try {
@@ -208,14 +209,14 @@ class PostgresDatabase final : public Database {
     }
     if (commit) {
       Commit(*lease);
-    } else {
+    } else if (!lease->DropPendingBegin()) {
       lease->Exec(kRollback);
     }
   }
 
   void Read(const std::function<void(app::Tx&)>& fn) override {
     auto lease = pool_.Acquire();
-    ExecFirst(*lease, kBeginReadOnly);
+    lease->DeferBegin(kBeginReadOnly);
     PgTx tx(*lease);
     try {
       fn(tx);

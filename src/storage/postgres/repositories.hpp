@@ -43,6 +43,7 @@ class PgCoffeeRepository final : public app::CoffeeRepository {
   std::vector<domain::Coffee> List(const app::CoffeeQuery& query) override;
   std::int64_t Count(const app::CoffeeQuery& query) override;
   std::optional<domain::Coffee> Find(domain::CoffeeId id) override;
+  std::vector<domain::Coffee> FindMany(const std::vector<domain::CoffeeId>& ids) override;
   std::optional<domain::Coffee> FindByName(std::string_view name) override;
   std::optional<domain::Coffee> Create(const domain::NewCoffee& coffee) override;
   app::WriteResult Update(domain::CoffeeId id, const domain::CoffeePatch& patch) override;
@@ -85,6 +86,7 @@ class PgRulesRepository final : public app::RulesRepository {
   std::int64_t CountConfigChanges() override;
 
   void InsertAudit(const app::AuditRecord& record) override;
+  void InsertAudits(const std::vector<app::AuditRecord>& records) override;
   std::vector<app::AuditRecord> ListAudit(const app::AuditQuery& query) override;
   std::int64_t CountAudit(const app::AuditQuery& query) override;
 

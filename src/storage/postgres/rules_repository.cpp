@@ -132,6 +132,14 @@ constexpr Statement kAuditInsert{
     "audit_insert",
     "INSERT INTO rule_audit_log (order_id, rule_type, rule_id, rule_data, effect, created_at) "
     "VALUES ($1::uuid, $2, $3, $4::jsonb, $5, COALESCE($6::timestamptz, now()))"};
+// Every record of one order in one statement: $1 is a JSON array of records (see
+// EncodeAuditRecords); ORDER BY keeps audit ids in the given order.
+constexpr Statement kAuditInsertMany{
+    "audit_insert_many",
+    "INSERT INTO rule_audit_log (order_id, rule_type, rule_id, rule_data, effect, created_at) "
+    "SELECT (a->>'order_id')::uuid, a->>'rule_type', (a->>'rule_id')::bigint, a->'rule_data', "
+    "a->>'effect', COALESCE((a->>'created_at')::timestamptz, now()) "
+    "FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(a, n) ORDER BY n"};
 constexpr Statement kAuditList{
     "audit_list",
     "SELECT audit_id, order_id, rule_type, rule_id, rule_data, effect, created_at "
@@ -515,6 +523,15 @@ void PgRulesRepository::InsertAudit(const app::AuditRecord& record) {
                               .Text(record.rule_data_json.empty() ? "{}" : record.rule_data_json)
                               .Text(record.effect)
                               .OptTime(TimeOrNow(record.created_at)));
+}
+
+void PgRulesRepository::InsertAudits(const std::vector<app::AuditRecord>& records) {
+  if (records.empty()) return;
+  if (records.size() == 1) {
+    InsertAudit(records.front());
+    return;
+  }
+  conn_.Run(kAuditInsertMany, Params().Text(EncodeAuditRecords(records)));
 }
 
 std::vector<app::AuditRecord> PgRulesRepository::ListAudit(const app::AuditQuery& query) {
