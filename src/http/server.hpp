@@ -44,8 +44,12 @@ using RequestObserver =
 /// body and header limits, request ids, access log, CORS, and graceful stop.
 class Server {
  public:
-  Server(boost::asio::io_context& io, boost::asio::thread_pool& workers, const Router& router,
-         TokenVerifier verifier, RequestObserver observer, ServerOptions options);
+  /// `contexts`: one io_context per I/O thread, each run by exactly one thread. The first also
+  /// runs the acceptor; accepted connections are spread over all of them round-robin, and a
+  /// connection stays on its context (no strand, no hand-off between threads).
+  Server(std::vector<boost::asio::io_context*> contexts, boost::asio::thread_pool& workers,
+         const Router& router, TokenVerifier verifier, RequestObserver observer,
+         ServerOptions options);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -33,6 +34,19 @@ std::unique_ptr<storage::Database> OpenAndMigrate(const config::Config& config) 
 }
 
 /// Everything that exists only while serving.
+namespace {
+
+/// `count` single-threaded io_contexts (concurrency hint 1: each is run by one thread).
+std::vector<std::unique_ptr<asio::io_context>> MakeContexts(int count) {
+  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  for (int i = 0; i < std::max(1, count); ++i) {
+    contexts.push_back(std::make_unique<asio::io_context>(1));
+  }
+  return contexts;
+}
+
+}  // namespace
+
 struct Application::Runtime {
   Runtime(const config::Config& cfg, storage::Database& db, const date::time_zone* zone)
       : metrics(cfg.slow_operation),
@@ -43,7 +57,7 @@ struct Application::Runtime {
         rules_cache(db, cfg.cache_ttl, zone, &metrics),
         rules_admin(db, rules_cache, clock),
         orders(db, rules_cache, metrics, clock),
-        io(cfg.worker_threads),
+        ios(MakeContexts(cfg.worker_threads)),
         // Workers block on the database or on Argon2: one per pooled connection plus one per
         // core for hashing, so neither starves the other.
         workers(static_cast<std::size_t>(cfg.database_max_connections) +
@@ -59,7 +73,11 @@ struct Application::Runtime {
   app::RulesAdminService rules_admin;
   app::OrderService orders;
   http::Router router;
-  asio::io_context io;
+  // One io_context per I/O thread (WORKER_THREADS of them), each run by its own thread: a
+  // connection's handlers never hop between threads. The first also runs the acceptor and the
+  // signal handler.
+  std::vector<std::unique_ptr<asio::io_context>> ios;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
   asio::thread_pool workers;
   std::unique_ptr<http::Server> server;
   std::vector<std::thread> io_threads;
@@ -145,8 +163,13 @@ unsigned short Application::Start() {
   options.rate_limit_per_minute = config_.rate_limit_per_minute;
   options.rate_limit_auth_per_minute = config_.rate_limit_auth_per_minute;
   options.trusted_proxies = config_.trusted_proxies;
+  std::vector<asio::io_context*> contexts;
+  for (auto& io : rt.ios) {
+    contexts.push_back(io.get());
+    rt.keep_running.emplace_back(io->get_executor());  // threads without connections stay up
+  }
   rt.server = std::make_unique<http::Server>(
-      rt.io, rt.workers, rt.router,
+      std::move(contexts), rt.workers, rt.router,
       [&rt](std::string_view token) { return rt.auth.Authenticate(token); },
       [&rt](std::string_view route, std::string_view method, int status, double seconds) {
         rt.metrics.RecordHttp(route, method, status, seconds);
@@ -154,8 +177,8 @@ unsigned short Application::Start() {
       options);
   spdlog::info("Starting server on {}:{}", config_.host, config_.port);
   const unsigned short port = rt.server->Listen();
-  for (int i = 0; i < config_.worker_threads; ++i) {
-    rt.io_threads.emplace_back([&rt] { rt.io.run(); });
+  for (auto& io : rt.ios) {
+    rt.io_threads.emplace_back([&io = *io] { io.run(); });
   }
   spdlog::info("Coffee API is running on http://{}:{}", config_.host, port);
   spdlog::default_logger()->flush();
@@ -175,7 +198,7 @@ void Application::Wait(bool handle_signals) {
   auto& rt = *runtime_;
   std::unique_ptr<asio::signal_set> signals;
   if (handle_signals) {
-    signals = std::make_unique<asio::signal_set>(rt.io, SIGINT, SIGTERM);
+    signals = std::make_unique<asio::signal_set>(*rt.ios.front(), SIGINT, SIGTERM);
     signals->async_wait([this](const boost::system::error_code& ec, int signo) {
       if (ec) return;
       spdlog::info("Received signal {}, shutting down gracefully...", signo);
@@ -187,7 +210,7 @@ void Application::Wait(bool handle_signals) {
     rt.cv.wait(lock, [&rt] { return rt.stop_requested; });
   }
   if (signals) {
-    asio::post(rt.io, [&signals] {
+    asio::post(*rt.ios.front(), [&signals] {
       boost::system::error_code ec;
       signals->cancel(ec);
     });
@@ -203,7 +226,8 @@ void Application::Wait(bool handle_signals) {
                    rt.server->ActiveConnections());
     }
   }
-  rt.io.stop();
+  rt.keep_running.clear();
+  for (auto& io : rt.ios) io->stop();
   for (auto& t : rt.io_threads) {
     if (t.joinable()) t.join();
   }
