@@ -200,6 +200,10 @@ app::Outcome<Config> LoadConfig(const EnvLookup& env) {
   int idle = static_cast<int>(c.idle_timeout.count());
   r.Int("IDLE_TIMEOUT_SECONDS", idle, 1, 3600);
   c.idle_timeout = std::chrono::seconds{idle};
+  int header = static_cast<int>(c.header_timeout.count());
+  r.Int("HEADER_TIMEOUT_SECONDS", header, 1, 3600);
+  c.header_timeout = std::chrono::seconds{header};
+  r.Int("MAX_CONNECTIONS", c.max_connections, 1, 1'000'000);
   r.Bool("RATE_LIMIT_ENABLED", c.rate_limit_enabled);
   r.Int("RATE_LIMIT_AUTH_PER_MINUTE", c.rate_limit_auth_per_minute, 1, 100'000);
   r.Int("RATE_LIMIT_PER_MINUTE", c.rate_limit_per_minute, 1, 1'000'000);

@@ -30,8 +30,10 @@ struct Config {
   std::chrono::milliseconds slow_operation{100};
   int worker_threads = 0;  // I/O threads; 0 → number of cores
   std::vector<std::string> cors_origins;
-  std::chrono::seconds request_timeout{30};  // reading one request (headers and body)
-  std::chrono::seconds idle_timeout{60};     // keep-alive wait for the next request
+  std::chrono::seconds request_timeout{30};  // reading a request body, writing a response
+  std::chrono::seconds idle_timeout{60};     // keep-alive wait for the next request's first byte
+  std::chrono::seconds header_timeout{10};   // reading a request's headers
+  int max_connections = 10000;               // open connections; beyond → 503 and close
   std::chrono::seconds shutdown_grace{10};
   std::chrono::hours refresh_token_ttl{24 * 30};
   bool rate_limit_enabled = true;

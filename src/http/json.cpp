@@ -1,9 +1,13 @@
 #include "http/json.hpp"
 
+#include <algorithm>
 #include <array>
-#include <boost/json/parse.hpp>
+#include <boost/json/basic_parser_impl.hpp>
+#include <boost/json/value_stack.hpp>
 #include <charconv>
 #include <cmath>
+#include <unordered_set>
+#include <vector>
 
 namespace coffee::http {
 
@@ -109,6 +113,155 @@ void Write(std::string& out, const json::value& v, bool money) {
   }
 }
 
+constexpr std::size_t kMaxJsonDepth = 32;
+
+/// True for text shaped like a decimal with at most `decimals` decimals ("-123.45"), so that a
+/// failed parse of it can only mean the value is too large.
+bool LooksLikeDecimal(std::string_view text, int decimals) {
+  if (!text.empty() && (text.front() == '-' || text.front() == '+')) text.remove_prefix(1);
+  const auto dot = text.find('.');
+  const std::string_view whole = text.substr(0, dot);
+  const std::string_view frac = dot == std::string_view::npos ? "" : text.substr(dot + 1);
+  const auto digits = [](std::string_view s) {
+    return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  if (whole.empty() || !digits(whole) || !digits(frac)) return false;
+  if (dot != std::string_view::npos && frac.empty()) return false;
+  return static_cast<int>(frac.size()) <= decimals;
+}
+
+/// A boost::json::basic_parser handler that builds the value exactly as boost::json::parse does,
+/// and also refuses two things parse accepts silently: a key repeated in one object (parse keeps
+/// the last) and a number too large for a double (parse gives infinity). It remembers where
+/// the problem is ("items[0].quantity") so the 400 can name it.
+class StrictHandler {
+ public:
+  static constexpr std::size_t max_object_size = static_cast<std::size_t>(-1);
+  static constexpr std::size_t max_array_size = static_cast<std::size_t>(-1);
+  static constexpr std::size_t max_key_size = static_cast<std::size_t>(-1);
+  static constexpr std::size_t max_string_size = static_cast<std::size_t>(-1);
+
+  StrictHandler() { stack_.reset(); }
+
+  bool on_document_begin(boost::system::error_code& /*ec*/) { return true; }
+  bool on_document_end(boost::system::error_code& /*ec*/) { return true; }
+  bool on_object_begin(boost::system::error_code& /*ec*/) {
+    frames_.push_back(Frame{true, 0, {}, {}});
+    return true;
+  }
+  bool on_object_end(std::size_t n, boost::system::error_code& /*ec*/) {
+    stack_.push_object(n);
+    frames_.pop_back();
+    ValueDone();
+    return true;
+  }
+  bool on_array_begin(boost::system::error_code& /*ec*/) {
+    frames_.push_back(Frame{false, 0, {}, {}});
+    return true;
+  }
+  bool on_array_end(std::size_t n, boost::system::error_code& /*ec*/) {
+    stack_.push_array(n);
+    frames_.pop_back();
+    ValueDone();
+    return true;
+  }
+  bool on_key_part(json::string_view s, std::size_t /*n*/, boost::system::error_code& /*ec*/) {
+    key_.append(s.data(), s.size());
+    stack_.push_chars(s);
+    return true;
+  }
+  bool on_key(json::string_view s, std::size_t /*n*/, boost::system::error_code& ec) {
+    key_.append(s.data(), s.size());
+    Frame& frame = frames_.back();
+    frame.key = key_;
+    if (!frame.seen.insert(std::move(key_)).second) return Fail("is a duplicate key", ec);
+    key_.clear();
+    stack_.push_key(s);
+    return true;
+  }
+  bool on_string_part(json::string_view s, std::size_t /*n*/, boost::system::error_code& /*ec*/) {
+    stack_.push_chars(s);
+    return true;
+  }
+  bool on_string(json::string_view s, std::size_t /*n*/, boost::system::error_code& /*ec*/) {
+    stack_.push_string(s);
+    ValueDone();
+    return true;
+  }
+  bool on_number_part(json::string_view /*s*/, boost::system::error_code& /*ec*/) { return true; }
+  bool on_int64(std::int64_t i, json::string_view /*s*/, boost::system::error_code& /*ec*/) {
+    stack_.push_int64(i);
+    ValueDone();
+    return true;
+  }
+  bool on_uint64(std::uint64_t u, json::string_view /*s*/, boost::system::error_code& /*ec*/) {
+    stack_.push_uint64(u);
+    ValueDone();
+    return true;
+  }
+  bool on_double(double d, json::string_view /*s*/, boost::system::error_code& ec) {
+    if (!std::isfinite(d)) return Fail("is out of range", ec);
+    stack_.push_double(d);
+    ValueDone();
+    return true;
+  }
+  bool on_bool(bool b, boost::system::error_code& /*ec*/) {
+    stack_.push_bool(b);
+    ValueDone();
+    return true;
+  }
+  bool on_null(boost::system::error_code& /*ec*/) {
+    stack_.push_null();
+    ValueDone();
+    return true;
+  }
+  bool on_comment_part(json::string_view /*s*/, boost::system::error_code& /*ec*/) { return true; }
+  bool on_comment(json::string_view /*s*/, boost::system::error_code& /*ec*/) { return true; }
+
+  json::value Release() { return stack_.release(); }
+  /// Set when the handler stopped the parse: the path of the bad value and what is wrong.
+  [[nodiscard]] const std::optional<std::pair<std::string, std::string>>& problem() const {
+    return problem_;
+  }
+
+ private:
+  struct Frame {
+    bool is_object;
+    std::size_t index;  // arrays: the element being read
+    std::string key;    // objects: the member being read
+    std::unordered_set<std::string> seen;
+  };
+
+  void ValueDone() {
+    if (!frames_.empty() && !frames_.back().is_object) ++frames_.back().index;
+  }
+
+  /// "items[0].quantity"; "body" for a top-level value.
+  [[nodiscard]] std::string Path() const {
+    std::string path;
+    for (const auto& f : frames_) {
+      if (f.is_object) {
+        if (!path.empty()) path += '.';
+        path += f.key;
+      } else {
+        path += '[' + std::to_string(f.index) + ']';
+      }
+    }
+    return path.empty() ? "body" : path;
+  }
+
+  bool Fail(std::string message, boost::system::error_code& ec) {
+    problem_.emplace(Path(), std::move(message));
+    ec = json::error::syntax;  // any error stops the parser; problem_ says what it was
+    return false;
+  }
+
+  json::value_stack stack_;
+  std::vector<Frame> frames_;
+  std::string key_;  // the key being read, across on_key_part calls
+  std::optional<std::pair<std::string, std::string>> problem_;
+};
+
 bool IsJsonContentType(std::string_view ct) {
   const auto semi = ct.find(';');
   std::string_view media = ct.substr(0, semi);
@@ -135,15 +288,23 @@ app::Outcome<json::object> ParseJsonObject(const Request& req) {
   }
   if (req.body.empty()) return app::AppError::Validation("body", "must be a JSON object");
   json::parse_options opts;
-  opts.max_depth = 32;
+  opts.max_depth = kMaxJsonDepth;
+  json::basic_parser<StrictHandler> parser(opts);
   boost::system::error_code ec;
-  json::value v = json::parse(req.body, ec, {}, opts);
+  const std::size_t used = parser.write_some(false, req.body.data(), req.body.size(), ec);
+  if (!ec && used < req.body.size()) ec = json::error::extra_data;
   if (ec) {
-    return app::AppError{app::ErrorCode::kValidation,
-                         "Malformed JSON body: " + ec.message(),
-                         {{"body", "must be valid JSON"}},
-                         {}};
+    if (const auto& problem = parser.handler().problem()) {
+      return app::AppError::Validation(problem->first, problem->second);
+    }
+    const std::string details =
+        ec == json::error::too_deep
+            ? "JSON body nests deeper than " + std::to_string(kMaxJsonDepth) + " levels"
+            : "Malformed JSON body: " + ec.message();
+    return app::AppError{
+        app::ErrorCode::kValidation, details, {{"body", "must be valid JSON"}}, {}};
   }
+  json::value v = parser.handler().Release();
   if (!v.is_object()) return app::AppError::Validation("body", "must be a JSON object");
   return std::move(v.as_object());
 }
@@ -178,13 +339,20 @@ std::optional<std::int64_t> FieldReader::Int(std::string_view key, bool required
   const auto* v = Find(key, required);
   if (v == nullptr) return std::nullopt;
   if (v->is_int64()) return v->get_int64();
-  if (v->is_uint64() && v->get_uint64() <= static_cast<std::uint64_t>(INT64_MAX)) {
-    return static_cast<std::int64_t>(v->get_uint64());
+  if (v->is_uint64()) {
+    if (v->get_uint64() <= static_cast<std::uint64_t>(INT64_MAX)) {
+      return static_cast<std::int64_t>(v->get_uint64());
+    }
+    errors_.Add(std::string(key), "is out of range");
+    return std::nullopt;
   }
   if (v->is_double()) {
     const double d = v->get_double();
-    if (std::isfinite(d) && std::trunc(d) == d && std::fabs(d) < 9.0e15) {
-      return static_cast<std::int64_t>(d);
+    if (std::isfinite(d) && std::trunc(d) == d) {
+      // Past 2^53 a double no longer holds every integer: the client's digits are lost.
+      if (std::fabs(d) < 9.0e15) return static_cast<std::int64_t>(d);
+      errors_.Add(std::string(key), "is out of range");
+      return std::nullopt;
     }
   }
   errors_.Add(std::string(key), "must be an integer");
@@ -194,7 +362,12 @@ std::optional<std::int64_t> FieldReader::Int(std::string_view key, bool required
 std::optional<double> FieldReader::Number(std::string_view key, bool required) {
   const auto* v = Find(key, required);
   if (v == nullptr) return std::nullopt;
-  if (v->is_number()) return v->to_number<double>();
+  if (v->is_number()) {
+    const auto d = v->to_number<double>();
+    if (std::isfinite(d)) return d;
+    errors_.Add(std::string(key), "is out of range");
+    return std::nullopt;
+  }
   errors_.Add(std::string(key), "must be a number");
   return std::nullopt;
 }
@@ -211,20 +384,31 @@ std::optional<std::int64_t> FieldReader::Scaled(std::string_view key, bool requi
                                                 const char* what) {
   const auto* v = Find(key, required);
   if (v == nullptr) return std::nullopt;
+  // Beyond this many whole units a value is refused as out of range, whatever its form.
+  constexpr std::int64_t kMaxWhole = 1'000'000'000'000LL;
+  std::int64_t scale = 1;
+  for (int k = 0; k < decimals; ++k) scale *= 10;
   std::optional<std::int64_t> units;
+  bool out_of_range = false;
   if (v->is_string()) {
-    units = domain::ParseScaledDecimal(std::string_view(v->get_string()), decimals);
+    const std::string_view text(v->get_string());
+    units = domain::ParseScaledDecimal(text, decimals);
+    if (units && (*units >= kMaxWhole * scale || *units <= -kMaxWhole * scale)) units.reset();
+    out_of_range = !units && LooksLikeDecimal(text, decimals);
   } else if (v->is_int64()) {
     const auto i = v->get_int64();
-    if (std::llabs(i) < 1'000'000'000'000LL) {
-      std::int64_t scale = 1;
-      for (int k = 0; k < decimals; ++k) scale *= 10;
-      units = i * scale;
-    }
+    out_of_range = i >= kMaxWhole || i <= -kMaxWhole;
+    if (!out_of_range) units = i * scale;
+  } else if (v->is_uint64()) {
+    out_of_range = true;
   } else if (v->is_double()) {
-    units = domain::ScaledFromDouble(v->get_double(), decimals);
+    const double d = v->get_double();
+    out_of_range = !std::isfinite(d) || std::fabs(d) >= static_cast<double>(kMaxWhole);
+    if (!out_of_range) units = domain::ScaledFromDouble(d, decimals);
   }
-  if (!units) {
+  if (out_of_range) {
+    errors_.Add(std::string(key), "is out of range");
+  } else if (!units) {
     errors_.Add(std::string(key), std::string("must be ") + what + " with at most " +
                                       std::to_string(decimals) + " decimals");
   }

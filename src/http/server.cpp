@@ -23,6 +23,14 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
 constexpr auto kTuple = asio::experimental::as_tuple(asio::use_awaitable);
+/// How long (and how much) to read and drop after an error answer before closing.
+constexpr std::chrono::seconds kLingerTime{2};
+constexpr std::size_t kLingerBytes = 4 * 1024 * 1024;
+/// The first read of a keep-alive request (the header parser reads on from there).
+constexpr std::size_t kFirstReadBytes = 4096;
+/// Named so that no temporary is created inside a co_await expression (see Session).
+constexpr std::string_view kHeadersPhase = "headers";
+constexpr std::string_view kBodyPhase = "body";
 
 namespace {
 
@@ -194,6 +202,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
 
   asio::awaitable<void> Accept() {
     auto self = shared_from_this();
+    bool refusing = false;  // logs once per stretch at the connection limit
     for (;;) {
       auto& context = *contexts[next_context];
       next_context = (next_context + 1) % contexts.size();
@@ -202,15 +211,34 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
       auto& socket = std::get<1>(accepted);
       if (ec) {
         if (stopping || ec == asio::error::operation_aborted) co_return;
+        // Out of file descriptors (or a similar resource): accepting again at once would spin,
+        // so give closing connections a moment.
         spdlog::warn("accept failed: {}", ec.message());
+        asio::steady_timer pause(acceptor.get_executor());
+        pause.expires_after(std::chrono::milliseconds(100));
+        co_await pause.async_wait(kTuple);
         continue;
       }
       auto conn = std::make_shared<Connection>(std::move(socket));
+      bool admitted = false;
       {
         std::lock_guard lock(mu);
-        connections.insert(conn);
+        if (connections.size() < options.max_connections) {
+          connections.insert(conn);
+          admitted = true;
+        }
       }
       auto ex = conn->stream.get_executor();
+      if (!admitted) {
+        if (!refusing) {
+          spdlog::warn("connection limit of {} reached; answering 503 to new connections",
+                       options.max_connections);
+        }
+        refusing = true;
+        asio::co_spawn(ex, Refuse(conn), asio::detached);
+        continue;
+      }
+      refusing = false;
       asio::co_spawn(ex, Session(conn), asio::detached);
     }
   }
@@ -398,11 +426,70 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     co_return std::get<0>(result);
   }
 
-  asio::awaitable<void> WriteError(const std::shared_ptr<Connection>& conn,
-                                   const app::AppError& error) {
+  /// After an error answer: stop sending, then read and drop what the client is still sending
+  /// (briefly), so closing does not reset the connection before the client reads the answer.
+  asio::awaitable<void> Linger(const std::shared_ptr<Connection>& conn) {
+    boost::system::error_code ignored;
+    conn->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    conn->stream.expires_after(kLingerTime);
+    std::vector<char> scratch(16 * 1024);
+    std::size_t drained = 0;
+    while (drained < kLingerBytes) {
+      auto space = asio::buffer(scratch);
+      auto read_result = co_await conn->stream.async_read_some(space, kTuple);
+      const auto rec = std::get<0>(read_result);
+      if (rec) break;
+      drained += std::get<1>(read_result);
+    }
+  }
+
+  /// A connection over MAX_CONNECTIONS: 503 in the error shape, then close.
+  asio::awaitable<void> Refuse(std::shared_ptr<Connection> conn) {
+    auto self = shared_from_this();
     const std::string rid = NewRequestId();
-    const Response res = ErrorResponse(error);
-    co_await WriteResponse(conn, res, 11, false, false, rid);
+    const Response res =
+        ErrorResponse(app::AppError{app::ErrorCode::kUnavailable,
+                                    "The server is at its connection limit; retry shortly",
+                                    {},
+                                    {}});
+    const auto wec = co_await WriteResponse(conn, res, 11, false, false, rid);
+    if (!wec) co_await Linger(conn);
+    conn->stream.close();
+  }
+
+  /// A request that failed while being read: answers it when there is an answer (413, 431,
+  /// 400), echoing the client's request id when its headers got that far, and writes the access
+  /// log line; a timeout or a vanished client is only logged.
+  asio::awaitable<void> Reject(const std::shared_ptr<Connection>& conn,
+                               const bhttp::request_parser<bhttp::string_body>& parser,
+                               boost::system::error_code ec, std::string_view phase,
+                               std::chrono::steady_clock::time_point started,
+                               const std::string& client_ip) {
+    // Whatever the parser got before the error: the request line and any complete fields.
+    const auto& partial = parser.get();
+    const std::string method(partial.method_string());
+    const std::string target(partial.target());
+    const std::string shown_method = method.empty() ? "-" : method;
+    const std::string shown_target = target.empty() ? "-" : target;
+    const auto sent_id = partial["X-Request-Id"];
+    const std::string rid = IsSafeRequestId(sent_id) ? std::string(sent_id) : NewRequestId();
+    auto error = ReadError(ec);
+    if (!error) {
+      if (ec == beast::error::timeout) {
+        spdlog::info("{} {} - timed out reading the {} from {} id={}", shown_method, shown_target,
+                     phase, client_ip, rid);
+      }
+      co_return;
+    }
+    const Response res = ErrorResponse(*error);
+    const int status = res.status;
+    const auto wec = co_await WriteResponse(conn, res, 11, false, false, rid);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    spdlog::info("{} {} {} {:.2f}ms id={} rejected: {}", shown_method, shown_target, status,
+                 seconds * 1000.0, rid, ec.message());
+    if (observer) observer("unmatched", ToString(ToMethod(partial.method())), status, seconds);
+    if (!wec) co_await Linger(conn);
   }
 
   asio::awaitable<void> Session(std::shared_ptr<Connection> conn) {
@@ -419,16 +506,25 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
       bhttp::request_parser<bhttp::string_body> parser;
       parser.body_limit(options.body_limit);
       parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
-      conn->stream.expires_after(first ? options.request_timeout : options.idle_timeout);
-      first = false;
       // GCC 12 mis-destroys temporaries created inside a co_await expression, so every
       // awaited call below takes named locals only.
-      std::optional<app::AppError> fatal;
+      if (!first && buffer.size() == 0) {
+        // Keep-alive: waiting for the next request is idle time; its headers are timed from
+        // their first byte, so trickling bytes cannot hold a connection longer than that.
+        conn->stream.expires_after(options.idle_timeout);
+        auto space = buffer.prepare(kFirstReadBytes);
+        auto wait_result = co_await conn->stream.async_read_some(space, kTuple);
+        const auto wec = std::get<0>(wait_result);
+        if (wec) break;  // closed, idle too long, or stopping: nothing to answer
+        buffer.commit(std::get<1>(wait_result));
+      }
+      first = false;
+      conn->stream.expires_after(options.header_timeout);
+      const auto header_started = std::chrono::steady_clock::now();
       auto header_result = co_await bhttp::async_read_header(conn->stream, buffer, parser, kTuple);
       const auto hec = std::get<0>(header_result);
       if (hec) {
-        fatal = ReadError(hec);
-        if (fatal) co_await WriteError(conn, *fatal);
+        co_await Reject(conn, parser, hec, kHeadersPhase, header_started, client_ip);
         break;
       }
       conn->busy = true;
@@ -443,8 +539,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
       auto body_result = co_await bhttp::async_read(conn->stream, buffer, parser, kTuple);
       const auto bec = std::get<0>(body_result);
       if (bec) {
-        fatal = ReadError(bec);
-        if (fatal) co_await WriteError(conn, *fatal);
+        co_await Reject(conn, parser, bec, kBodyPhase, started, client_ip);
         break;
       }
       auto beast_req = parser.release();

@@ -21,8 +21,14 @@ namespace coffee::http {
 struct ServerOptions {
   std::string host = "0.0.0.0";
   unsigned short port = 8080;  // 0 = any free port
+  /// Reading a request body, and writing a response.
   std::chrono::seconds request_timeout{30};
+  /// Waiting for the first byte of the next request on a keep-alive connection.
   std::chrono::seconds idle_timeout{60};
+  /// Reading a request's headers: from accept (first request) or from its first byte.
+  std::chrono::seconds header_timeout{10};
+  /// Open connections beyond this are answered 503 and closed at once.
+  std::size_t max_connections = 10000;
   std::size_t body_limit = 1024 * 1024;
   std::size_t header_limit = 16 * 1024;
   std::vector<std::string> cors_origins;  // "*" allows any origin

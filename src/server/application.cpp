@@ -158,6 +158,8 @@ unsigned short Application::Start() {
   options.port = static_cast<unsigned short>(config_.port);
   options.request_timeout = config_.request_timeout;
   options.idle_timeout = config_.idle_timeout;
+  options.header_timeout = config_.header_timeout;
+  options.max_connections = static_cast<std::size_t>(config_.max_connections);
   options.cors_origins = config_.cors_origins;
   options.rate_limit_enabled = config_.rate_limit_enabled;
   options.rate_limit_per_minute = config_.rate_limit_per_minute;

@@ -119,6 +119,25 @@ TEST(Config, CacheTtlOfZeroIsRejected) {
   EXPECT_TRUE(bad.error().fields.contains("CACHE_TTL"));
 }
 
+TEST(Config, ConnectionTimeoutsAndLimitHaveDefaultsAndRanges) {
+  auto defaults = LoadConfig(Env({}));
+  ASSERT_TRUE(defaults) << defaults.error().details;
+  EXPECT_EQ(defaults->header_timeout, std::chrono::seconds(10));
+  EXPECT_EQ(defaults->request_timeout, std::chrono::seconds(30));
+  EXPECT_EQ(defaults->idle_timeout, std::chrono::seconds(60));
+  EXPECT_EQ(defaults->max_connections, 10000);
+  auto set = LoadConfig(Env({{"HEADER_TIMEOUT_SECONDS", "3"}, {"MAX_CONNECTIONS", "50"}}));
+  ASSERT_TRUE(set) << set.error().details;
+  EXPECT_EQ(set->header_timeout, std::chrono::seconds(3));
+  EXPECT_EQ(set->max_connections, 50);
+  auto bad = LoadConfig(Env({{"HEADER_TIMEOUT_SECONDS", "0"}, {"MAX_CONNECTIONS", "lots"}}));
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().fields.at("HEADER_TIMEOUT_SECONDS"),
+            "must be an integer between 1 and 3600 (got '0')");
+  EXPECT_EQ(bad.error().fields.at("MAX_CONNECTIONS"),
+            "must be an integer between 1 and 1000000 (got 'lots')");
+}
+
 TEST(Config, ShortSecretIsRejectedInDevelopmentToo) {
   EXPECT_FALSE(LoadConfig(Env({{"JWT_SECRET", "0123456789"}})));
 }

@@ -1,6 +1,9 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <chrono>
+#include <cmath>
+#include <limits>
 
 #include "http/json.hpp"
 #include "http/router.hpp"
@@ -42,6 +45,131 @@ TEST(JsonBody, MalformedDeepOrNonObjectIs400) {
     ASSERT_FALSE(r) << body;
     EXPECT_EQ(Describe(r.error().code).status, 400) << body;
   }
+}
+
+/// The field a rejected body names, or "" if it was accepted.
+std::string RejectedField(const std::string& body) {
+  auto r = ParseJsonObject(JsonRequest(body));
+  if (r) return "";
+  EXPECT_EQ(Describe(r.error().code).status, 400) << body;
+  if (r.error().fields.size() != 1) return "?";
+  return r.error().fields.begin()->first;
+}
+
+TEST(JsonBody, DuplicateKeysAre400NamingTheirPath) {
+  EXPECT_EQ(RejectedField(R"({"a":1,"a":2})"), "a");
+  EXPECT_EQ(RejectedField(R"({"x":[{"k":1},{"k":1,"j":0,"k":2}]})"), "x[1].k");
+  EXPECT_EQ(RejectedField(R"({"o":{"p":{"q":1,"q":1}}})"), "o.p.q");
+  EXPECT_EQ(RejectedField(R"({"a":1,"\u0061":2})"), "a");  // the same key, escaped
+  auto r = ParseJsonObject(JsonRequest(R"({"a":1,"a":2})"));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().details, "a: is a duplicate key");
+  // The same key in different objects, or differing only in case, is fine.
+  EXPECT_EQ(RejectedField(R"({"a":{"a":1},"b":[{"a":1},{"a":2}],"A":3})"), "");
+}
+
+TEST(JsonBody, NumbersBeyondADoubleAre400NamingTheirPath) {
+  EXPECT_EQ(RejectedField(R"({"q":1e400})"), "q");
+  EXPECT_EQ(RejectedField(R"({"a":[1,2,-1e999]})"), "a[2]");
+  EXPECT_EQ(
+      RejectedField(R"({"items":[{"quantity":1},{"quantity":)" + std::string(400, '9') + "}]}"),
+      "items[1].quantity");
+  EXPECT_EQ(RejectedField(R"({"tiny":1e-400,"big":1e300,"u":18446744073709551615})"), "");
+}
+
+TEST(JsonBody, NestingIsLimitedTo32Levels) {
+  const auto nested = [](int arrays) {
+    return R"({"a":)" + std::string(arrays, '[') + std::string(arrays, ']') + "}";
+  };
+  EXPECT_EQ(RejectedField(nested(31)), "");
+  EXPECT_EQ(RejectedField(nested(32)), "body");
+  auto r = ParseJsonObject(JsonRequest(nested(32)));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().details, "JSON body nests deeper than 32 levels");
+}
+
+TEST(JsonBody, BuildsTheSameValueAsBoostJson) {
+  const std::string body =
+      R"({"s":"caf\u00e9 \"q\" \ud83d\ude00","n":-12,"u":18446744073709551615,"d":4.5,)"
+      R"("t":true,"f":false,"z":null,"a":[1,[2,{"k":"v"}],[]],"o":{},"e":""})";
+  auto r = ParseJsonObject(JsonRequest(body));
+  ASSERT_TRUE(r) << r.error().details;
+  EXPECT_EQ(json::value(*r), json::parse(body));
+}
+
+TEST(JsonBody, TrailingDataOrCommentsAre400) {
+  EXPECT_EQ(RejectedField(R"({} {})"), "body");
+  EXPECT_EQ(RejectedField(R"({"a":1} x)"), "body");
+  EXPECT_EQ(RejectedField(R"({"a":1 /* c */})"), "body");
+  EXPECT_EQ(RejectedField(R"({"a":[1,]})"), "body");
+  EXPECT_EQ(RejectedField("{\"a\":1}  \n"), "");
+}
+
+TEST(JsonBody, MebibyteBodiesAreHandledQuickly) {
+  const std::size_t mib = 1024 * 1024;
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(RejectedField(std::string(mib, '[')), "body");
+  EXPECT_EQ(RejectedField(R"({"a":)" + std::string(mib, '[')), "body");
+  EXPECT_EQ(RejectedField(R"({"s":")" + std::string(mib, 'x')), "body");
+  EXPECT_EQ(RejectedField(R"({"s":")" + std::string(mib, 'x') + R"("})"), "");
+  std::string keys = "{";
+  for (int i = 0; keys.size() < mib; ++i) keys += "\"k" + std::to_string(i) + "\":0,";
+  keys += R"("k0":1})";
+  EXPECT_EQ(RejectedField(keys), "k0");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));  // no hang
+}
+
+TEST(FieldReader, IntegersOutOfRangeAreNamedAsSuch) {
+  json::object o{
+      {"big", 1e20},      {"huge", std::numeric_limits<std::uint64_t>::max()}, {"frac", 1.5},
+      {"neg_zero", -0.0}, {"min", std::numeric_limits<std::int64_t>::min()},   {"text", "2"}};
+  FieldReader r(o);
+  EXPECT_FALSE(r.Int("big", true));
+  EXPECT_FALSE(r.Int("huge", true));
+  EXPECT_FALSE(r.Int("frac", true));
+  EXPECT_EQ(r.Int("neg_zero", true), 0);
+  EXPECT_EQ(r.Int("min", true), std::numeric_limits<std::int64_t>::min());
+  EXPECT_FALSE(r.Int("text", true));
+  const auto e = r.Error();
+  EXPECT_EQ(e.fields.at("big"), "is out of range");
+  EXPECT_EQ(e.fields.at("huge"), "is out of range");
+  EXPECT_EQ(e.fields.at("frac"), "must be an integer");
+  EXPECT_EQ(e.fields.at("text"), "must be an integer");
+}
+
+TEST(FieldReader, MoneyOutOfRangeIsRefusedWithoutOverflow) {
+  json::object o{{"min", std::numeric_limits<std::int64_t>::min()},
+                 {"max", std::numeric_limits<std::int64_t>::max()},
+                 {"u", std::numeric_limits<std::uint64_t>::max()},
+                 {"d", 1e300},
+                 {"inf", std::numeric_limits<double>::infinity()},
+                 {"s", "99999999999999999999999.99"},
+                 {"s12", "1000000000000"},
+                 {"decimals", "1.234"},
+                 {"word", "12abc"},
+                 {"ok", "-999999999999.99"}};
+  FieldReader r(o);
+  for (const char* key : {"min", "max", "u", "d", "inf", "s", "s12", "decimals", "word"}) {
+    EXPECT_FALSE(r.Money(key, true)) << key;
+  }
+  EXPECT_EQ(r.Money("ok", true)->cents(), -99999999999999);
+  const auto e = r.Error();
+  for (const char* key : {"min", "max", "u", "d", "inf", "s", "s12"}) {
+    EXPECT_EQ(e.fields.at(key), "is out of range") << key;
+  }
+  EXPECT_EQ(e.fields.at("decimals"), "must be a number with at most 2 decimals");
+  EXPECT_EQ(e.fields.at("word"), "must be a number with at most 2 decimals");
+  FieldReader fixed(o);
+  EXPECT_FALSE(fixed.Fixed<4>("d", true));
+  EXPECT_EQ(fixed.Error().fields.at("d"), "is out of range");
+}
+
+TEST(FieldReader, NumberRefusesNonFiniteValues) {
+  json::object o{{"inf", std::numeric_limits<double>::infinity()}, {"ok", 4.8}};
+  FieldReader r(o);
+  EXPECT_FALSE(r.Number("inf", true));
+  EXPECT_EQ(r.Number("ok", true), 4.8);
+  EXPECT_EQ(r.Error().fields.at("inf"), "is out of range");
 }
 
 TEST(FieldReader, CollectsOneErrorPerField) {
