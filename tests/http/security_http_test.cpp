@@ -129,7 +129,7 @@ class SecurityHttp : public HttpTest {
   }
 };
 
-// ---------------------------------------------------------------- API1 object-level authorization
+// API1: object-level authorization.
 
 TEST_P(SecurityHttp, Api1CustomersCannotReachOtherCustomersOrdersLoyaltyOrIdempotentReplays) {
   const std::string alice = server_->UserToken();
@@ -166,7 +166,7 @@ TEST_P(SecurityHttp, Api1CustomersCannotReachOtherCustomersOrdersLoyaltyOrIdempo
   EXPECT_EQ(client_->Get("/api/orders", alice).Header("x-total-count"), "1");
 }
 
-// ---------------------------------------------------------------- API2 broken authentication
+// API2: broken authentication.
 
 TEST_P(SecurityHttp, Api2ForgedExpiredAndWrongAlgorithmTokensAre401) {
   const std::string secret = server_->config().jwt_secret;
@@ -258,8 +258,26 @@ TEST_P(SecurityHttp, Api2LogoutEndsThatLoginsRotatedTokensButNotOtherSessions) {
       200);
 }
 
-// ---------------------------------------------------------------- API3 property-level
-// authorization
+TEST_P(SecurityHttp, Api2JwtSecretRotationEndsAccessTokensButNotRefreshTokens) {
+  // docs/SECURITY.md, "Rotating JWT_SECRET": a second instance on the same database with a new
+  // secret, as during a rolling restart.
+  const Session before = LoginSession(kUserEmail, kUserPassword);
+  TestServer rotated(ExistingDatabase{server_->db().url()}, [](config::Config& c) {
+    c.jwt_secret = "rotated-secret-0123456789-0123456789-abcdef";
+  });
+  auto other = rotated.Client();
+  ExpectError(other->Get("/api/auth/me", before.access), 401, "INVALID_TOKEN");
+  // Refresh tokens are opaque and stored hashed, not signed: they survive the rotation.
+  auto renewed =
+      other->Post("/api/auth/refresh", R"({"refresh_token":")" + before.refresh + R"("})");
+  ASSERT_EQ(renewed.status, 200) << renewed.body;
+  const std::string fresh = Str(renewed.Json().as_object()["access_token"]);
+  EXPECT_EQ(other->Get("/api/auth/me", fresh).status, 200);
+  // Until every instance has the new secret, the others refuse what it issues.
+  ExpectError(client_->Get("/api/auth/me", fresh), 401, "INVALID_TOKEN");
+}
+
+// API3: property-level authorization (mass assignment).
 
 TEST_P(SecurityHttp, Api3RegisterIgnoresRoleIdAndOtherServerOwnedFields) {
   auto res = client_->Post(
@@ -378,7 +396,7 @@ TEST_P(SecurityHttp, Api3StatusChangesAndCancelsTouchOnlyTheStatus) {
       "0");
 }
 
-// ---------------------------------------------------------------- API4 resource consumption
+// API4: unrestricted resource consumption.
 
 TEST_P(SecurityHttp, Api4EveryPaginatedListRefusesALimitOver100) {
   const std::string user = server_->UserToken();
@@ -510,8 +528,7 @@ TEST_P(LoginThrottleHttp, Api4AnUnknownEmailCostsAPasswordHashLikeAWrongPassword
   EXPECT_GT(unknown, 0.3 * known) << "unknown " << unknown << " s, known " << known << " s";
 }
 
-// ---------------------------------------------------------------- API5 function-level
-// authorization
+// API5: function-level authorization.
 
 TEST_P(SecurityHttp, Api5EveryStaffAndAdminRouteRefusesCustomersAndAnonymousCallers) {
   const std::string user = server_->UserToken();
@@ -576,7 +593,7 @@ TEST_P(SecurityHttp, Api5OnlyTheseRoutesAreOpenWithoutAToken) {
   EXPECT_EQ(actual, open);
 }
 
-// ---------------------------------------------------------------- API8 security misconfiguration
+// API8: security misconfiguration.
 
 TEST_P(SecurityHttp, Api8ErrorsNameTheProblemButRevealNoInternals) {
   const std::string admin = server_->AdminToken();
