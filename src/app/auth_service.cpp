@@ -76,13 +76,15 @@ bool IsValidEmail(std::string_view email) {
 }
 
 AuthService::AuthService(Store& store, PasswordHasher& hasher, TokenService& tokens,
-                         const Clock& clock, std::chrono::hours refresh_ttl)
+                         const Clock& clock, std::chrono::hours refresh_ttl,
+                         LoginThrottleLimits login_limits)
     : store_(store),
       hasher_(hasher),
       tokens_(tokens),
       clock_(clock),
       refresh_ttl_(refresh_ttl),
-      dummy_hash_(hasher.Hash("timing-equaliser-not-a-password")) {}
+      dummy_hash_(hasher.Hash("timing-equaliser-not-a-password")),
+      login_throttle_(login_limits) {}
 
 AuthTokens AuthService::IssueTokens(Tx& tx, const domain::User& user,
                                     const std::string& family_id) {
@@ -116,21 +118,40 @@ Outcome<AuthTokens> AuthService::Register(std::string_view email_in, std::string
   return std::move(*result);
 }
 
-Outcome<AuthTokens> AuthService::Login(std::string_view email_in, std::string_view password) {
+LoginResult AuthService::Login(std::string_view email_in, std::string_view password,
+                               std::string_view client) {
   const std::string email = NormalizeEmail(email_in);
-  std::optional<domain::User> user;
-  if (!email.empty()) store_.Read([&](Tx& tx) { user = tx.Users().FindByEmail(email); });
-  if (!user) {
-    (void)hasher_.Verify(dummy_hash_, password);
-    return InvalidCredentials();
+  // Before any lookup or hashing, and the same for unknown emails as for accounts.
+  const auto started = clock_.Now();
+  const LoginGate gate = login_throttle_.Begin(email, client, started);
+  if (!gate.allowed) {
+    const std::string seconds = std::to_string(gate.retry_after.count());
+    return LoginResult{AppError{ErrorCode::kRateLimited,
+                                "Too many failed login attempts; retry in " + seconds + " seconds",
+                                {},
+                                {}},
+                       gate.retry_after};
   }
-  if (!hasher_.Verify(user->password_hash, password)) return InvalidCredentials();
-  std::optional<AuthTokens> result;
-  store_.Write([&](Tx& tx) {
-    result = IssueTokens(tx, *user, tokens_.NewFamilyId());
-    return true;
-  });
-  return std::move(*result);
+  try {
+    std::optional<domain::User> user;
+    if (!email.empty()) store_.Read([&](Tx& tx) { user = tx.Users().FindByEmail(email); });
+    if (!user) {
+      (void)hasher_.Verify(dummy_hash_, password);
+      return LoginResult{InvalidCredentials()};
+    }
+    if (!hasher_.Verify(user->password_hash, password)) return LoginResult{InvalidCredentials()};
+    std::optional<AuthTokens> result;
+    store_.Write([&](Tx& tx) {
+      result = IssueTokens(tx, *user, tokens_.NewFamilyId());
+      return true;
+    });
+    login_throttle_.Succeeded(email, client, started);
+    return LoginResult{std::move(*result)};
+  } catch (...) {
+    // No verdict (e.g. the database is down): the attempt must not count as a failure.
+    login_throttle_.Abandoned(email, client, started);
+    throw;
+  }
 }
 
 Outcome<AuthTokens> AuthService::Refresh(std::string_view refresh_token) {

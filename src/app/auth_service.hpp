@@ -7,6 +7,7 @@
 
 #include "app/auth_ports.hpp"
 #include "app/errors.hpp"
+#include "app/login_throttle.hpp"
 #include "app/ports.hpp"
 
 namespace coffee::app {
@@ -26,6 +27,13 @@ struct AuthTokens {
   domain::User user;
 };
 
+/// What Login returns: the tokens or an error, and for a throttled attempt (429) the wait.
+struct LoginResult {
+  Outcome<AuthTokens> outcome;
+  /// Non-zero only when the login throttle refused the attempt: the `Retry-After` value.
+  std::chrono::seconds retry_after{0};
+};
+
 struct UserPage {
   std::vector<domain::User> users;
   std::int64_t total = 0;
@@ -37,11 +45,13 @@ class AuthService {
   static constexpr std::chrono::minutes kAccessTtl{15};
 
   AuthService(Store& store, PasswordHasher& hasher, TokenService& tokens, const Clock& clock,
-              std::chrono::hours refresh_ttl);
+              std::chrono::hours refresh_ttl, LoginThrottleLimits login_limits = {});
 
   Outcome<AuthTokens> Register(std::string_view email, std::string_view password);
-  /// Same work (one Argon2 verification) whether or not the email exists.
-  Outcome<AuthTokens> Login(std::string_view email, std::string_view password);
+  /// Same work (one Argon2 verification) whether or not the email exists. `client` is the
+  /// caller's address: failures are throttled per (email, client) and per email, and a
+  /// throttled attempt is refused (kRateLimited) before any password is checked.
+  LoginResult Login(std::string_view email, std::string_view password, std::string_view client);
   /// Rotates the token; a used token revokes its whole family.
   Outcome<AuthTokens> Refresh(std::string_view refresh_token);
   /// Revokes the token's family.
@@ -66,6 +76,7 @@ class AuthService {
   const Clock& clock_;
   std::chrono::hours refresh_ttl_;
   std::string dummy_hash_;  // verified against for unknown emails, to equalise timing
+  LoginThrottle login_throttle_;
 };
 
 }  // namespace coffee::app

@@ -49,8 +49,12 @@ void AddAuthRoutes(Router& router, app::AuthService& auth) {
              [&auth](Request& req) {
                auto creds = ReadCredentials(req);
                if (!creds) return ErrorResponse(creds.error());
-               return Respond(auth.Login(creds->email, creds->password), 200,
-                              [](const auto& t) { return ToJson(t); });
+               auto login = auth.Login(creds->email, creds->password, req.client_ip);
+               Response res = Respond(login.outcome, 200, [](const auto& t) { return ToJson(t); });
+               if (login.retry_after.count() > 0) {
+                 res.headers.emplace_back("Retry-After", std::to_string(login.retry_after.count()));
+               }
+               return res;
              });
   router.Add(Method::kPost, "/api/auth/refresh", Access::kPublic, Exec::kWorker,
              [&auth](Request& req) {
