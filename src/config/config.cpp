@@ -207,6 +207,11 @@ app::Outcome<Config> LoadConfig(const EnvLookup& env) {
   r.Bool("RATE_LIMIT_ENABLED", c.rate_limit_enabled);
   r.Int("RATE_LIMIT_AUTH_PER_MINUTE", c.rate_limit_auth_per_minute, 1, 100'000);
   r.Int("RATE_LIMIT_PER_MINUTE", c.rate_limit_per_minute, 1, 1'000'000);
+  r.Int("LOGIN_FAILURES_PER_CLIENT", c.login_failures_per_client, 1, 1000);
+  r.Int("LOGIN_FAILURES_PER_ACCOUNT", c.login_failures_per_account, 1, 1'000'000);
+  int login_window = static_cast<int>(c.login_failure_window.count());
+  r.Int("LOGIN_FAILURE_WINDOW_SECONDS", login_window, 1, 86'400);
+  c.login_failure_window = std::chrono::seconds{login_window};
   if (auto v = r.Get("TRUSTED_PROXIES")) {
     std::stringstream ss(*v);
     std::string proxy;

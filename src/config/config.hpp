@@ -40,6 +40,9 @@ struct Config {
   int rate_limit_auth_per_minute = 10;       // per client IP: login, register, refresh
   int rate_limit_per_minute = 600;           // per client IP: every request
   std::vector<std::string> trusted_proxies;  // peers whose X-Forwarded-For is believed
+  int login_failures_per_client = 5;         // per (email, client IP) within the window
+  int login_failures_per_account = 50;       // per email, all addresses, within the window
+  std::chrono::seconds login_failure_window{900};
 };
 
 /// Looks a variable up; nullopt when unset.

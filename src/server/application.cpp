@@ -45,6 +45,14 @@ std::vector<std::unique_ptr<asio::io_context>> MakeContexts(int count) {
   return contexts;
 }
 
+app::LoginThrottleLimits LoginLimits(const config::Config& cfg) {
+  app::LoginThrottleLimits limits;
+  limits.failures_per_client = cfg.login_failures_per_client;
+  limits.failures_per_account = cfg.login_failures_per_account;
+  limits.window = cfg.login_failure_window;
+  return limits;
+}
+
 }  // namespace
 
 struct Application::Runtime {
@@ -52,7 +60,7 @@ struct Application::Runtime {
       : metrics(cfg.slow_operation),
         hasher(std::max(1, static_cast<int>(std::thread::hardware_concurrency()))),
         tokens(cfg.jwt_secret),
-        auth(db, hasher, tokens, clock, cfg.refresh_token_ttl),
+        auth(db, hasher, tokens, clock, cfg.refresh_token_ttl, LoginLimits(cfg)),
         coffees(db),
         rules_cache(db, cfg.cache_ttl, zone, &metrics),
         rules_admin(db, rules_cache, clock),

@@ -173,5 +173,32 @@ TEST(Config, DotEnvFileFillsUnsetVariablesOnly) {
   std::filesystem::remove(path);
 }
 
+TEST(Config, LoginThrottleLimits) {
+  auto defaults = LoadConfig(Env({}));
+  ASSERT_TRUE(defaults) << defaults.error().details;
+  EXPECT_EQ(defaults->login_failures_per_client, 5);
+  EXPECT_EQ(defaults->login_failures_per_account, 50);
+  EXPECT_EQ(defaults->login_failure_window, std::chrono::seconds(900));
+
+  auto set = LoadConfig(Env({{"LOGIN_FAILURES_PER_CLIENT", "3"},
+                             {"LOGIN_FAILURES_PER_ACCOUNT", "20"},
+                             {"LOGIN_FAILURE_WINDOW_SECONDS", "60"}}));
+  ASSERT_TRUE(set) << set.error().details;
+  EXPECT_EQ(set->login_failures_per_client, 3);
+  EXPECT_EQ(set->login_failures_per_account, 20);
+  EXPECT_EQ(set->login_failure_window, std::chrono::seconds(60));
+
+  auto bad = LoadConfig(Env({{"LOGIN_FAILURES_PER_CLIENT", "0"},
+                             {"LOGIN_FAILURES_PER_ACCOUNT", "many"},
+                             {"LOGIN_FAILURE_WINDOW_SECONDS", "86401"}}));
+  ASSERT_FALSE(bad);
+  EXPECT_TRUE(bad.error().fields.contains("LOGIN_FAILURES_PER_CLIENT"));
+  EXPECT_TRUE(bad.error().fields.contains("LOGIN_FAILURES_PER_ACCOUNT"));
+  EXPECT_NE(
+      bad.error().details.find(
+          "LOGIN_FAILURE_WINDOW_SECONDS: must be an integer between 1 and 86400 (got '86401')"),
+      std::string::npos);
+}
+
 }  // namespace
 }  // namespace coffee::config
