@@ -216,7 +216,7 @@ std::optional<std::int64_t> FieldReader::Scaled(std::string_view key, bool requi
     units = domain::ParseScaledDecimal(std::string_view(v->get_string()), decimals);
   } else if (v->is_int64()) {
     const auto i = v->get_int64();
-    if (std::llabs(i) < 1'000'000'000'000LL) {
+    if (i > -1'000'000'000'000LL && i < 1'000'000'000'000LL) {  // llabs(INT64_MIN) is UB
       std::int64_t scale = 1;
       for (int k = 0; k < decimals; ++k) scale *= 10;
       units = i * scale;
