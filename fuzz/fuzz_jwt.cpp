@@ -116,8 +116,9 @@ void IssueAndMutate(std::string_view in) {
   const auto ttl = std::chrono::seconds{static_cast<unsigned char>(in[10]) * 60 + 1};
   claims.issued_at = kNow - age;
   claims.expires_at = claims.issued_at + ttl;
-  for (char c : in.substr(12))
-    claims.email += static_cast<char>(0x20 + static_cast<unsigned char>(c) % 0x5F);
+  for (char c : in.substr(12)) {
+    claims.email += static_cast<char>(0x20 + static_cast<unsigned char>(c) % 0x5F);  // printable
+  }
 
   const std::string token = Service().IssueAccess(claims);
   const auto result = Service().VerifyAccess(token, claims.issued_at);
