@@ -1,6 +1,6 @@
 # The front door. `make run` serves on SQLite with demo data; `make test` runs every test on
 # SQLite and PostgreSQL. See README.md.
-.PHONY: run build test bench format clean
+.PHONY: run build test fuzz bench format clean
 
 
 run: build
@@ -14,6 +14,11 @@ build:
 
 test:
 	scripts/run-tests
+
+# Each libFuzzer target for FUZZ_SECONDS (default 60); corpus in tests/fuzz-corpus/.
+fuzz:
+	scripts/install-deps test
+	scripts/fuzz
 
 bench:
 	scripts/install-deps bench

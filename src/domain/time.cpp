@@ -86,7 +86,12 @@ std::optional<Instant> ParseTimestamp(std::string_view s) {
   }
   if (pos != s.size()) return std::nullopt;
   const auto base = sys_days{ymd} + hours{h} + minutes{mi} + seconds{sec} - minutes{offset_minutes};
-  return Instant{duration_cast<microseconds>(base.time_since_epoch()) + microseconds{micros}};
+  const Instant t{duration_cast<microseconds>(base.time_since_epoch()) + microseconds{micros}};
+  // An offset can move 0000-01-01 or 9999-12-31 out of the four-digit years FormatTimestamp
+  // writes; such an instant could be stored but never read back.
+  const year utc_year = year_month_day{floor<days>(t)}.year();
+  if (utc_year < year{0} || utc_year > year{9999}) return std::nullopt;
+  return t;
 }
 
 std::optional<TimeOfDay> TimeOfDay::Parse(std::string_view text) {

@@ -1,5 +1,7 @@
 #include "http/message.hpp"
 
+#include <boost/url/parse.hpp>
+
 namespace coffee::http {
 
 std::string_view ToString(Method m) {
@@ -29,6 +31,14 @@ std::optional<std::string_view> Headers::Get(std::string_view lower_name) const 
     if (name == lower_name) return value;
   }
   return std::nullopt;
+}
+
+bool ParseTarget(std::string_view target, std::string& path, app::QueryParams& query) {
+  auto url = boost::urls::parse_origin_form(target);
+  if (!url) return false;
+  path = url->path();
+  for (auto param : url->params()) query[param.key] = param.value;
+  return true;
 }
 
 }  // namespace coffee::http

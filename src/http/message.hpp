@@ -44,6 +44,10 @@ struct Response {
   std::string content_type = "application/json";
 };
 
+/// Fills `path` (percent-decoded) and `query` from an origin-form `target` ("/a/b?x=1&y=%20");
+/// a repeated query parameter keeps its last value. False if the target is not origin-form.
+bool ParseTarget(std::string_view target, std::string& path, app::QueryParams& query);
+
 using Handler = std::function<Response(Request&)>;
 /// Tried on the I/O thread before a worker route's handler: an answer (e.g. from a cache) or
 /// nullopt to go on to the worker. Must not block.

@@ -559,12 +559,9 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
 
       Response res;
       std::string route_label = "unmatched";
-      auto url = boost::urls::parse_origin_form(req.target);
-      if (!url) {
+      if (!ParseTarget(req.target, req.path, req.query)) {
         res = ErrorResponse(app::AppError::Validation("url", "is not a valid request target"));
       } else {
-        req.path = url->path();
-        for (auto param : url->params()) req.query[param.key] = param.value;
         auto dispatched = co_await Dispatch(req);
         res = std::move(dispatched.first);
         route_label = std::move(dispatched.second);

@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <array>
 #include <boost/json.hpp>
 #include <stdexcept>
@@ -13,6 +14,7 @@ namespace json = boost::json;
 namespace {
 
 constexpr std::string_view kHeader = R"({"alg":"HS256","typ":"JWT"})";
+constexpr std::int64_t kMaxEpochSeconds = 253'402'300'799;  // 9999-12-31T23:59:59Z
 
 app::AppError Invalid() {
   return app::AppError{app::ErrorCode::kInvalidToken, "Invalid token", {}, {}};
@@ -41,6 +43,13 @@ std::string Base64UrlEncode(std::string_view bytes) {
 }
 
 bool Base64UrlDecode(std::string_view text, std::string& out) {
+  // libsodium 1.0.18 reads each character as a signed char, so every byte 0x80–0xFF decodes as
+  // some alphabet letter: without this check one token would have many spellings.
+  const auto in_alphabet = [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_';
+  };
+  if (!std::all_of(text.begin(), text.end(), in_alphabet)) return false;
   out.assign(text.size(), '\0');
   std::size_t len = 0;
   const char* end = nullptr;
@@ -150,6 +159,9 @@ app::Outcome<app::AccessClaims> JwtTokenService::VerifyAccess(std::string_view t
   }
   auto parsed_role = domain::ParseRole(std::string_view(role->as_string()));
   if (!parsed_role) return Invalid();
+  // Beyond these an Instant (microseconds) or `exp + leeway` would overflow; no issued token is.
+  const auto plausible = [](std::int64_t t) { return t >= 0 && t <= kMaxEpochSeconds; };
+  if (!plausible(iat->as_int64()) || !plausible(exp->as_int64())) return Invalid();
   const std::int64_t now_s = EpochSeconds(now);
   if (iat->as_int64() > now_s + leeway_.count()) return Invalid();
   if (exp->as_int64() + leeway_.count() < now_s) {

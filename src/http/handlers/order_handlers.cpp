@@ -2,6 +2,7 @@
 
 #include "app/order_service.hpp"
 #include "http/handlers/handlers.hpp"
+#include "http/handlers/request_bodies.hpp"
 #include "http/json.hpp"
 
 namespace coffee::http {
@@ -103,7 +104,8 @@ json::object QuoteJson(const app::OrderDecision& d) {
                       {"quoted_at", domain::FormatTimestamp(d.at)}};
 }
 
-/// {"items":[{"coffee_item_id":1,"quantity":2}]}; other fields (prices included) are ignored.
+}  // namespace
+
 app::Outcome<std::vector<app::RequestedItem>> ReadItems(const Request& req) {
   auto body = ParseJsonObject(req);
   if (!body) return body.error();
@@ -133,6 +135,8 @@ app::Outcome<std::vector<app::RequestedItem>> ReadItems(const Request& req) {
   if (!errors.empty()) return errors.ToError();
   return out;
 }
+
+namespace {
 
 app::Outcome<domain::OrderStatus> ReadStatus(const Request& req, const char* field) {
   auto body = ParseJsonObject(req);

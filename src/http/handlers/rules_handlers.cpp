@@ -7,6 +7,7 @@
 #include <map>
 
 #include "app/rules_json.hpp"
+#include "http/handlers/request_bodies.hpp"
 #include "http/json.hpp"
 
 namespace coffee::http {
@@ -118,6 +119,8 @@ std::vector<int> ReadDaysOfWeek(const json::object& body, FieldReader& r) {
   return {};
 }
 
+}  // namespace
+
 app::Outcome<domain::Availability> ReadAvailability(const Request& req) {
   auto body = ParseJsonObject(req);
   if (!body) return body.error();
@@ -161,6 +164,8 @@ app::Outcome<app::PricingRuleInput> ReadRule(const Request& req) {
   rule.discount_value = *discount_value;
   return input;
 }
+
+namespace {
 
 /// A settings body must set at least one of `keys`.
 void RequireAny(FieldReader& r, std::initializer_list<std::string_view> keys) {
@@ -243,6 +248,8 @@ std::optional<std::map<domain::CoffeeId, domain::Fixed4>> ReadMultipliers(const 
   return out;
 }
 
+}  // namespace
+
 app::Outcome<app::LoyaltyConfigUpdate> ReadLoyalty(const Request& req) {
   auto body = ParseJsonObject(req);
   if (!body) return body.error();
@@ -254,6 +261,8 @@ app::Outcome<app::LoyaltyConfigUpdate> ReadLoyalty(const Request& req) {
   if (!r.ok()) return r.Error();
   return u;
 }
+
+namespace {
 
 app::Outcome<bool> ReadIncludeInactive(const Request& req) {
   auto it = req.query.find("include_inactive");
