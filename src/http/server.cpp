@@ -8,7 +8,6 @@
 #include <boost/asio/experimental/as_tuple.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/url/parse.hpp>
 #include <mutex>
 #include <random>
 #include <set>
