@@ -485,8 +485,8 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     const auto wec = co_await WriteResponse(conn, res, 11, false, false, rid);
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    spdlog::info("{} {} {} {:.2f}ms id={} rejected: {}", shown_method, shown_target, status,
-                 seconds * 1000.0, rid, ec.message());
+    spdlog::info("{} {} {} {:.2f}ms id={} ip={} rejected: {}", shown_method, shown_target, status,
+                 seconds * 1000.0, rid, client_ip, ec.message());
     if (observer) observer("unmatched", ToString(ToMethod(partial.method())), status, seconds);
     if (!wec) co_await Linger(conn);
   }
@@ -574,8 +574,8 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
           co_await WriteResponse(conn, res, version, keep_alive, head_only, req.request_id);
       const double seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-      spdlog::info("{} {} {} {:.2f}ms id={}", ToString(req.method), req.target, status,
-                   seconds * 1000.0, req.request_id);
+      spdlog::info("{} {} {} {:.2f}ms id={} ip={}", ToString(req.method), req.target, status,
+                   seconds * 1000.0, req.request_id, req.client_ip);
       if (observer) observer(route_label, ToString(req.method), status, seconds);
       conn->busy = false;
       if (wec || !keep_alive) break;

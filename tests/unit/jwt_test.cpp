@@ -5,6 +5,7 @@
 
 #include <array>
 #include <boost/json.hpp>
+#include <cctype>
 
 namespace coffee::security {
 namespace {
@@ -94,6 +95,21 @@ TEST(Jwt, TamperedSignatureAndGarbageAreRejected) {
   EXPECT_FALSE(svc.VerifyAccess(token, kNow));
   for (const char* bad : {"", "abc", "a.b", "a.b.c", "a.b.c.d", "....", "eyJ.eyJ.!!"}) {
     EXPECT_FALSE(svc.VerifyAccess(bad, kNow)) << bad;
+  }
+}
+
+TEST(Jwt, SignatureBytesOutsideBase64UrlAreRejected) {
+  // libsodium's decoder maps bytes 0x80-0xFF onto base64 letters; the verifier must not, or a
+  // token would have many valid spellings.
+  JwtTokenService svc(kSecret);
+  const std::string token = svc.IssueAccess(Claims());
+  ASSERT_TRUE(svc.VerifyAccess(token, kNow));
+  for (int byte = 0; byte < 256; ++byte) {
+    const char c = static_cast<char>(byte);
+    if (std::isalnum(byte) != 0 || c == '-' || c == '_') continue;
+    std::string bad = token;
+    bad.back() = c;
+    EXPECT_FALSE(svc.VerifyAccess(bad, kNow)) << byte;
   }
 }
 
