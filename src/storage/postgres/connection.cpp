@@ -1,6 +1,10 @@
 #include "storage/postgres/connection.hpp"
 
+#include <poll.h>
+
+#include <algorithm>
 #include <array>
+#include <cerrno>
 #include <charconv>
 #include <limits>
 #include <system_error>
@@ -256,7 +260,8 @@ Result Connection::Exec(const std::string& sql, std::string_view label) {
     broken_ = true;
     throw app::DatabaseUnavailable("PostgreSQL connection lost");
   }
-  return Check(PQexec(conn_, sql.c_str()), label.empty() ? std::string_view(sql) : label);
+  const std::string_view what = label.empty() ? std::string_view(sql) : label;
+  return Check(Await(PQsendQuery(conn_, sql.c_str()), what), what);
 }
 
 Result Connection::Run(const Statement& statement, const Params& params) {
@@ -265,8 +270,8 @@ Result Connection::Run(const Statement& statement, const Params& params) {
     throw app::DatabaseUnavailable("PostgreSQL connection lost");
   }
   if (!prepared_.contains(statement.name)) {
-    Check(PQprepare(conn_, statement.name, statement.sql, 0, nullptr),
-          std::string("prepare ") + statement.name);
+    const std::string what = std::string("prepare ") + statement.name;
+    Check(Await(PQsendPrepare(conn_, statement.name, statement.sql, 0, nullptr), what), what);
     prepared_.insert(statement.name);
   }
   std::vector<const char*> values;
@@ -274,9 +279,70 @@ Result Connection::Run(const Statement& statement, const Params& params) {
   for (const auto& value : params.values()) {
     values.push_back(value ? value->c_str() : nullptr);
   }
-  return Check(PQexecPrepared(conn_, statement.name, static_cast<int>(values.size()), values.data(),
-                              nullptr, nullptr, 0),
+  return Check(Await(PQsendQueryPrepared(conn_, statement.name, static_cast<int>(values.size()),
+                                         values.data(), nullptr, nullptr, 0),
+                     statement.name),
                statement.name);
+}
+
+PGresult* Connection::Await(int sent, std::string_view what) {
+  if (sent == 0) return nullptr;  // Check reports PQerrorMessage
+  using Clock = std::chrono::steady_clock;
+  const bool bounded = answer_timeout_.count() > 0;
+  const Clock::time_point deadline = Clock::now() + answer_timeout_;
+  PGresult* kept = nullptr;
+  for (;;) {
+    while (PQisBusy(conn_) != 0) {
+      int wait_ms = -1;
+      if (bounded) {
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+        if (left <= 0) {
+          PQclear(kept);
+          AnswerTimedOut(what);
+        }
+        wait_ms = static_cast<int>(std::min<std::int64_t>(left, std::numeric_limits<int>::max()));
+      }
+      // A lost connection (no socket, or a failed read) is reported by PQgetResult at once.
+      if (PQsocket(conn_) < 0) break;
+      pollfd fd{PQsocket(conn_), POLLIN, 0};
+      const int ready = poll(&fd, 1, wait_ms);
+      if (ready < 0) {
+        if (errno == EINTR) continue;
+        const int error = errno;
+        PQclear(kept);
+        Drop();
+        throw app::DatabaseUnavailable("waiting for PostgreSQL during " + std::string(what) + ": " +
+                                       std::system_category().message(error));
+      }
+      if (ready > 0 && PQconsumeInput(conn_) == 0) break;
+    }
+    PGresult* res = PQgetResult(conn_);
+    if (res == nullptr) break;
+    // Like PQexec: the last result, except that an error is never replaced by a later result.
+    if (kept != nullptr && PQresultStatus(kept) == PGRES_FATAL_ERROR) {
+      PQclear(res);
+    } else {
+      PQclear(kept);
+      kept = res;
+    }
+    if (PQstatus(conn_) == CONNECTION_BAD) break;
+  }
+  return kept;
+}
+
+void Connection::Drop() {
+  PQfinish(conn_);
+  conn_ = nullptr;
+  broken_ = true;
+  prepared_.clear();
+}
+
+void Connection::AnswerTimedOut(std::string_view what) {
+  Drop();
+  throw ServerNotAnswering("PostgreSQL did not answer within " +
+                           std::to_string(answer_timeout_.count()) + " ms during " +
+                           std::string(what) + "; connection dropped");
 }
 
 std::variant<Result, std::string> Connection::RunGuarded(const Statement& statement,
