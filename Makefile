@@ -1,6 +1,6 @@
 # The front door. `make run` serves on SQLite with demo data; `make test` runs every test on
 # SQLite and PostgreSQL. See README.md.
-.PHONY: run build test fuzz bench format clean
+.PHONY: run build test fuzz bench soak format clean
 
 
 run: build
@@ -23,6 +23,11 @@ fuzz:
 bench:
 	scripts/install-deps bench
 	bench/run
+
+# Five minutes of mixed load at half capacity: errors, RSS growth, fd leaks (bench/README.md).
+soak:
+	scripts/install-deps bench
+	bench/soak
 
 format:
 	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i

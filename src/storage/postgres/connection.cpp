@@ -1,6 +1,10 @@
 #include "storage/postgres/connection.hpp"
 
+#include <poll.h>
+
+#include <algorithm>
 #include <array>
+#include <cerrno>
 #include <charconv>
 #include <limits>
 #include <system_error>
@@ -256,6 +260,8 @@ void Connection::FlushPendingBegin() {
   pending_begin_ = nullptr;
   try {
     Exec(begin);
+  } catch (const ServerNotAnswering&) {
+    throw;
   } catch (const app::DatabaseUnavailable&) {
     EnsureOpen();
     Exec(begin);
@@ -268,7 +274,8 @@ Result Connection::Exec(const std::string& sql, std::string_view label) {
     broken_ = true;
     throw app::DatabaseUnavailable("PostgreSQL connection lost");
   }
-  return Check(PQexec(conn_, sql.c_str()), label.empty() ? std::string_view(sql) : label);
+  const std::string_view what = label.empty() ? std::string_view(sql) : label;
+  return Check(Await(PQsendQuery(conn_, sql.c_str()), what), what);
 }
 
 Result Connection::Run(const Statement& statement, const Params& params) {
@@ -282,6 +289,8 @@ Result Connection::Run(const Statement& statement, const Params& params) {
     pending_begin_ = nullptr;
     try {
       return BeginAndRun(begin, statement, values);
+    } catch (const ServerNotAnswering&) {
+      throw;  // a hung server: retrying would only double the wait
     } catch (const app::DatabaseUnavailable&) {
       EnsureOpen();  // nothing was done in this transaction yet: reopen and retry once
       return BeginAndRun(begin, statement, values);
@@ -292,12 +301,13 @@ Result Connection::Run(const Statement& statement, const Params& params) {
     throw app::DatabaseUnavailable("PostgreSQL connection lost");
   }
   if (!prepared_.contains(statement.name)) {
-    Check(PQprepare(conn_, statement.name, statement.sql, 0, nullptr),
-          std::string("prepare ") + statement.name);
+    const std::string what = std::string("prepare ") + statement.name;
+    Check(Await(PQsendPrepare(conn_, statement.name, statement.sql, 0, nullptr), what), what);
     prepared_.insert(statement.name);
   }
-  return Check(PQexecPrepared(conn_, statement.name, static_cast<int>(values.size()), values.data(),
-                              nullptr, nullptr, 0),
+  return Check(Await(PQsendQueryPrepared(conn_, statement.name, static_cast<int>(values.size()),
+                                         values.data(), nullptr, nullptr, 0),
+                     statement.name),
                statement.name);
 }
 
@@ -323,18 +333,24 @@ Result Connection::BeginAndRun(const char* begin, const Statement& statement,
       PQpipelineSync(conn_) == 1;
   if (!sent) lost(statement.name);
 
-  // One result per command, each followed by a null, then the sync marker.
+  // One result per command, each followed by a null, then the sync marker; every wait is
+  // bounded by the answer timeout like a single command's.
+  const auto deadline = std::chrono::steady_clock::now() + answer_timeout_;
+  const auto next = [&]() -> PGresult* {
+    WaitUntilReady(deadline, statement.name);
+    return PQgetResult(conn_);
+  };
   const int commands = prepare ? 3 : 2;
   std::vector<Result> results;
   results.reserve(static_cast<std::size_t>(commands));
   for (int i = 0; i < commands; ++i) {
-    PGresult* res = PQgetResult(conn_);
+    PGresult* res = next();
     if (res == nullptr) lost(statement.name);
     results.emplace_back(res);
-    while (PGresult* extra = PQgetResult(conn_)) PQclear(extra);
+    while (PGresult* extra = next()) PQclear(extra);
   }
   {
-    const Result sync(PQgetResult(conn_));
+    const Result sync(next());
     if (sync.native() == nullptr || PQresultStatus(sync.native()) != PGRES_PIPELINE_SYNC) {
       lost(statement.name);
     }
@@ -353,6 +369,72 @@ Result Connection::BeginAndRun(const char* begin, const Statement& statement,
   }
   if (prepare) prepared_.insert(statement.name);
   return std::move(results.back());
+}
+
+void Connection::WaitUntilReady(std::chrono::steady_clock::time_point deadline,
+                                std::string_view what) {
+  using Clock = std::chrono::steady_clock;
+  const bool bounded = answer_timeout_.count() > 0;
+  while (PQisBusy(conn_) != 0) {
+    int wait_ms = -1;
+    if (bounded) {
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+      if (left <= 0) AnswerTimedOut(what);
+      wait_ms = static_cast<int>(std::min<std::int64_t>(left, std::numeric_limits<int>::max()));
+    }
+    // A lost connection (no socket, or a failed read) is reported by PQgetResult at once.
+    if (PQsocket(conn_) < 0) return;
+    pollfd fd{PQsocket(conn_), POLLIN, 0};
+    const int ready = poll(&fd, 1, wait_ms);
+    if (ready < 0) {
+      if (errno == EINTR) continue;
+      const int error = errno;
+      Drop();
+      throw app::DatabaseUnavailable("waiting for PostgreSQL during " + std::string(what) + ": " +
+                                     std::system_category().message(error));
+    }
+    if (ready > 0 && PQconsumeInput(conn_) == 0) return;
+  }
+}
+
+PGresult* Connection::Await(int sent, std::string_view what) {
+  if (sent == 0) return nullptr;  // Check reports PQerrorMessage
+  const auto deadline = std::chrono::steady_clock::now() + answer_timeout_;
+  PGresult* kept = nullptr;
+  for (;;) {
+    try {
+      WaitUntilReady(deadline, what);
+    } catch (...) {
+      PQclear(kept);
+      throw;
+    }
+    PGresult* res = PQgetResult(conn_);
+    if (res == nullptr) break;
+    // Like PQexec: the last result, except that an error is never replaced by a later result.
+    if (kept != nullptr && PQresultStatus(kept) == PGRES_FATAL_ERROR) {
+      PQclear(res);
+    } else {
+      PQclear(kept);
+      kept = res;
+    }
+    if (PQstatus(conn_) == CONNECTION_BAD) break;
+  }
+  return kept;
+}
+
+void Connection::Drop() {
+  PQfinish(conn_);
+  conn_ = nullptr;
+  broken_ = true;
+  prepared_.clear();
+}
+
+void Connection::AnswerTimedOut(std::string_view what) {
+  Drop();
+  throw ServerNotAnswering("PostgreSQL did not answer within " +
+                           std::to_string(answer_timeout_.count()) + " ms during " +
+                           std::string(what) + "; connection dropped");
 }
 
 std::variant<Result, std::string> Connection::RunGuarded(const Statement& statement,

@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -117,6 +118,18 @@ struct ConnectSpec {
   std::string password;
 };
 
+/// How long a command waits for the server's answer by default: a server that is hung or cut
+/// off (no RST ever arrives) must not hold a request, a pool connection and a worker forever.
+/// Like the pool's wait for a free connection, 5 s.
+inline constexpr std::chrono::milliseconds kDefaultAnswerTimeout{5000};
+
+/// The server did not answer a command within the answer timeout; the connection was dropped.
+/// Retrying at once would only wait again.
+class ServerNotAnswering : public app::DatabaseUnavailable {
+ public:
+  using app::DatabaseUnavailable::DatabaseUnavailable;
+};
+
 /// One libpq connection with its prepared-statement cache. Reconnects on demand after the
 /// connection was lost; used by one thread at a time (the pool guarantees it).
 class Connection {
@@ -136,6 +149,10 @@ class Connection {
   [[nodiscard]] bool IsBroken() const;
   /// The libpq handle (null until opened), for callers that wait on its socket (LISTEN).
   [[nodiscard]] PGconn* native() const { return conn_; }
+  /// Longest wait for the answer to one command; past it the connection is dropped (reopened on
+  /// next use) and the command throws app::DatabaseUnavailable. Zero waits without limit.
+  void SetAnswerTimeout(std::chrono::milliseconds timeout) { answer_timeout_ = timeout; }
+  [[nodiscard]] std::chrono::milliseconds AnswerTimeout() const { return answer_timeout_; }
 
   /// Starts a transaction lazily: `begin` (a BEGIN statement with static storage) is sent in
   /// the same round trip as the transaction's first statement, through libpq pipeline mode.
@@ -169,11 +186,23 @@ class Connection {
                      const std::vector<const char*>& values);
   [[noreturn]] void Fail(const PGresult* res, std::string_view what);
   Result Check(PGresult* res, std::string_view what);
+  /// After a PQsend* call (`sent` is its return value): the command's result, like PQexec's
+  /// (the last one, or the first error), waiting at most the answer timeout.
+  PGresult* Await(int sent, std::string_view what);
+  /// Waits until a result can be read without blocking (or the connection failed, which
+  /// PQgetResult then reports); past `deadline` drops the connection and throws
+  /// ServerNotAnswering. No limit when the answer timeout is zero.
+  void WaitUntilReady(std::chrono::steady_clock::time_point deadline, std::string_view what);
+  /// Drops the connection after the server did not answer in time, and throws.
+  [[noreturn]] void AnswerTimedOut(std::string_view what);
+  /// Closes the connection; the next EnsureOpen reconnects.
+  void Drop();
 
   const ConnectSpec& spec_;
   PGconn* conn_ = nullptr;
   bool broken_ = false;
   const char* pending_begin_ = nullptr;
+  std::chrono::milliseconds answer_timeout_ = kDefaultAnswerTimeout;
   std::unordered_set<std::string> prepared_;
 };
 

@@ -90,10 +90,13 @@ std::string NewInstanceId() {
 }
 
 /// Runs the first command on a leased connection; a connection found dead at this point is
-/// reopened once, since nothing has been done on it yet.
+/// reopened once, since nothing has been done on it yet. A server that did not answer at all is
+/// not asked again.
 void ExecFirst(Connection& conn, const std::string& sql) {
   try {
     conn.Exec(sql);
+  } catch (const ServerNotAnswering&) {
+    throw;
   } catch (const app::DatabaseUnavailable&) {
     conn.EnsureOpen();
     conn.Exec(sql);
@@ -165,6 +168,24 @@ std::map<int, AppliedMigration> ReadApplied(Connection& conn) {
   }
   return applied;
 }
+
+/// Lifts a connection's answer timeout while alive: a migration may rightly run for minutes, or
+/// wait that long for another instance's migration lock.
+class UnlimitedAnswerWait {
+ public:
+  explicit UnlimitedAnswerWait(Connection& conn) : conn_(conn), previous_(conn.AnswerTimeout()) {
+    conn_.SetAnswerTimeout(std::chrono::milliseconds::zero());
+  }
+  ~UnlimitedAnswerWait() { conn_.SetAnswerTimeout(previous_); }
+  UnlimitedAnswerWait(const UnlimitedAnswerWait&) = delete;
+  UnlimitedAnswerWait& operator=(const UnlimitedAnswerWait&) = delete;
+  UnlimitedAnswerWait(UnlimitedAnswerWait&&) = delete;
+  UnlimitedAnswerWait& operator=(UnlimitedAnswerWait&&) = delete;
+
+ private:
+  Connection& conn_;
+  std::chrono::milliseconds previous_;
+};
 
 /// Releases the migration advisory lock when Migrate() leaves, however it leaves.
 class MigrationLock {
@@ -251,6 +272,8 @@ class PostgresDatabase final : public Database {
       const auto params = Params().Text(kRulesChannel).Text(instance_id_);
       try {
         lease->Run(kNotifyRulesChanged, params);
+      } catch (const ServerNotAnswering&) {
+        throw;
       } catch (const app::DatabaseUnavailable&) {  // found dead on first use: reopen once
         lease->EnsureOpen();
         lease->Run(kNotifyRulesChanged, params);
@@ -272,6 +295,7 @@ class PostgresDatabase final : public Database {
     auto lease = pool_.Acquire();
     Connection& conn = *lease;
     ExecFirst(conn, kPing);
+    const UnlimitedAnswerWait unlimited(conn);
     const MigrationLock lock(conn);
     conn.Exec(kCreateMigrationsTable);
     const auto applied = ReadApplied(conn);

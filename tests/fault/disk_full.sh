@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Disk full under SQLite: the database lives on a small tmpfs, which is filled up while 4 clients
+# place orders. Writes then get 503 with Retry-After (never 500), reads keep working; once space
+# is freed the same process takes orders again. Afterwards PRAGMA integrity_check is ok, every
+# order answered 201 is there and no order is half-written.
+# Needs root for `mount -t tmpfs`; without it the test is skipped (exit 77).
+# Usage: disk_full.sh PATH/TO/coffee-api sqlite
+set -euo pipefail
+bin=$1
+backend=$2
+[ "$backend" = sqlite ] || { echo "disk_full.sh is for sqlite only" >&2; exit 2; }
+# shellcheck source=tests/fault/lib.sh
+source "$(dirname "$0")/lib.sh"
+
+disk=$work/disk
+mkdir -p "$disk"
+if ! mount -t tmpfs -o size=16m,mode=755 tmpfs "$disk" 2>"$work/mount.err"; then
+  echo "SKIP: cannot mount a tmpfs to fill ($(cat "$work/mount.err")); run as root" >&2
+  exit 77
+fi
+cleanup_hooks+=("umount -l '$disk'")
+export DATABASE_URL="sqlite://$disk/coffee.db"
+SQLITE_FILE=$disk/coffee.db
+
+prepare_database
+start_server
+register_users 4
+start_load 4
+wait_created 40 40
+admin=$(login admin@example.com 'Admin123!')
+first_id=$(load_lines | awk '$2 == 201 { print $5; exit }')
+
+log "filling the file system ($(df -h --output=avail "$disk" | tail -n 1 | tr -d ' ') free)"
+dd if=/dev/zero of="$disk/filler" bs=1M status=none 2>/dev/null || true
+dd if=/dev/zero of="$disk/filler2" bs=4k status=none 2>/dev/null || true
+t_full=$(date +%s.%N)
+deadline=$((SECONDS + 30))
+until [ "$(load_lines | awk -v t="$t_full" '$1 > t && $2 == 503' | wc -l)" -ge 20 ]; do
+  [ "$SECONDS" -lt "$deadline" ] || fail "writes did not get 503 within 30 s of the disk filling up"
+  sleep 0.2
+done
+
+# Reads still work; the process is alive.
+read -r code _ _ < <(probe /api/coffees)
+[ "$code" = 200 ] || fail "GET /api/coffees answered $code with the disk full"
+[ "$(status_of GET "/api/orders/$first_id" -H "Authorization: Bearer $admin")" = 200 ] ||
+  fail "GET /api/orders/$first_id with the disk full"
+read -r code _ _ < <(probe /healthz)
+[ "$code" = 200 ] || fail "/healthz answered $code with the disk full"
+read -r code _ _ < <(probe /readyz)
+[ "$code" = 200 ] || fail "/readyz answered $code with the disk full (reads work, so it stays ready)"
+# Other writes are refused the same way.
+code=$(status_of POST /api/auth/register -H 'Content-Type: application/json' \
+  -d '{"email":"late@example.com","password":"FaultPass123"}')
+[ "$code" = 503 ] || fail "POST /api/auth/register answered $code with the disk full"
+
+log "freeing space"
+rm -f "$disk/filler" "$disk/filler2"
+t_free=$(date +%s.%N)
+deadline=$((SECONDS + 30))
+until [ "$(load_lines | awk -v t="$t_free" '$1 > t && $2 == 201' | wc -l)" -ge 20 ]; do
+  [ "$SECONDS" -lt "$deadline" ] || fail "orders did not succeed again within 30 s of freeing space"
+  sleep 0.2
+done
+stop_load
+kill -0 "$server_pid" || fail "the server process did not survive"
+
+answers=$(load_lines | wc -l)
+unavailable=$(load_lines | awk '$2 == 503' | wc -l)
+other=$(load_lines | awk '$2 != 201 && $2 != 503')
+[ -z "$other" ] || fail "answers other than 201/503: $(echo "$other" | head -n 3)"
+no_retry=$(load_lines | awk '$2 == 503 && $4 == "-"')
+[ -z "$no_retry" ] || fail "503 without Retry-After: $(echo "$no_retry" | head -n 3)"
+last503=$(ls "$work"/load/*.last-503.json | head -n 1)
+is_503_body "$last503" || fail "503 body of POST /api/orders: $(cat "$last503")"
+log "$answers answers, $unavailable of them 503"
+
+# Stop the server (SIGTERM: exit 0), then look at the file.
+kill -TERM "$server_pid"
+rc=0
+wait "$server_pid" || rc=$?
+server_pid=""
+[ "$rc" = 0 ] || fail "server exited with $rc on SIGTERM after the disk-full episode"
+integrity=$(sql 'PRAGMA integrity_check')
+[ "$integrity" = ok ] || fail "integrity_check: $integrity"
+check_recorded_orders
+check_whole_orders
+echo "disk full OK: $unavailable of $answers answers were 503 with Retry-After; recovered without a restart; integrity ok"
