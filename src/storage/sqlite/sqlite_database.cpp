@@ -198,6 +198,9 @@ class SqliteDatabase final : public Database {
       reader->Exec("PRAGMA synchronous = " + sync);
       // Read() promises a read-only transaction; a write there would bypass the writer lock.
       reader->Exec("PRAGMA query_only = ON");
+      // Page cache per reader: 1 MiB (SQLite's default is 2 MiB) keeps the readers' total small
+      // and reached early (see ReaderLease); a miss is a read from the OS page cache.
+      reader->Exec("PRAGMA cache_size = -1024");
       idle_readers_.push_back(reader.get());
       readers_.push_back(std::move(reader));
     }
@@ -351,8 +354,11 @@ class SqliteDatabase final : public Database {
                                     [this] { return !db_.idle_readers_.empty(); })) {
         throw app::DatabaseUnavailable("sqlite: no reader connection became free in time");
       }
-      conn_ = db_.idle_readers_.back();
-      db_.idle_readers_.pop_back();
+      // Round-robin (oldest idle first) rather than last-in-first-out: every reader's page
+      // cache fills at the same pace, so the process reaches its steady memory size within
+      // minutes instead of creeping up whenever a rarely used reader is needed.
+      conn_ = db_.idle_readers_.front();
+      db_.idle_readers_.pop_front();
     }
     ~ReaderLease() {
       {
@@ -463,7 +469,7 @@ class SqliteDatabase final : public Database {
   std::mutex readers_mutex_;
   std::condition_variable readers_cv_;
   std::vector<std::unique_ptr<Connection>> readers_;
-  std::vector<Connection*> idle_readers_;
+  std::deque<Connection*> idle_readers_;
 };
 
 }  // namespace
