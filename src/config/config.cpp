@@ -179,7 +179,10 @@ app::Outcome<Config> LoadConfig(const EnvLookup& env) {
   int slow = static_cast<int>(c.slow_operation.count());
   r.Int("SLOW_OPERATION_MS", slow, 0, 3'600'000);
   c.slow_operation = std::chrono::milliseconds{slow};
-  c.worker_threads = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+  // Two event loops per core: when the scheduler preempts one loop thread (another process,
+  // a co-located load balancer or database), only its share of the connections waits.
+  c.worker_threads =
+      static_cast<int>(std::min(256U, 2 * std::max(1U, std::thread::hardware_concurrency())));
   r.Int("WORKER_THREADS", c.worker_threads, 1, 256);
   if (auto v = r.Get("CORS_ORIGINS")) {
     std::stringstream ss(*v);

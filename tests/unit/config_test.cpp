@@ -2,9 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <thread>
 
 namespace coffee::config {
 namespace {
@@ -31,7 +33,8 @@ TEST(Config, DefaultsMatchTheSpec) {
   EXPECT_EQ(c->cache_ttl, std::chrono::seconds(60));
   EXPECT_EQ(c->shop_timezone, "UTC");
   EXPECT_EQ(c->slow_operation, std::chrono::milliseconds(100));
-  EXPECT_GE(c->worker_threads, 1);
+  EXPECT_EQ(c->worker_threads,
+            static_cast<int>(2 * std::max(1U, std::thread::hardware_concurrency())));
   EXPECT_FALSE(c->production);
   EXPECT_TRUE(c->cors_origins.empty());
 }
