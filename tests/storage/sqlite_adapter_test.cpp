@@ -523,5 +523,35 @@ TEST_F(SqliteGroupCommit, NestedWriteIsRefusedInsteadOfDeadlocking) {
   EXPECT_EQ(Stats().queued, 0);
 }
 
+TEST_F(SqliteGroupCommit, WalIsCheckpointedInTheBackground) {
+  // The writer's automatic checkpoint is off; a thread of the adapter copies the WAL into the
+  // database file instead. About 5 MB of rows pass the 1000-page threshold.
+  const std::string path = test_db_.url().substr(std::string_view("sqlite://").size());
+  const auto before = std::filesystem::file_size(path);
+  const std::string pad(2000, 'x');
+  for (int i = 0; i < 50; ++i) {
+    db_->Write([&](Tx& tx) {
+      for (int k = 0; k < 50; ++k) {
+        app::AuditRecord record;
+        record.rule_type = "checkpoint_test";
+        record.rule_data_json = R"({"pad":")" + pad + R"("})";
+        record.effect = "padding";
+        tx.Rules().InsertAudit(record);
+      }
+      return true;
+    });
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while ((Stats().checkpoints == 0 || std::filesystem::file_size(path) < before + 4'000'000) &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_GE(Stats().checkpoints, 1);
+  EXPECT_GE(std::filesystem::file_size(path), before + 4'000'000) << "rows never left the WAL";
+  EXPECT_EQ(test_db_.QueryValue("SELECT count(*) FROM rule_audit_log WHERE rule_type = "
+                                "'checkpoint_test'"),
+            "2500");
+}
+
 }  // namespace
 }  // namespace coffee

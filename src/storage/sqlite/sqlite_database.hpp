@@ -21,6 +21,7 @@ struct WriterStats {
   std::int64_t transactions = 0;  // batches: BEGIN IMMEDIATE that succeeded
   std::int64_t commits = 0;       // COMMITs that succeeded
   std::int64_t queued = 0;        // Write calls running or waiting now
+  std::int64_t checkpoints = 0;   // background WAL checkpoints run so far
 };
 
 /// The writer statistics of `db` if Open made it, else nullopt (for tests and diagnostics).
