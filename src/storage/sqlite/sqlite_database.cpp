@@ -199,9 +199,9 @@ class SqliteDatabase final : public Database {
       reader->Exec("PRAGMA synchronous = " + sync);
       // Read() promises a read-only transaction; a write there would bypass the writer lock.
       reader->Exec("PRAGMA query_only = ON");
-      // Page cache per reader: 1 MiB (SQLite's default is 2 MiB) keeps the readers' total small
-      // and reached early (see ReaderLease); a miss is a read from the OS page cache.
-      reader->Exec("PRAGMA cache_size = -1024");
+      // Page cache per reader: 512 KiB (SQLite's default is 2 MiB) keeps the readers' total
+      // small and reached early (see ReaderLease); a miss is a read from the OS page cache.
+      reader->Exec("PRAGMA cache_size = -512");
       idle_readers_.push_back(reader.get());
       readers_.push_back(std::move(reader));
     }
@@ -504,6 +504,7 @@ class SqliteDatabase final : public Database {
         checkpointer_.reset();
         return;
       }
+      checkpointer_->Exec("PRAGMA cache_size = -128");  // it copies frames; it reads no rows
     } catch (const std::exception&) {
       checkpointer_.reset();
       return;  // keep SQLite's automatic checkpoints on the writer
