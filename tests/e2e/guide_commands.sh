@@ -27,7 +27,7 @@ else
 fi
 export JWT_SECRET="e2e-secret-0123456789-0123456789-xyz"
 export HOST=127.0.0.1
-port=$(( 20000 + RANDOM % 20000 ))
+port=$(( 20000 + RANDOM % 11000 ))  # below the ephemeral range (32768+)
 export PORT=$port
 cd "$work"
 

@@ -84,9 +84,11 @@ prepare_database() {
   (cd "$work" && "$bin" seed --demo >"$work/seed.log" 2>&1) || { cat "$work/seed.log" >&2; fail "seed --demo"; }
 }
 
-# start_server [VAR=value ...]: serves on $PORT (picked once), appending to server.log
+# start_server [VAR=value ...]: serves on $PORT (picked once, below the kernel's ephemeral
+# range 32768+ so that no outgoing connection takes it between the pick and the bind),
+# appending to server.log
 start_server() {
-  : "${PORT:=$(free_port 20000 39999)}"
+  : "${PORT:=$(free_port 20000 30999)}"
   export PORT
   BASE="http://127.0.0.1:$PORT"
   echo "--- start $(date +%T) $* ---" >>"$work/server.log"

@@ -21,7 +21,7 @@ pg_bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 [ -n "$pg_bindir" ] || fail "PostgreSQL server binaries not found (scripts/install-deps test)"
 as_postgres() { if [ "$(id -un)" = postgres ]; then "$@"; else runuser -u postgres -- "$@"; fi; }
 
-pg_port=$(free_port 55460 55599) || fail "no free port for the private PostgreSQL"
+pg_port=$(free_port 31000 31999) || fail "no free port for the private PostgreSQL"
 pg_dir=$work/pg
 cleanup_hooks+=("COFFEE_PG_DIR=$pg_dir COFFEE_PG_PORT=$pg_port '$FAULT_ROOT/scripts/test-postgres' stop")
 admin_url=$(COFFEE_PG_DIR=$pg_dir COFFEE_PG_PORT=$pg_port "$FAULT_ROOT/scripts/test-postgres" start |
