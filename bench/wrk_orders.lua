@@ -33,9 +33,6 @@ function init(args)
   end
   assert(#requests_list > 0, "no tokens for thread " .. thread_index)
   next_request = 0
-  created = 0
-  other = 0
-  other_statuses = ""
 end
 
 function request()
@@ -43,24 +40,13 @@ function request()
   return requests_list[next_request]
 end
 
+local function created(status) return status == 201 end
+
 function response(status, headers, body)
-  if status == 201 then
-    created = created + 1
-  else
-    other = other + 1
-    if other <= 3 then
-      other_statuses = other_statuses .. status .. ":" .. string.sub(body or "", 1, 160) .. " | "
-    end
-  end
+  report.count(created, status, body)
 end
 
 function done(summary, latency, requests)
-  local ok, bad = 0, 0
-  for _, t in ipairs(threads) do
-    ok = ok + (t:get("created") or 0)
-    bad = bad + (t:get("other") or 0)
-    local s = t:get("other_statuses")
-    if s and s ~= "" then io.stderr:write("non-201 responses: " .. s .. "\n") end
-  end
+  local ok, bad = report.totals(threads, "non-201 responses")
   print(report.line(summary, latency, ok) .. string.format(" non201=%d", bad))
 end

@@ -57,9 +57,6 @@ function init(args)
          "quote", "pricing", "order", "my_orders", "coffees_query",
          "coffees", "quote", "pricing", "order", "my_orders"}
   n = 0
-  ok = 0
-  bad = 0
-  bad_statuses = ""
 end
 
 function request()
@@ -73,24 +70,13 @@ function delay()
   return delay_ms
 end
 
+local function success(status) return status == 200 or status == 201 end
+
 function response(status, headers, body)
-  if status == 200 or status == 201 then
-    ok = ok + 1
-  else
-    bad = bad + 1
-    if bad <= 3 then
-      bad_statuses = bad_statuses .. status .. ":" .. string.sub(body or "", 1, 160) .. " | "
-    end
-  end
+  report.count(success, status, body)
 end
 
 function done(summary, latency, requests)
-  local good, errors = 0, 0
-  for _, t in ipairs(threads) do
-    good = good + (t:get("ok") or 0)
-    errors = errors + (t:get("bad") or 0)
-    local s = t:get("bad_statuses")
-    if s and s ~= "" then io.stderr:write("unexpected statuses: " .. s .. "\n") end
-  end
+  local good, errors = report.totals(threads, "unexpected statuses")
   print(report.line(summary, latency, good) .. string.format(" bad_status=%d", errors))
 end

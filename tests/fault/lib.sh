@@ -198,6 +198,16 @@ stop_load() {
 
 # load_lines → every loader answer so far, oldest first
 load_lines() { cat "$work"/load/*.log 2>/dev/null | sort -n; }
+
+# wait_for_answers SINCE STATUS WHAT: waits up to 30 s until the load got 20 answers with
+# STATUS after time SINCE (seconds since the epoch), else fails with "WHAT within 30 s".
+wait_for_answers() {
+  local since=$1 status=$2 what=$3 deadline=$((SECONDS + 30))
+  until [ "$(load_lines | awk -v t="$since" -v s="$status" '$1 > t && $2 == s' | wc -l)" -ge 20 ]; do
+    [ "$SECONDS" -lt "$deadline" ] || fail "$what within 30 s"
+    sleep 0.2
+  done
+}
 created_count() { load_lines | awk '$2 == 201' | wc -l; }
 
 # wait_created N SECONDS: until N orders got a 201, or fail

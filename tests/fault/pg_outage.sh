@@ -96,11 +96,7 @@ until [ "$(status_of GET /readyz)" = 200 ]; do
   sleep 0.2
 done
 [ "$server_pid" = "$first_pid" ] && kill -0 "$server_pid" || fail "the server process did not survive"
-deadline=$((SECONDS + 30))
-until [ "$(load_lines | awk -v t="$t_up" '$1 > t && $2 == 201' | wc -l)" -ge 20 ]; do
-  [ "$SECONDS" -lt "$deadline" ] || fail "orders did not succeed again within 30 s of PostgreSQL coming back"
-  sleep 0.2
-done
+wait_for_answers "$t_up" 201 "orders did not succeed again after PostgreSQL came back"
 stop_load
 
 # Every answer, before, during and after the outage.

@@ -11,6 +11,7 @@
 #include "storage/postgres/notify_listener.hpp"
 #include "storage/postgres/pool.hpp"
 #include "storage/postgres/repositories.hpp"
+#include "storage/repository_tx.hpp"
 
 namespace coffee::storage::postgres {
 
@@ -120,33 +121,9 @@ void RollbackQuietly(Connection& conn) noexcept {
 }
 
 /// The repositories of one transaction, all on its connection.
-class PgTx final : public app::Tx {
- public:
-  explicit PgTx(Connection& conn)
-      : users_(conn),
-        tokens_(conn),
-        coffees_(conn),
-        rules_(conn),
-        orders_(conn),
-        loyalty_(conn),
-        idempotency_(conn) {}
-  app::UserRepository& Users() override { return users_; }
-  app::RefreshTokenRepository& RefreshTokens() override { return tokens_; }
-  app::CoffeeRepository& Coffees() override { return coffees_; }
-  app::RulesRepository& Rules() override { return rules_; }
-  app::OrderRepository& Orders() override { return orders_; }
-  app::LoyaltyRepository& Loyalty() override { return loyalty_; }
-  app::IdempotencyRepository& Idempotency() override { return idempotency_; }
-
- private:
-  PgUserRepository users_;
-  PgRefreshTokenRepository tokens_;
-  PgCoffeeRepository coffees_;
-  PgRulesRepository rules_;
-  PgOrderRepository orders_;
-  PgLoyaltyRepository loyalty_;
-  PgIdempotencyRepository idempotency_;
-};
+using PgTx = RepositoryTx<Connection, PgUserRepository, PgRefreshTokenRepository,
+                          PgCoffeeRepository, PgRulesRepository, PgOrderRepository,
+                          PgLoyaltyRepository, PgIdempotencyRepository>;
 
 struct AppliedMigration {
   std::string name;

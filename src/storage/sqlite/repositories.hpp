@@ -1,6 +1,7 @@
 #pragma once
 
 #include "app/ports.hpp"
+#include "storage/repository_tx.hpp"
 #include "storage/sqlite/connection.hpp"
 
 namespace coffee::storage::sqlite {
@@ -146,32 +147,7 @@ class IdempotencyRepository final : public app::IdempotencyRepository {
 };
 
 /// The repositories of one transaction on one connection.
-class Tx final : public app::Tx {
- public:
-  explicit Tx(Connection& conn)
-      : users_(conn),
-        tokens_(conn),
-        coffees_(conn),
-        rules_(conn),
-        orders_(conn),
-        loyalty_(conn),
-        idempotency_(conn) {}
-  app::UserRepository& Users() override { return users_; }
-  app::RefreshTokenRepository& RefreshTokens() override { return tokens_; }
-  app::CoffeeRepository& Coffees() override { return coffees_; }
-  app::RulesRepository& Rules() override { return rules_; }
-  app::OrderRepository& Orders() override { return orders_; }
-  app::LoyaltyRepository& Loyalty() override { return loyalty_; }
-  app::IdempotencyRepository& Idempotency() override { return idempotency_; }
-
- private:
-  UserRepository users_;
-  RefreshTokenRepository tokens_;
-  CoffeeRepository coffees_;
-  RulesRepository rules_;
-  OrderRepository orders_;
-  LoyaltyRepository loyalty_;
-  IdempotencyRepository idempotency_;
-};
+using Tx = RepositoryTx<Connection, UserRepository, RefreshTokenRepository, CoffeeRepository,
+                        RulesRepository, OrderRepository, LoyaltyRepository, IdempotencyRepository>;
 
 }  // namespace coffee::storage::sqlite
