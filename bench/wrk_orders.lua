@@ -7,14 +7,7 @@ package.path = (os.getenv("BENCH_DIR") or "bench") .. "/?.lua;" .. package.path
 local report = require("wrk_report")
 
 local body = '{"items":[{"coffee_item_id":1,"quantity":2},{"coffee_item_id":2,"quantity":1}]}'
-local threads = {}
-local counter = 0
-
-function setup(thread)
-  counter = counter + 1
-  thread:set("thread_index", counter)
-  table.insert(threads, thread)
-end
+setup = report.setup
 
 function init(args)
   local tokens = {}
@@ -47,6 +40,6 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-  local ok, bad = report.totals(threads, "non-201 responses")
+  local ok, bad = report.totals(report.threads, "non-201 responses")
   print(report.line(summary, latency, ok) .. string.format(" non201=%d", bad))
 end

@@ -13,6 +13,13 @@ function M.line(summary, latency, ok)
     errors.connect, errors.read, errors.write, errors.timeout, errors.status)
 end
 
+-- wrk's setup(): numbers the threads (thread_index, from 1) and keeps them for M.totals.
+M.threads = {}
+function M.setup(thread)
+  table.insert(M.threads, thread)
+  thread:set("thread_index", #M.threads)
+end
+
 -- Tallies one answer in the calling thread's globals: answers_ok, answers_bad, and the first
 -- three unexpected answers in answers_sample. `expected(status)` says which statuses are good.
 function M.count(expected, status, body)

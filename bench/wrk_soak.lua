@@ -9,14 +9,7 @@ local report = require("wrk_report")
 
 local password = os.getenv("SOAK_PASSWORD") or "SoakPass123"
 local delay_ms = tonumber(os.getenv("SOAK_DELAY_MS") or "0")
-local threads = {}
-local counter = 0
-
-function setup(thread)
-  counter = counter + 1
-  thread:set("thread_index", counter)
-  table.insert(threads, thread)
-end
+setup = report.setup
 
 local function order_body(n)
   local a = n % 12 + 1
@@ -77,6 +70,6 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-  local good, errors = report.totals(threads, "unexpected statuses")
+  local good, errors = report.totals(report.threads, "unexpected statuses")
   print(report.line(summary, latency, good) .. string.format(" bad_status=%d", errors))
 end
