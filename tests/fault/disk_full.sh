@@ -62,12 +62,7 @@ wait_for_answers "$t_free" 201 "orders did not succeed again after space was fre
 stop_load
 kill -0 "$server_pid" || fail "the server process did not survive"
 
-answers=$(load_lines | wc -l)
-unavailable=$(load_lines | awk '$2 == 503' | wc -l)
-other=$(load_lines | awk '$2 != 201 && $2 != 503')
-[ -z "$other" ] || fail "answers other than 201/503: $(echo "$other" | head -n 3)"
-no_retry=$(load_lines | awk '$2 == 503 && $4 == "-"')
-[ -z "$no_retry" ] || fail "503 without Retry-After: $(echo "$no_retry" | head -n 3)"
+check_201_or_503
 last503=$(ls "$work"/load/*.last-503.json | head -n 1)
 is_503_body "$last503" || fail "503 body of POST /api/orders: $(cat "$last503")"
 log "$answers answers, $unavailable of them 503"

@@ -199,6 +199,18 @@ stop_load() {
 # load_lines → every loader answer so far, oldest first
 load_lines() { cat "$work"/load/*.log 2>/dev/null | sort -n; }
 
+# check_201_or_503: every load answer so far was 201, or 503 with Retry-After; sets $answers
+# and $unavailable (how many, and how many 503s) for the test's summary.
+check_201_or_503() {
+  answers=$(load_lines | wc -l)
+  unavailable=$(load_lines | awk '$2 == 503' | wc -l)
+  local other no_retry
+  other=$(load_lines | awk '$2 != 201 && $2 != 503')
+  [ -z "$other" ] || fail "answers other than 201/503: $(echo "$other" | head -n 3)"
+  no_retry=$(load_lines | awk '$2 == 503 && $4 == "-"')
+  [ -z "$no_retry" ] || fail "503 without Retry-After: $(echo "$no_retry" | head -n 3)"
+}
+
 # wait_for_answers SINCE STATUS WHAT: waits up to 30 s until the load got 20 answers with
 # STATUS after time SINCE (seconds since the epoch), else fails with "WHAT within 30 s".
 wait_for_answers() {

@@ -100,12 +100,7 @@ wait_for_answers "$t_up" 201 "orders did not succeed again after PostgreSQL came
 stop_load
 
 # Every answer, before, during and after the outage.
-answers=$(load_lines | wc -l)
-unavailable=$(load_lines | awk '$2 == 503' | wc -l)
-other=$(load_lines | awk '$2 != 201 && $2 != 503')
-[ -z "$other" ] || fail "answers other than 201/503: $(echo "$other" | head -n 3)"
-no_retry=$(load_lines | awk '$2 == 503 && $4 == "-"')
-[ -z "$no_retry" ] || fail "503 without Retry-After: $(echo "$no_retry" | head -n 3)"
+check_201_or_503
 slow=$(load_lines | awk -v m="$max_answer" '$3 >= m')
 [ -z "$slow" ] || fail "answers slower than $max_answer s: $(echo "$slow" | head -n 3)"
 last503=$(ls "$work"/load/*.last-503.json | head -n 1)
