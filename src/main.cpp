@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "app/login_throttle.hpp"
 #include "app/seed.hpp"
 #include "config/config.hpp"
 #include "security/jwt.hpp"
@@ -113,7 +114,8 @@ int AdminCreate(const Config& config, const std::string& email, std::string pass
   Config with_secret = config;
   if (with_secret.jwt_secret.empty()) with_secret.jwt_secret = "unused-by-admin-create";
   coffee::security::JwtTokenService tokens(with_secret.jwt_secret);
-  coffee::app::AuthService auth(*db, hasher, tokens, clock, config.refresh_token_ttl);
+  coffee::app::LoginThrottle throttle;  // admin create does not log in; the use case needs one
+  coffee::app::AuthService auth(*db, hasher, tokens, clock, config.refresh_token_ttl, throttle);
   bool created = false;
   auto user = auth.CreateAdmin(email, password, created);
   if (!user) {

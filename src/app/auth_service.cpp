@@ -77,14 +77,14 @@ bool IsValidEmail(std::string_view email) {
 
 AuthService::AuthService(Store& store, PasswordHasher& hasher, TokenService& tokens,
                          const Clock& clock, std::chrono::hours refresh_ttl,
-                         LoginThrottleLimits login_limits)
+                         LoginLimiter& login_limiter)
     : store_(store),
       hasher_(hasher),
       tokens_(tokens),
       clock_(clock),
       refresh_ttl_(refresh_ttl),
       dummy_hash_(hasher.Hash("timing-equaliser-not-a-password")),
-      login_throttle_(login_limits) {}
+      login_limiter_(login_limiter) {}
 
 AuthTokens AuthService::IssueTokens(Tx& tx, const domain::User& user,
                                     const std::string& family_id) {
@@ -123,7 +123,7 @@ LoginResult AuthService::Login(std::string_view email_in, std::string_view passw
   const std::string email = NormalizeEmail(email_in);
   // Before any lookup or hashing, and the same for unknown emails as for accounts.
   const auto started = clock_.Now();
-  const LoginGate gate = login_throttle_.Begin(email, client, started);
+  const LimitDecision gate = login_limiter_.Begin(email, client, started);
   if (!gate.allowed) {
     const std::string seconds = std::to_string(gate.retry_after.count());
     return LoginResult{AppError{ErrorCode::kRateLimited,
@@ -145,11 +145,11 @@ LoginResult AuthService::Login(std::string_view email_in, std::string_view passw
       result = IssueTokens(tx, *user, tokens_.NewFamilyId());
       return true;
     });
-    login_throttle_.Succeeded(email, client, started);
+    login_limiter_.Succeeded(email, client, started);
     return LoginResult{std::move(*result)};
   } catch (...) {
     // No verdict (e.g. the database is down): the attempt must not count as a failure.
-    login_throttle_.Abandoned(email, client, started);
+    login_limiter_.Abandoned(email, client, started);
     throw;
   }
 }

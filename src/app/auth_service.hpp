@@ -7,8 +7,8 @@
 
 #include "app/auth_ports.hpp"
 #include "app/errors.hpp"
-#include "app/login_throttle.hpp"
 #include "app/ports.hpp"
+#include "app/ports/limits.hpp"
 
 namespace coffee::app {
 
@@ -45,7 +45,7 @@ class AuthService {
   static constexpr std::chrono::minutes kAccessTtl{15};
 
   AuthService(Store& store, PasswordHasher& hasher, TokenService& tokens, const Clock& clock,
-              std::chrono::hours refresh_ttl, LoginThrottleLimits login_limits = {});
+              std::chrono::hours refresh_ttl, LoginLimiter& login_limiter);
 
   Outcome<AuthTokens> Register(std::string_view email, std::string_view password);
   /// Same work (one Argon2 verification) whether or not the email exists. `client` is the
@@ -76,7 +76,7 @@ class AuthService {
   const Clock& clock_;
   std::chrono::hours refresh_ttl_;
   std::string dummy_hash_;  // verified against for unknown emails, to equalise timing
-  LoginThrottle login_throttle_;
+  LoginLimiter& login_limiter_;
 };
 
 }  // namespace coffee::app

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "app/ports/limits.hpp"
 #include "domain/time.hpp"
 
 namespace coffee::app {
@@ -31,11 +32,7 @@ struct LoginThrottleLimits {
 };
 
 /// The answer of LoginThrottle::Begin.
-struct LoginGate {
-  bool allowed = true;
-  /// When refused: whole seconds (at least 1) until an attempt would be allowed again.
-  std::chrono::seconds retry_after{0};
-};
+using LoginGate = LimitDecision;
 
 /// Throttles failed logins per account (SPEC §3, issue 6) without letting an attacker lock a
 /// victim out: failures are counted per (account, client address), so guessing from one address
@@ -44,19 +41,21 @@ struct LoginGate {
 /// before may try. Keyed by the email as typed (normalised), whether or not the account exists,
 /// so it reveals nothing about which accounts exist. Sliding windows; in memory, per instance,
 /// bounded; thread-safe.
-class LoginThrottle {
+class LoginThrottle final : public LoginLimiter {
  public:
   explicit LoginThrottle(LoginThrottleLimits limits = {});
 
   /// Called before the password is checked. Refuses when the pair has used its failures, or the
   /// account is over its cap and `client` is not known for it. Otherwise the attempt counts as a
   /// failure from `now` on, until Succeeded or Abandoned says otherwise.
-  LoginGate Begin(std::string_view account, std::string_view client, domain::Instant now);
+  LoginGate Begin(std::string_view account, std::string_view client, domain::Instant now) override;
   /// The attempt begun at `started` had the right password: the pair's failures are forgotten,
   /// the attempt no longer counts against the account, and `client` becomes known for it.
-  void Succeeded(std::string_view account, std::string_view client, domain::Instant started);
+  void Succeeded(std::string_view account, std::string_view client,
+                 domain::Instant started) override;
   /// The attempt begun at `started` ended without a verdict (e.g. the database was down).
-  void Abandoned(std::string_view account, std::string_view client, domain::Instant started);
+  void Abandoned(std::string_view account, std::string_view client,
+                 domain::Instant started) override;
 
   /// Entries in each table right now (for tests).
   [[nodiscard]] std::size_t PairCount() const;

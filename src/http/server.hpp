@@ -8,7 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include "app/auth_ports.hpp"
+#include "app/ports/limits.hpp"
+#include "http/middleware/auth.hpp"
 #include "http/router.hpp"
 
 namespace boost::asio {
@@ -32,37 +33,37 @@ struct ServerOptions {
   std::size_t body_limit = 1024 * 1024;
   std::size_t header_limit = 16 * 1024;
   std::vector<std::string> cors_origins;  // "*" allows any origin
-  /// Per-client-IP token buckets (SPEC §7); off → no 429s at all.
-  bool rate_limit_enabled = false;
-  int rate_limit_per_minute = 600;      // every request; burst = the same number
-  int rate_limit_auth_per_minute = 10;  // POST login/register/refresh; burst = min(5, this)
+  /// Streamed responses open at once; beyond it a new one is answered 503 with Retry-After.
+  std::size_t max_streams = 1000;
   /// Peers whose `X-Forwarded-For` names the client (reverse proxies); empty → the peer.
   std::vector<std::string> trusted_proxies;
 };
 
-/// Verifies a bearer token (cheap; runs on the I/O thread).
-using TokenVerifier = std::function<app::Outcome<app::AccessClaims>(std::string_view token)>;
 /// Called once per answered request: route pattern (or "unmatched"), method, status, seconds.
 using RequestObserver =
     std::function<void(std::string_view route, std::string_view method, int status, double)>;
 
 /// The HTTP/1.1 server: Beast coroutine sessions with keep-alive, deadlines on every read,
-/// body and header limits, request ids, access log, CORS, and graceful stop.
+/// body and header limits, request ids, access log, CORS, rate limits, streamed responses and
+/// graceful stop. The listener (server/listener.cpp) accepts, a session (server/session.cpp)
+/// reads and writes, the dispatcher (server/dispatch.cpp) routes through the middleware.
 class Server {
  public:
   /// `contexts`: one io_context per I/O thread, each run by exactly one thread. The first also
   /// runs the acceptor; accepted connections are spread over all of them round-robin, and a
-  /// connection stays on its context (no strand, no hand-off between threads).
+  /// connection stays on its context (no strand, no hand-off between threads). `limiter` may be
+  /// null (no rate limits); it must outlive the server.
   Server(std::vector<boost::asio::io_context*> contexts, boost::asio::thread_pool& workers,
-         const Router& router, TokenVerifier verifier, RequestObserver observer,
-         ServerOptions options);
+         const Router& router, TokenVerifier verifier, app::RequestLimiter* limiter,
+         RequestObserver observer, ServerOptions options);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
   /// Binds and starts accepting; returns the bound port. Throws on bind failure.
   unsigned short Listen();
-  /// Stops accepting, closes idle connections; busy ones close after their response.
+  /// Stops accepting, closes idle connections and ends streams; busy ones close after their
+  /// response.
   void Stop();
   /// Open connections right now.
   [[nodiscard]] std::size_t ActiveConnections() const;

@@ -12,8 +12,10 @@
 #include <condition_variable>
 #include <thread>
 
+#include "app/login_throttle.hpp"
 #include "http/handlers/handlers.hpp"
 #include "http/handlers/rules_handlers.hpp"
+#include "http/middleware/rate_limiter.hpp"
 #include "http/server.hpp"
 #include "rules/shop_clock.hpp"
 #include "security/jwt.hpp"
@@ -61,7 +63,8 @@ struct Application::Runtime {
       : metrics(cfg.slow_operation),
         hasher(std::max(1, static_cast<int>(std::thread::hardware_concurrency()))),
         tokens(cfg.jwt_secret),
-        auth(db, hasher, tokens, clock, cfg.refresh_token_ttl, LoginLimits(cfg)),
+        login_throttle(LoginLimits(cfg)),
+        auth(db, hasher, tokens, clock, cfg.refresh_token_ttl, login_throttle),
         coffees(db),
         rules_cache(db, cfg.cache_ttl, zone, &metrics),
         rules_admin(db, rules_cache, clock),
@@ -76,12 +79,14 @@ struct Application::Runtime {
   app::Metrics metrics;
   security::Argon2PasswordHasher hasher;
   security::JwtTokenService tokens;
+  app::LoginThrottle login_throttle;
   app::AuthService auth;
   app::CoffeeService coffees;
   app::RulesCache rules_cache;
   app::RulesAdminService rules_admin;
   app::OrderService orders;
   http::Router router;
+  std::unique_ptr<app::RequestLimiter> request_limiter;  // null when rate limiting is off
   // One io_context per I/O thread (WORKER_THREADS of them), each run by its own thread: a
   // connection's handlers never hop between threads. The first also runs the acceptor and the
   // signal handler.
@@ -183,18 +188,20 @@ unsigned short Application::Start() {
   options.header_timeout = config_.header_timeout;
   options.max_connections = static_cast<std::size_t>(config_.max_connections);
   options.cors_origins = config_.cors_origins;
-  options.rate_limit_enabled = config_.rate_limit_enabled;
-  options.rate_limit_per_minute = config_.rate_limit_per_minute;
-  options.rate_limit_auth_per_minute = config_.rate_limit_auth_per_minute;
   options.trusted_proxies = config_.trusted_proxies;
   std::vector<asio::io_context*> contexts;
   for (auto& io : rt.ios) {
     contexts.push_back(io.get());
     rt.keep_running.emplace_back(io->get_executor());  // threads without connections stay up
   }
+  if (config_.rate_limit_enabled) {
+    rt.request_limiter = std::make_unique<http::InMemoryRequestLimiter>(
+        config_.rate_limit_per_minute, config_.rate_limit_auth_per_minute);
+  }
   rt.server = std::make_unique<http::Server>(
       std::move(contexts), rt.workers, rt.router,
       [&rt](std::string_view token) { return rt.auth.Authenticate(token); },
+      rt.request_limiter.get(),
       [&rt](std::string_view route, std::string_view method, int status, double seconds) {
         rt.metrics.RecordHttp(route, method, status, seconds);
       },

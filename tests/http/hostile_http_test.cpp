@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "http_test_support.hpp"
+#include "raw_connection.hpp"
 
 namespace coffee::testing {
 namespace {
@@ -25,124 +26,6 @@ namespace {
 namespace json = boost::json;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
-
-/// A raw TCP connection for clients that misbehave on purpose: partial requests, trickled
-/// bytes, bodies shorter than their Content-Length.
-class RawConnection {
- public:
-  explicit RawConnection(unsigned short port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    connected_ =
-        fd_ >= 0 && ::connect(fd_, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0;
-  }
-  ~RawConnection() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  RawConnection(const RawConnection&) = delete;
-  RawConnection& operator=(const RawConnection&) = delete;
-
-  [[nodiscard]] bool connected() const { return connected_; }
-  [[nodiscard]] const std::string& received() const { return received_; }
-
-  /// Sends all of `bytes`; false once the server has closed the connection.
-  bool Send(std::string_view bytes) {
-    while (!bytes.empty()) {
-      const auto n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-      if (n <= 0) return false;
-      bytes.remove_prefix(static_cast<std::size_t>(n));
-    }
-    return true;
-  }
-
-  /// Reads for up to `wait`; true once the server has closed the connection (EOF or reset).
-  /// Whatever the server sent before is kept in received().
-  bool Closed(std::chrono::milliseconds wait) {
-    const auto deadline = Clock::now() + wait;
-    while (!closed_) {
-      const auto left = std::max<std::int64_t>(
-          0,
-          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count());
-      pollfd p{fd_, POLLIN, 0};
-      const int ready = ::poll(&p, 1, static_cast<int>(left));
-      if (ready <= 0) {
-        if (left == 0) return false;
-        continue;
-      }
-      std::array<char, 8192> buf{};
-      const auto n = ::recv(fd_, buf.data(), buf.size(), 0);
-      if (n > 0) {
-        received_.append(buf.data(), static_cast<std::size_t>(n));
-      } else {
-        closed_ = true;
-      }
-    }
-    return true;
-  }
-
-  /// Reads until one whole response (headers and Content-Length bytes) has arrived; the
-  /// connection stays open. Returns it, or an empty result after `wait`.
-  HttpResult ReadResponse(std::chrono::milliseconds wait) {
-    const auto deadline = Clock::now() + wait;
-    for (;;) {
-      if (auto res = TakeResponse()) return *res;
-      if (Clock::now() >= deadline || closed_) return {};
-      pollfd p{fd_, POLLIN, 0};
-      if (::poll(&p, 1, 50) <= 0) continue;
-      std::array<char, 8192> buf{};
-      const auto n = ::recv(fd_, buf.data(), buf.size(), 0);
-      if (n <= 0) {
-        closed_ = true;
-      } else {
-        received_.append(buf.data(), static_cast<std::size_t>(n));
-      }
-    }
-  }
-
- private:
-  std::optional<HttpResult> TakeResponse();
-
-  int fd_;
-  bool connected_ = false;
-  bool closed_ = false;
-  std::string received_;
-};
-
-/// Splits one raw HTTP/1.1 response (status line, headers, body of Content-Length bytes).
-std::optional<std::pair<HttpResult, std::size_t>> ParseResponse(std::string_view raw) {
-  const auto end = raw.find("\r\n\r\n");
-  if (end == std::string_view::npos || raw.size() < 12) return std::nullopt;
-  HttpResult out;
-  out.status = std::atoi(std::string(raw.substr(9, 3)).c_str());
-  std::size_t pos = raw.find("\r\n") + 2;
-  while (pos < end) {
-    const auto eol = raw.find("\r\n", pos);
-    const std::string_view line = raw.substr(pos, eol - pos);
-    const auto colon = line.find(':');
-    if (colon != std::string_view::npos) {
-      std::string name(line.substr(0, colon));
-      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      std::string_view value = line.substr(colon + 1);
-      while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-      out.headers[name] = std::string(value);
-    }
-    pos = eol + 2;
-  }
-  const std::size_t length = std::stoul(
-      out.Header("content-length").empty() ? std::string("0") : out.Header("content-length"));
-  if (raw.size() < end + 4 + length) return std::nullopt;
-  out.body = std::string(raw.substr(end + 4, length));
-  return std::pair{out, end + 4 + length};
-}
-
-std::optional<HttpResult> RawConnection::TakeResponse() {
-  auto parsed = ParseResponse(received_);
-  if (!parsed) return std::nullopt;
-  received_.erase(0, parsed->second);
-  return parsed->first;
-}
 
 /// Routes the process's log lines into memory while alive (the test's server runs inside it).
 class LogCapture {

@@ -1,4 +1,4 @@
-#include "http/rate_limiter.hpp"
+#include "http/middleware/rate_limiter.hpp"
 
 #include <gtest/gtest.h>
 

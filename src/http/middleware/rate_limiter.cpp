@@ -1,4 +1,4 @@
-#include "http/rate_limiter.hpp"
+#include "http/middleware/rate_limiter.hpp"
 
 #include <arpa/inet.h>
 
@@ -96,6 +96,15 @@ std::size_t RateLimiter::Size() const {
     n += shard.buckets.size();
   }
   return n;
+}
+
+InMemoryRequestLimiter::InMemoryRequestLimiter(int per_minute, int credentials_per_minute)
+    : all_(per_minute, per_minute),
+      credentials_(credentials_per_minute, std::min(5, credentials_per_minute)) {}
+
+app::LimitDecision InMemoryRequestLimiter::Take(app::RequestBudget budget,
+                                                std::string_view client) {
+  return (budget == app::RequestBudget::kAll ? all_ : credentials_).Check(client);
 }
 
 std::string ClientAddress(std::string_view peer, const std::vector<std::string_view>& forwarded_for,

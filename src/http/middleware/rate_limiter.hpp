@@ -9,14 +9,13 @@
 #include <unordered_map>
 #include <vector>
 
+#include "app/ports/limits.hpp"
+
 namespace coffee::http {
 
-/// The answer of RateLimiter::Check.
-struct RateDecision {
-  bool allowed = true;
-  /// When refused: whole seconds until a token is available (at least 1), for `Retry-After`.
-  std::chrono::seconds retry_after{0};
-};
+/// The answer of RateLimiter::Check: when refused, whole seconds (at least 1) until a token is
+/// available, for `Retry-After`.
+using RateDecision = app::LimitDecision;
 
 /// A thread-safe token-bucket limiter keyed by client (SPEC §7): each key may spend `burst`
 /// requests at once and regains `per_minute` tokens per minute. Buckets live in mutex-guarded
@@ -56,6 +55,19 @@ class RateLimiter {
   std::chrono::nanoseconds refill_time_;  // from empty to full
   std::size_t shard_cap_;
   std::array<Shard, kShards> shards_;
+};
+
+/// The in-memory, per-instance implementation of the request-limiter port: a token bucket per
+/// client for every request (burst = the per-minute rate) and one for the credential routes
+/// (burst = min(5, their per-minute rate)).
+class InMemoryRequestLimiter final : public app::RequestLimiter {
+ public:
+  InMemoryRequestLimiter(int per_minute, int credentials_per_minute);
+  app::LimitDecision Take(app::RequestBudget budget, std::string_view client) override;
+
+ private:
+  RateLimiter all_;
+  RateLimiter credentials_;
 };
 
 /// The address to rate-limit a request by: the TCP peer, unless the peer is one of

@@ -1,0 +1,20 @@
+#pragma once
+
+#include <chrono>
+#include <optional>
+
+#include "app/ports/limits.hpp"
+#include "http/message.hpp"
+#include "http/router.hpp"
+
+namespace coffee::http::middleware {
+
+/// The 429 answer (SPEC §2 error shape) with its `Retry-After`.
+Response RateLimited(std::chrono::seconds retry_after);
+
+/// The 429 to answer when the request's client is over a limit of `limiter` (every request
+/// first, then the credential routes), else nullopt. `route` may be null (no route matched).
+std::optional<Response> CheckRateLimits(app::RequestLimiter& limiter, const Request& req,
+                                        const Route* route);
+
+}  // namespace coffee::http::middleware
