@@ -9,36 +9,9 @@
 #include <vector>
 
 #include "app/ports.hpp"
+#include "storage/migrations.hpp"
 
 namespace coffee::storage {
-
-/// One embedded migration file (migrations/<backend>/NNNN_name.sql).
-struct Migration {
-  int version = 0;
-  std::string name;  // "initial_schema"
-  std::string_view sql;
-};
-
-/// The embedded migrations of a backend ("sqlite" or "postgres"), ascending by version.
-std::vector<Migration> EmbeddedMigrations(std::string_view backend);
-/// Lowercase hex SHA-256 of a migration's SQL text.
-std::string MigrationChecksum(std::string_view sql);
-
-/// What `coffee-api migrate info` prints for one migration.
-struct MigrationState {
-  int version = 0;
-  std::string name;
-  std::string checksum;
-  bool applied = false;
-  std::optional<std::string> applied_at;  // RFC 3339
-  bool checksum_mismatch = false;         // applied with different SQL than embedded now
-};
-
-/// A migration failed, or an applied migration no longer matches the embedded one.
-class MigrationError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 /// How busy the connection pool is.
 struct PoolStats {

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <boost/json.hpp>
 #include <chrono>
 #include <cstdio>
 #include <map>
@@ -933,6 +934,39 @@ TEST_P(StorageContract, PrepTimeSettingsStartAtDefaultsAndCanBeReplaced) {
   EXPECT_EQ(read.default_base_minutes, 4);
   EXPECT_EQ(read.default_per_additional_item, 2);
   EXPECT_EQ(read.baristas, 3);
+}
+
+// Both adapters encode JSON columns with one codec (storage/json_columns), so a value is
+// stored as the same JSON on every backend: the same numbers, and decimals as the same strings
+// ("1.25", never "1.2500"). PostgreSQL's jsonb normalizes spacing and key order, so the stored
+// text is compared as a JSON value whose scalars must match exactly.
+TEST_P(StorageContract, JsonColumnsStoreTheSameValueOnEveryBackend) {
+  const auto stored_as = [this](const std::string& sql) {
+    return boost::json::parse(test_db_->QueryValue(sql));
+  };
+  domain::LoyaltyConfig c;
+  c.points_per_dollar = domain::Fixed4{15000};
+  c.bonus_multipliers = {{CoffeeId{1}, domain::Fixed4{20000}},
+                         {CoffeeId{5}, domain::Fixed4{12500}},
+                         {CoffeeId{12}, domain::Fixed4{12345}}};
+  Write([&](Tx& tx) { return tx.Rules().PutLoyaltyConfig(c); });
+  EXPECT_EQ(stored_as("SELECT bonus_multipliers FROM loyalty_config"),
+            boost::json::parse(R"({"1":"2.0","5":"1.25","12":"1.2345"})"));
+
+  const auto a = AddCoffee("Alpha", 300);
+  const auto b = AddCoffee("Beta", 400);
+  auto rule = TimeRule();
+  rule.coffee_ids = std::vector<CoffeeId>{b.id, a.id};
+  const auto created = Write([&](Tx& tx) { return tx.Rules().CreateRule(rule); });
+  const std::string where =
+      " FROM pricing_rules WHERE rule_id = " + std::to_string(created.id.value);
+  EXPECT_EQ(stored_as("SELECT coffee_ids" + where),
+            boost::json::parse("[" + std::to_string(b.id.value) + "," + std::to_string(a.id.value) +
+                               "]"));
+  EXPECT_EQ(
+      stored_as("SELECT time_ranges" + where),
+      boost::json::parse(R"([{"start":"14:00","end":"16:00"},{"start":"23:00","end":"01:00"}])"));
+  EXPECT_EQ(stored_as("SELECT days_of_week" + where), boost::json::parse("[1,2,3,4,5]"));
 }
 
 TEST_P(StorageContract, LoyaltyConfigRoundTripsMultipliers) {

@@ -15,6 +15,7 @@
 
 #include "app/ports.hpp"
 #include "domain/time.hpp"
+#include "storage/decode_error.hpp"
 
 namespace coffee::storage::postgres {
 
@@ -39,12 +40,6 @@ class ConstraintViolation : public app::StorageError {
 
  private:
   std::string sqlstate_;
-};
-
-/// A stored value that cannot be decoded into the domain (unknown enum, bad JSON shape, …).
-class DecodeError : public app::StorageError {
- public:
-  using app::StorageError::StorageError;
 };
 
 /// The text parameters of one statement; nullopt is SQL NULL.

@@ -4,7 +4,7 @@
 #include <string>
 #include <unordered_map>
 
-#include "storage/postgres/json_columns.hpp"
+#include "storage/json_columns.hpp"
 #include "storage/postgres/repositories.hpp"
 
 namespace coffee::storage::postgres {

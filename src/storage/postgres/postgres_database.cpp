@@ -125,14 +125,8 @@ using PgTx = RepositoryTx<Connection, PgUserRepository, PgRefreshTokenRepository
                           PgCoffeeRepository, PgRulesRepository, PgOrderRepository,
                           PgLoyaltyRepository, PgIdempotencyRepository>;
 
-struct AppliedMigration {
-  std::string name;
-  std::string checksum;
-  std::string applied_at;
-};
-
-std::map<int, AppliedMigration> ReadApplied(Connection& conn) {
-  std::map<int, AppliedMigration> applied;
+AppliedMigrations ReadApplied(Connection& conn) {
+  AppliedMigrations applied;
   const Result result = conn.Run(kAppliedMigrations, Params());
   for (int i = 0; i < result.Rows(); ++i) {
     RowReader r(result, i);
@@ -277,18 +271,9 @@ class PostgresDatabase final : public Database {
     conn.Exec(kCreateMigrationsTable);
     const auto applied = ReadApplied(conn);
     const auto embedded = EmbeddedMigrations("postgres");
-    for (const auto& m : embedded) {
-      const auto it = applied.find(m.version);
-      const std::string checksum = MigrationChecksum(m.sql);
-      if (it != applied.end() && it->second.checksum != checksum) {
-        throw MigrationError("migration " + std::to_string(m.version) + " (" + m.name +
-                             ") was changed after it was applied: checksum " + it->second.checksum +
-                             " in the database, " + checksum + " embedded");
-      }
-    }
+    CheckAppliedChecksums(embedded, applied);
     int count = 0;
-    for (const auto& m : embedded) {
-      if (applied.contains(m.version)) continue;
+    for (const auto& m : PendingMigrations(embedded, applied)) {
       conn.Exec(kBegin);
       try {
         conn.Exec(std::string(m.sql), "migration SQL");
@@ -299,8 +284,7 @@ class PostgresDatabase final : public Database {
         throw;
       } catch (const std::exception& e) {
         RollbackQuietly(conn);
-        throw MigrationError("migration " + std::to_string(m.version) + " (" + m.name +
-                             ") failed: " + e.what());
+        throw MigrationError(DescribeMigration(m) + " failed: " + e.what());
       }
       ++count;
     }
@@ -313,7 +297,7 @@ class PostgresDatabase final : public Database {
     auto lease = pool_.Acquire();
     Connection& conn = *lease;
     ExecFirst(conn, kBeginReadOnly);
-    std::map<int, AppliedMigration> applied;
+    AppliedMigrations applied;
     try {
       const Result exists = conn.Run(kMigrationsTableExists, Params());
       if (RowReader(exists, 0).Bool()) applied = ReadApplied(conn);
@@ -322,30 +306,7 @@ class PostgresDatabase final : public Database {
       RollbackQuietly(conn);
       throw;
     }
-    std::map<int, MigrationState> states;
-    for (const auto& m : EmbeddedMigrations("postgres")) {
-      MigrationState& s = states[m.version];
-      s.version = m.version;
-      s.name = m.name;
-      s.checksum = MigrationChecksum(m.sql);
-    }
-    for (const auto& [version, a] : applied) {
-      MigrationState& s = states[version];
-      const bool embedded = !s.name.empty();
-      s.version = version;
-      s.applied = true;
-      s.applied_at = a.applied_at;
-      if (embedded) {
-        s.checksum_mismatch = s.checksum != a.checksum;
-      } else {
-        s.name = a.name;
-        s.checksum = a.checksum;
-      }
-    }
-    std::vector<MigrationState> out;
-    out.reserve(states.size());
-    for (auto& [version, s] : states) out.push_back(std::move(s));
-    return out;
+    return MigrationStates(EmbeddedMigrations("postgres"), applied);
   }
 
  private:

@@ -1,7 +1,7 @@
 #include <algorithm>
 #include <string>
 
-#include "storage/postgres/json_columns.hpp"
+#include "storage/json_columns.hpp"
 #include "storage/postgres/repositories.hpp"
 
 namespace coffee::storage::postgres {

@@ -1,6 +1,6 @@
 #include <array>
 
-#include "storage/sqlite/json_columns.hpp"
+#include "storage/json_columns.hpp"
 #include "storage/sqlite/repositories.hpp"
 
 namespace coffee::storage::sqlite {
@@ -160,7 +160,7 @@ std::vector<domain::CoffeeId> CoffeeRepository::ExistingIds(
   std::vector<domain::CoffeeId> existing;
   if (ids.empty()) return existing;
   Statement stmt = conn_.Prepare(kExistingCoffeeIds);
-  stmt.Bind(1, EncodeCoffeeIds(ids));
+  stmt.Bind(1, *EncodeCoffeeIds(ids));
   while (stmt.Step()) existing.emplace_back(stmt.Int(0));
   return existing;
 }

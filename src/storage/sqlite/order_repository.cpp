@@ -1,7 +1,7 @@
 #include <array>
 #include <unordered_map>
 
-#include "storage/sqlite/json_columns.hpp"
+#include "storage/json_columns.hpp"
 #include "storage/sqlite/repositories.hpp"
 
 namespace coffee::storage::sqlite {
@@ -100,9 +100,11 @@ app::Order ReadOrder(const Statement& row) {
   o.discount_total = domain::Money::FromCents(row.Int(5));
   o.total_price = domain::Money::FromCents(row.Int(6));
   o.pricing_strategy = row.Text(7);
-  auto rules = DecodeAppliedRules(row.Text(8));
-  if (!rules) throw app::StorageError("sqlite: " + where + ": applied_rules is malformed");
-  o.applied_rules = std::move(*rules);
+  try {
+    o.applied_rules = DecodeAppliedRules(row.Text(8));
+  } catch (const DecodeError& e) {
+    throw app::StorageError("sqlite: " + where + ": " + e.what());
+  }
   o.prep_work_minutes = static_cast<int>(row.Int(9));
   o.estimated_prep_minutes = static_cast<int>(row.Int(10));
   o.estimated_ready_at = ReadTimestamp(row.Text(11), "orders.estimated_ready_at");

@@ -1,6 +1,6 @@
 #include <limits>
 
-#include "storage/sqlite/json_columns.hpp"
+#include "storage/json_columns.hpp"
 #include "storage/sqlite/repositories.hpp"
 
 namespace coffee::storage::sqlite {
@@ -133,10 +133,16 @@ std::optional<int> ToInt(std::int64_t v) {
   return static_cast<int>(v);
 }
 
-std::string JsonProblem(std::string_view column, std::string_view text) {
-  std::string out(column);
-  out += IsValidJson(text) ? " does not have the expected JSON shape" : " is not valid JSON";
-  return out;
+/// Runs `decode`; a DecodeError becomes `problem` (so the row is skipped with its reason).
+template <typename F>
+bool Decode(F decode, std::string& problem) {
+  try {
+    decode();
+    return true;
+  } catch (const DecodeError& e) {
+    problem = e.what();
+    return false;
+  }
 }
 
 Decoded<domain::Availability> DecodeAvailability(const Statement& row) {
@@ -206,28 +212,14 @@ Decoded<domain::PricingRule> DecodeRule(const Statement& row) {
       return out;
     }
   }
-  if (!row.IsNull(9)) {
-    const std::string text = row.Text(9);
-    r.coffee_ids = DecodeCoffeeIds(text);
-    if (!r.coffee_ids) {
-      out.problem = JsonProblem("coffee_ids", text);
-      return out;
-    }
-  }
-  const std::string ranges_text = row.Text(10);
-  auto ranges = DecodeTimeRanges(ranges_text);
-  if (!ranges) {
-    out.problem = JsonProblem("time_ranges", ranges_text);
-    return out;
-  }
-  r.time_ranges = std::move(*ranges);
-  const std::string days_text = row.Text(11);
-  auto days = DecodeDaysOfWeek(days_text);
-  if (!days) {
-    out.problem = JsonProblem("days_of_week", days_text);
-    return out;
-  }
-  r.days_of_week = std::move(*days);
+  const bool decoded = Decode(
+      [&] {
+        if (!row.IsNull(9)) r.coffee_ids = DecodeCoffeeIds(row.Text(9));
+        r.time_ranges = DecodeTimeRanges(row.Text(10));
+        r.days_of_week = DecodeDaysOfWeek(row.Text(11));
+      },
+      out.problem);
+  if (!decoded) return out;
   if (!row.IsNull(12)) {
     r.min_quantity = ToInt(row.Int(12));
     if (!r.min_quantity) {
@@ -327,13 +319,9 @@ Decoded<domain::LoyaltyConfig> ReadLoyaltyConfig(Connection& conn) {
   }
   domain::LoyaltyConfig c;
   c.points_per_dollar = domain::Fixed4{stmt.Int(0)};
-  const std::string multipliers_text = stmt.Text(1);
-  auto multipliers = DecodeMultipliers(multipliers_text);
-  if (!multipliers) {
-    out.problem = JsonProblem("bonus_multipliers", multipliers_text);
+  if (!Decode([&] { c.bonus_multipliers = DecodeMultipliers(stmt.Text(1)); }, out.problem)) {
     return out;
   }
-  c.bonus_multipliers = std::move(*multipliers);
   const auto updated_at = TimestampColumn("updated_at", stmt.Text(2), out.problem);
   if (!updated_at) return out;
   c.updated_at = *updated_at;
@@ -359,7 +347,7 @@ void BindRule(Statement& stmt, const domain::PricingRule& rule, const std::strin
     stmt.BindNull(9);
   }
   if (rule.coffee_ids) {
-    stmt.Bind(10, EncodeCoffeeIds(*rule.coffee_ids));
+    stmt.Bind(10, *EncodeCoffeeIds(rule.coffee_ids));
   } else {
     stmt.BindNull(10);
   }

@@ -50,12 +50,6 @@ constexpr std::size_t kMaxBatch = 64;
 /// How long Read() waits for a free reader connection before reporting the database unavailable.
 constexpr std::chrono::seconds kReaderWait{5};
 
-struct AppliedMigration {
-  std::string name;
-  std::string checksum;
-  std::string applied_at;
-};
-
 std::string NormalizeSynchronous(const std::string& synchronous) {
   std::string upper = synchronous;
   std::transform(upper.begin(), upper.end(), upper.begin(),
@@ -85,18 +79,14 @@ void Commit(Connection& conn) {
   }
 }
 
-std::map<int, AppliedMigration> ReadApplied(Connection& conn) {
-  std::map<int, AppliedMigration> applied;
+AppliedMigrations ReadApplied(Connection& conn) {
+  AppliedMigrations applied;
   Statement stmt = conn.Prepare(kListAppliedMigrations);
   while (stmt.Step()) {
     applied.emplace(static_cast<int>(stmt.Int(0)),
                     AppliedMigration{stmt.Text(1), stmt.Text(2), stmt.Text(3)});
   }
   return applied;
-}
-
-std::string Describe(const Migration& m) {
-  return "migration " + std::to_string(m.version) + " (" + m.name + ")";
 }
 
 /// One Write call in the writer queue; lives on its caller's stack until it is settled.
@@ -301,17 +291,9 @@ class SqliteDatabase final : public Database {
     conn.Exec(std::string(kCreateMigrationsTable));
     const auto applied = ReadApplied(conn);
     const auto embedded = EmbeddedMigrations("sqlite");
-    for (const auto& m : embedded) {
-      const auto it = applied.find(m.version);
-      const std::string checksum = MigrationChecksum(m.sql);
-      if (it != applied.end() && it->second.checksum != checksum) {
-        throw MigrationError(Describe(m) + " was changed after it was applied: checksum " +
-                             it->second.checksum + " in the database, " + checksum + " embedded");
-      }
-    }
+    CheckAppliedChecksums(embedded, applied);
     int count = 0;
-    for (const auto& m : embedded) {
-      if (applied.contains(m.version)) continue;
+    for (const auto& m : PendingMigrations(embedded, applied)) {
       if (ApplyMigration(conn, m)) ++count;
     }
     return count;
@@ -326,30 +308,9 @@ class SqliteDatabase final : public Database {
   std::vector<MigrationState> MigrationInfo() override {
     const std::lock_guard lock(writer_mutex_);
     Connection& conn = *writer_;
-    std::map<int, AppliedMigration> applied;
+    AppliedMigrations applied;
     if (conn.QueryText(kMigrationsTableExists) != "0") applied = ReadApplied(conn);
-    std::map<int, MigrationState> states;
-    for (const auto& m : EmbeddedMigrations("sqlite")) {
-      MigrationState s;
-      s.version = m.version;
-      s.name = m.name;
-      s.checksum = MigrationChecksum(m.sql);
-      if (const auto it = applied.find(m.version); it != applied.end()) {
-        s.applied = true;
-        s.applied_at = it->second.applied_at;
-        s.checksum_mismatch = it->second.checksum != s.checksum;
-      }
-      states.emplace(m.version, std::move(s));
-    }
-    for (const auto& [version, a] : applied) {
-      if (states.contains(version)) continue;
-      states.emplace(version,
-                     MigrationState{version, a.name, a.checksum, true, a.applied_at, false});
-    }
-    std::vector<MigrationState> out;
-    out.reserve(states.size());
-    for (auto& [version, s] : states) out.push_back(std::move(s));
-    return out;
+    return MigrationStates(EmbeddedMigrations("sqlite"), applied);
   }
 
  private:
@@ -456,7 +417,7 @@ class SqliteDatabase final : public Database {
       record.Run();
     } catch (const app::StorageError& e) {
       RollbackQuietly(conn);
-      throw MigrationError(Describe(m) + " failed: " + e.what());
+      throw MigrationError(DescribeMigration(m) + " failed: " + e.what());
     } catch (...) {
       RollbackQuietly(conn);
       throw;

@@ -1,48 +1,61 @@
-#include "storage/postgres/json_columns.hpp"
+#include "storage/json_columns.hpp"
 
 #include <boost/json.hpp>
 #include <charconv>
 #include <cstdint>
+#include <limits>
 #include <system_error>
 
-#include "storage/postgres/connection.hpp"
-
-namespace coffee::storage::postgres {
+namespace coffee::storage {
 
 namespace json = boost::json;
 
 namespace {
 
 json::value Parse(std::string_view text, std::string_view column) {
-  std::error_code ec;
-  json::value value = json::parse(text, ec);
-  if (ec) throw DecodeError(std::string(column) + ": invalid JSON");
+  boost::system::error_code ec;
+  json::value value = json::parse(json::string_view(text.data(), text.size()), ec);
+  if (ec) throw DecodeError(std::string(column) + " is not valid JSON");
   return value;
 }
 
+[[noreturn]] void WrongShape(std::string_view column, const std::string& what) {
+  throw DecodeError(std::string(column) + " does not have the expected JSON shape: " + what);
+}
+
 const json::array& AsArray(const json::value& value, std::string_view column) {
-  if (!value.is_array()) throw DecodeError(std::string(column) + ": expected a JSON array");
+  if (!value.is_array()) WrongShape(column, "expected an array");
   return value.get_array();
 }
 
 std::int64_t AsInteger(const json::value& value, std::string_view column) {
   if (value.is_int64()) return value.get_int64();
-  if (value.is_uint64() && value.get_uint64() <= static_cast<std::uint64_t>(INT64_MAX)) {
+  if (value.is_uint64() &&
+      value.get_uint64() <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
     return static_cast<std::int64_t>(value.get_uint64());
   }
-  throw DecodeError(std::string(column) + ": expected an integer, got " + json::serialize(value));
+  WrongShape(column, "expected an integer, got " + json::serialize(value));
 }
 
+std::string_view View(const json::string& s) { return {s.data(), s.size()}; }
+
 domain::TimeOfDay AsTimeOfDay(const json::object& range, std::string_view key) {
-  const auto* field = range.if_contains(key);
+  const auto* field = range.if_contains(json::string_view(key.data(), key.size()));
   if (field == nullptr || !field->is_string()) {
-    throw DecodeError("time_ranges: \"" + std::string(key) + "\" must be an \"HH:MM\" string");
+    WrongShape("time_ranges", "\"" + std::string(key) + "\" must be an \"HH:MM\" string");
   }
-  const auto parsed = domain::TimeOfDay::Parse(field->get_string());
+  const auto parsed = domain::TimeOfDay::Parse(View(field->get_string()));
   if (!parsed) {
-    throw DecodeError("time_ranges: bad time of day \"" + std::string(field->get_string()) + "\"");
+    WrongShape("time_ranges", "bad time of day \"" + std::string(View(field->get_string())) + "\"");
   }
   return *parsed;
+}
+
+/// 2.0000 → "2.0", 1.2500 → "1.25": the shortest text with at least one decimal.
+std::string ShortDecimal(domain::Fixed4 value) {
+  std::string text = value.ToString();
+  while (text.size() > 2 && text.back() == '0' && text[text.size() - 2] != '.') text.pop_back();
+  return text;
 }
 
 }  // namespace
@@ -77,7 +90,7 @@ std::vector<domain::TimeRange> DecodeTimeRanges(std::string_view text) {
   std::vector<domain::TimeRange> ranges;
   const json::value value = Parse(text, "time_ranges");
   for (const auto& item : AsArray(value, "time_ranges")) {
-    if (!item.is_object()) throw DecodeError("time_ranges: each range must be an object");
+    if (!item.is_object()) WrongShape("time_ranges", "each range must be an object");
     ranges.push_back(
         {AsTimeOfDay(item.get_object(), "start"), AsTimeOfDay(item.get_object(), "end")});
   }
@@ -96,7 +109,7 @@ std::vector<int> DecodeDaysOfWeek(std::string_view text) {
   for (const auto& item : AsArray(value, "days_of_week")) {
     const std::int64_t day = AsInteger(item, "days_of_week");
     if (day < 1 || day > 7) {
-      throw DecodeError("days_of_week: " + std::to_string(day) + " is not an ISO weekday (1-7)");
+      WrongShape("days_of_week", std::to_string(day) + " is not an ISO weekday (1-7)");
     }
     days.push_back(static_cast<int>(day));
   }
@@ -106,36 +119,36 @@ std::vector<int> DecodeDaysOfWeek(std::string_view text) {
 std::string EncodeMultipliers(const std::map<domain::CoffeeId, domain::Fixed4>& multipliers) {
   json::object object;
   for (const auto& [id, multiplier] : multipliers) {
-    object[std::to_string(id.value)] = multiplier.ToString();
+    object[std::to_string(id.value)] = ShortDecimal(multiplier);
   }
   return json::serialize(object);
 }
 
 std::map<domain::CoffeeId, domain::Fixed4> DecodeMultipliers(std::string_view text) {
   const json::value value = Parse(text, "bonus_multipliers");
-  if (!value.is_object()) throw DecodeError("bonus_multipliers: expected a JSON object");
+  if (!value.is_object()) WrongShape("bonus_multipliers", "expected an object");
   std::map<domain::CoffeeId, domain::Fixed4> multipliers;
   for (const auto& [key, item] : value.get_object()) {
     std::int64_t id = 0;
     const auto [end, ec] = std::from_chars(key.data(), key.data() + key.size(), id);
     if (ec != std::errc() || end != key.data() + key.size()) {
-      throw DecodeError("bonus_multipliers: key \"" + std::string(key) + "\" is not a coffee id");
+      WrongShape("bonus_multipliers", "key \"" + std::string(key) + "\" is not a coffee id");
     }
     std::optional<domain::Fixed4> multiplier;
     if (item.is_string()) {
-      multiplier = domain::Fixed4::Parse(item.get_string());
+      multiplier = domain::Fixed4::Parse(View(item.get_string()));
     } else if (item.is_int64() || item.is_uint64()) {
       const std::int64_t whole = AsInteger(item, "bonus_multipliers");
-      if (whole <= INT64_MAX / domain::Fixed4::kScale &&
-          whole >= INT64_MIN / domain::Fixed4::kScale) {
+      if (whole <= std::numeric_limits<std::int64_t>::max() / domain::Fixed4::kScale &&
+          whole >= std::numeric_limits<std::int64_t>::min() / domain::Fixed4::kScale) {
         multiplier = domain::Fixed4{whole * domain::Fixed4::kScale};
       }
     } else if (item.is_double()) {
       multiplier = domain::Fixed4::FromDouble(item.get_double());
     }
     if (!multiplier) {
-      throw DecodeError("bonus_multipliers: value for \"" + std::string(key) +
-                        "\" is not a decimal: " + json::serialize(item));
+      WrongShape("bonus_multipliers", "the value for \"" + std::string(key) +
+                                          "\" is not a decimal: " + json::serialize(item));
     }
     multipliers.emplace(domain::CoffeeId(id), *multiplier);
   }
@@ -156,28 +169,34 @@ std::vector<app::AppliedRule> DecodeAppliedRules(std::string_view text) {
   std::vector<app::AppliedRule> rules;
   const json::value value = Parse(text, "applied_rules");
   for (const auto& item : AsArray(value, "applied_rules")) {
-    if (!item.is_object()) throw DecodeError("applied_rules: each rule must be an object");
+    if (!item.is_object()) WrongShape("applied_rules", "each rule must be an object");
     const json::object& object = item.get_object();
     const auto* rule_id = object.if_contains("rule_id");
     const auto* description = object.if_contains("description");
     const auto* discount = object.if_contains("discount");
     if (rule_id == nullptr || description == nullptr || !description->is_string() ||
         discount == nullptr) {
-      throw DecodeError("applied_rules: expected rule_id, description and discount");
+      WrongShape("applied_rules", "expected rule_id, description and discount");
     }
     std::optional<domain::Money> amount;
     if (discount->is_string()) {
-      amount = domain::Money::Parse(discount->get_string());
+      amount = domain::Money::Parse(View(discount->get_string()));
     } else if (discount->is_number()) {
       amount = domain::Money::FromDouble(discount->to_number<double>());
     }
     if (!amount) {
-      throw DecodeError("applied_rules: discount is not a decimal: " + json::serialize(*discount));
+      WrongShape("applied_rules", "discount is not a decimal: " + json::serialize(*discount));
     }
     rules.push_back({domain::RuleId(AsInteger(*rule_id, "applied_rules")),
-                     std::string(description->get_string()), *amount});
+                     std::string(View(description->get_string())), *amount});
   }
   return rules;
+}
+
+std::string EncodeTextArray(const std::vector<std::string>& texts) {
+  json::array array;
+  for (const auto& t : texts) array.emplace_back(json::string_view(t.data(), t.size()));
+  return json::serialize(array);
 }
 
 std::string EncodeOrderLines(const std::vector<app::OrderLine>& lines) {
@@ -196,7 +215,8 @@ std::string EncodeOrderLines(const std::vector<app::OrderLine>& lines) {
 
 std::string EncodeAuditRecords(const std::vector<app::AuditRecord>& records) {
   // rule_data_json is already JSON text (written by the services), so it is spliced in as is
-  // rather than parsed and re-serialized; the ::jsonb cast still rejects anything malformed.
+  // rather than parsed and re-serialized; PostgreSQL's ::jsonb cast still rejects anything
+  // malformed.
   std::string out = "[";
   for (const auto& record : records) {
     if (out.size() > 1) out += ',';
@@ -220,4 +240,4 @@ std::string EncodeAuditRecords(const std::vector<app::AuditRecord>& records) {
   return out;
 }
 
-}  // namespace coffee::storage::postgres
+}  // namespace coffee::storage
