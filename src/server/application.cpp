@@ -14,6 +14,7 @@
 
 #include "http/handlers/handlers.hpp"
 #include "http/handlers/rules_handlers.hpp"
+#include "http/handlers/static_handlers.hpp"
 #include "http/server.hpp"
 #include "rules/shop_clock.hpp"
 #include "security/jwt.hpp"
@@ -137,6 +138,7 @@ Application::Application(config::Config config) : config_(std::move(config)) {
   http::AddCoffeeRoutes(rt.router, rt.coffees, config_.cache_ttl);
   http::AddBusinessRulesRoutes(rt.router, rt.rules_admin);
   http::AddOrderRoutes(rt.router, rt.orders);
+  http::AddConsoleRoutes(rt.router);
   http::AddMetricsRoutes(rt.router, rt.metrics, [this] {
     std::vector<std::pair<domain::OrderStatus, std::int64_t>> counts;
     database_->Read([&](app::Tx& tx) { counts = tx.Orders().CountByStatus(); });
