@@ -20,7 +20,7 @@ export function niceMax(max) {
 export function columnChart(rows, {title, format = String}) {
   const width = 640;
   const height = 260;
-  const left = 56;
+  const left = 70;
   const bottom = 40;
   const top = 12;
   const plotW = width - left - 8;
@@ -50,7 +50,7 @@ export function columnChart(rows, {title, format = String}) {
 export function barChart(rows, {title, format = String, alt = false}) {
   const width = 640;
   const rowH = 30;
-  const labelW = 190;
+  const labelW = 200;
   const height = rows.length * rowH + 8;
   const max = niceMax(Math.max(0, ...rows.map((r) => r.value)));
   const plotW = width - labelW - 90;
@@ -58,7 +58,7 @@ export function barChart(rows, {title, format = String, alt = false}) {
     const w = (Math.max(0, r.value) / max) * plotW;
     const y = 4 + i * rowH;
     return svg('g', {},
-      svg('text', {x: labelW - 8, y: y + 19, 'text-anchor': 'end'}, r.label.length > 28 ? `${r.label.slice(0, 27)}…` : r.label),
+      svg('text', {x: labelW - 8, y: y + 19, 'text-anchor': 'end'}, r.label.length > 26 ? `${r.label.slice(0, 25)}…` : r.label),
       svg('rect', {class: alt ? 'bar alt' : 'bar', x: labelW, y: y + 3, width: w.toFixed(1), height: rowH - 8},
         svg('title', {}, `${r.label}: ${format(r.value)}`)),
       svg('text', {x: (labelW + w + 6).toFixed(1), y: y + 19}, format(r.value)));
