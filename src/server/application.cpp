@@ -15,6 +15,7 @@
 #include "app/login_throttle.hpp"
 #include "http/handlers/handlers.hpp"
 #include "http/handlers/rules_handlers.hpp"
+#include "http/handlers/static_handlers.hpp"
 #include "http/middleware/rate_limiter.hpp"
 #include "http/server.hpp"
 #include "rules/shop_clock.hpp"
@@ -142,6 +143,7 @@ Application::Application(config::Config config) : config_(std::move(config)) {
   http::AddCoffeeRoutes(rt.router, rt.coffees, config_.cache_ttl);
   http::AddBusinessRulesRoutes(rt.router, rt.rules_admin);
   http::AddOrderRoutes(rt.router, rt.orders);
+  http::AddConsoleRoutes(rt.router);
   http::AddMetricsRoutes(rt.router, rt.metrics, [this] {
     std::vector<std::pair<domain::OrderStatus, std::int64_t>> counts;
     database_->Read([&](app::Tx& tx) { counts = tx.Orders().CountByStatus(); });

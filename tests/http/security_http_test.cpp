@@ -583,6 +583,8 @@ TEST_P(SecurityHttp, Api5OnlyTheseRoutesAreOpenWithoutAToken) {
       "GET /api/business-rules/prep-time/:coffee_id",
       "GET /api/business-rules/loyalty-config",
       "GET /api/business-rules/metrics",
+      "GET /console",
+      "GET /console/:file",
   };
   std::set<std::string> actual;
   for (const auto& route : server_->app().router().routes()) {
