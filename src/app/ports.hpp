@@ -353,10 +353,41 @@ class IdempotencyRepository {
 
 // ---------------------------------------------------------------- unit of work
 
+/// The channels of the change feed: PostgreSQL NOTIFY channel names (lowercase identifiers).
+/// Rules keep the channel of earlier versions, so instances of both can run side by side.
+inline constexpr std::string_view kRulesChannel = "coffee_rules_changed";
+inline constexpr std::string_view kOrdersChannel = "coffee_orders";
+
+/// What a change-feed listener hears.
+struct ChangeNotice {
+  std::string payload;
+  /// Announcements may have been missed (the feed lost its connection and is back); the
+  /// payload is empty. Reload whatever is followed.
+  bool missed = false;
+};
+
+/// Announcements of committed changes to every instance that shares the database, this one
+/// included. A write transaction announces with Tx::Announce; listeners hear it once that
+/// transaction commits, and never when it rolls back.
+class ChangeFeed {
+ public:
+  using Listener = std::function<void(const ChangeNotice&)>;
+  virtual ~ChangeFeed() = default;
+  /// Calls `listener` from a background thread for every announcement on `channel`. It must
+  /// not block (hand work to another thread). Several listeners may follow one channel.
+  virtual void Listen(std::string_view channel, Listener listener) = 0;
+  /// Stops every listener; none is called once this returns.
+  virtual void StopListening() = 0;
+};
+
 /// The repositories of one open transaction.
 class Tx {
  public:
   virtual ~Tx() = default;
+  /// Announces `payload` (at most 7999 bytes) on `channel` (see ChangeFeed) when this write
+  /// transaction commits; nothing is announced if it rolls back. PostgreSQL sends it with the
+  /// COMMIT (a NOTIFY in the transaction), so it is never lost between commit and announcement.
+  virtual void Announce(std::string_view channel, std::string payload) = 0;
   virtual UserRepository& Users() = 0;
   virtual RefreshTokenRepository& RefreshTokens() = 0;
   virtual CoffeeRepository& Coffees() = 0;

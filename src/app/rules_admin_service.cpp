@@ -38,6 +38,13 @@ bool IsUuid(std::string_view s) {
   return true;
 }
 
+/// Records a configuration change and announces it to every instance (at commit): each one
+/// reloads its rules snapshot.
+void RecordRulesChange(Tx& tx, const ConfigChange& change) {
+  tx.Rules().InsertConfigChange(change);
+  tx.Announce(kRulesChannel, change.entity);
+}
+
 /// Adds one error per id of `wanted` that the catalog does not hold.
 template <typename FieldName>
 void RequireCoffees(Tx& tx, const std::vector<domain::CoffeeId>& wanted, rules::FieldErrors& errors,
@@ -128,11 +135,11 @@ Outcome<AvailabilityView> RulesAdminService::UpsertAvailability(
                          before ? "update" : "create");
     if (before) change.before_json = JsonText(AvailabilityJson(View(before, row.coffee_id)));
     change.after_json = JsonText(AvailabilityJson(*stored));
-    tx.Rules().InsertConfigChange(change);
+    RecordRulesChange(tx, change);
     return true;
   });
   if (!stored) return ToError(errors);
-  cache_.ReloadAfterLocalChange();
+  cache_.ReloadNow();
   return std::move(*stored);
 }
 
@@ -212,12 +219,12 @@ Outcome<domain::PricingRule> RulesAdminService::SaveRule(domain::UserId actor,
                          before ? "update" : "create");
     if (before) change.before_json = JsonText(PricingRuleJson(*before));
     change.after_json = JsonText(PricingRuleJson(*saved));
-    tx.Rules().InsertConfigChange(change);
+    RecordRulesChange(tx, change);
     return true;
   });
   if (not_found) return AppError::NotFound(RuleNotFound(*id));
   if (!saved) return ToError(errors);
-  cache_.ReloadAfterLocalChange();
+  cache_.ReloadNow();
   return std::move(*saved);
 }
 
@@ -233,12 +240,12 @@ Status RulesAdminService::DeactivateRule(domain::UserId actor, domain::RuleId id
     auto change = Change(actor, "pricing_rule", std::to_string(id.value), "delete");
     change.before_json = JsonText(PricingRuleJson(*before));
     if (after) change.after_json = JsonText(PricingRuleJson(*after));
-    tx.Rules().InsertConfigChange(change);
+    RecordRulesChange(tx, change);
     changed = true;
     return true;
   });
   if (!found) return AppError::NotFound(RuleNotFound(id));
-  if (changed) cache_.ReloadAfterLocalChange();
+  if (changed) cache_.ReloadNow();
   return Ok{};
 }
 
@@ -265,11 +272,11 @@ Outcome<domain::PricingSettings> RulesAdminService::PutPricingSettings(
     auto change = Change(actor, "pricing_settings", "", "update");
     change.before_json = JsonText(PricingSettingsJson(before));
     change.after_json = JsonText(PricingSettingsJson(*saved));
-    tx.Rules().InsertConfigChange(change);
+    RecordRulesChange(tx, change);
     return true;
   });
   if (!saved) return ToError(errors);
-  cache_.ReloadAfterLocalChange();
+  cache_.ReloadNow();
   return std::move(*saved);
 }
 
@@ -299,11 +306,11 @@ Outcome<domain::PrepTimeSettings> RulesAdminService::PutPrepTimeSettings(
     auto change = Change(actor, "prep_time_settings", "", "update");
     change.before_json = JsonText(PrepTimeSettingsJson(before));
     change.after_json = JsonText(PrepTimeSettingsJson(*saved));
-    tx.Rules().InsertConfigChange(change);
+    RecordRulesChange(tx, change);
     return true;
   });
   if (!saved) return ToError(errors);
-  cache_.ReloadAfterLocalChange();
+  cache_.ReloadNow();
   return std::move(*saved);
 }
 
@@ -354,12 +361,12 @@ Outcome<PrepTimeView> RulesAdminService::PutPrepTime(domain::UserId actor,
         Change(actor, "prep_time", std::to_string(coffee_id.value), before ? "update" : "create");
     if (before) change.before_json = JsonText(PrepTimeJson(PrepTimeView{*before, false}));
     change.after_json = JsonText(PrepTimeJson(*saved));
-    tx.Rules().InsertConfigChange(change);
+    RecordRulesChange(tx, change);
     return true;
   });
   if (!found) return AppError::NotFound(CoffeeNotFound(coffee_id));
   if (!saved) return ToError(errors);
-  cache_.ReloadAfterLocalChange();
+  cache_.ReloadNow();
   return std::move(*saved);
 }
 
@@ -393,11 +400,11 @@ Outcome<domain::LoyaltyConfig> RulesAdminService::PutLoyaltyConfig(
     auto change = Change(actor, "loyalty_config", "", "update");
     change.before_json = JsonText(LoyaltyConfigJson(before));
     change.after_json = JsonText(LoyaltyConfigJson(*saved));
-    tx.Rules().InsertConfigChange(change);
+    RecordRulesChange(tx, change);
     return true;
   });
   if (!saved) return ToError(errors);
-  cache_.ReloadAfterLocalChange();
+  cache_.ReloadNow();
   return std::move(*saved);
 }
 

@@ -93,16 +93,6 @@ bool RulesCache::ReloadNow() {
   }
 }
 
-void RulesCache::SetAnnouncer(std::function<void()> announcer) {
-  announcer_ = std::move(announcer);
-}
-
-bool RulesCache::ReloadAfterLocalChange() {
-  const bool reloaded = ReloadNow();
-  if (announcer_) announcer_();
-  return reloaded;
-}
-
 void RulesCache::Invalidate() {
   {
     std::lock_guard lock(mu_);

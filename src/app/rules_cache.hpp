@@ -39,13 +39,8 @@ class RulesCache {
   /// Reloads on the calling thread (a worker, after a committed API change) so the next
   /// request sees the change. On failure keeps the old snapshot, logs ERROR, returns false.
   bool ReloadNow();
-  /// Asks the background reloader for a reload soon (e.g. another instance announced a change).
+  /// Asks the background reloader for a reload soon (a change was announced on the feed).
   void Invalidate();
-  /// Sets what ReloadAfterLocalChange() calls to tell other instances (set before serving).
-  void SetAnnouncer(std::function<void()> announcer);
-  /// After a change committed through this process: ReloadNow(), then the announcer (if set),
-  /// even when the local reload failed, since the change is in the database. Returns ReloadNow().
-  bool ReloadAfterLocalChange();
 
   [[nodiscard]] bool Loaded() const { return Peek() != nullptr; }
   [[nodiscard]] bool Stale() const;
@@ -63,7 +58,6 @@ class RulesCache {
   std::chrono::seconds ttl_;
   const date::time_zone* zone_;
   Metrics* metrics_;
-  std::function<void()> announcer_;
   std::shared_ptr<const rules::Snapshot> current_;  // std::atomic_load / atomic_store only
   std::atomic<std::int64_t> loaded_at_ns_{0};
   std::atomic<std::uint64_t> version_{0};

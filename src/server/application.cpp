@@ -123,7 +123,6 @@ Application::Application(config::Config config) : config_(std::move(config)) {
   database_ = OpenAndMigrate(config_);
   spdlog::info("Initializing authentication service...");
   runtime_ = std::make_unique<Runtime>(config_, *database_, zone);
-  runtime_->rules_cache.SetAnnouncer([&db = *database_] { db.AnnounceRulesChange(); });
   spdlog::info("Initializing business rules engine...");
   spdlog::info("Warming business rules cache...");
   runtime_->rules_cache.Warm();
@@ -160,7 +159,8 @@ Application::Application(config::Config config) : config_(std::move(config)) {
     runtime_->metrics.SetDbPool(pool.max, pool.open, pool.in_use);
   });
   // Last, so that nothing after it can throw and destroy the cache under a running listener.
-  database_->ListenForRulesChanges([this] { runtime_->rules_cache.Invalidate(); });
+  database_->Listen(app::kRulesChannel,
+                    [this](const app::ChangeNotice&) { runtime_->rules_cache.Invalidate(); });
 }
 
 Application::~Application() {

@@ -20,8 +20,8 @@ struct PoolStats {
   int in_use = 0;  // leased right now
 };
 
-/// A store plus the operations only the composition root and the CLI need.
-class Database : public app::Store {
+/// A store and its change feed, plus the operations only the composition root and the CLI need.
+class Database : public app::Store, public app::ChangeFeed {
  public:
   /// Applies pending migrations, each in its own transaction, recording version, name,
   /// checksum and time in schema_migrations. Throws MigrationError (changed checksum, SQL error).
@@ -30,16 +30,6 @@ class Database : public app::Store {
   virtual std::vector<MigrationState> MigrationInfo() = 0;
   /// Connections of the pool now (PostgreSQL pool; SQLite reader connections).
   [[nodiscard]] virtual PoolStats PoolStatistics() = 0;
-
-  /// Tells the other instances sharing this database that the rules changed (PostgreSQL
-  /// NOTIFY; a no-op for SQLite, which one process owns). Never throws: failures are logged.
-  virtual void AnnounceRulesChange() = 0;
-  /// Calls `on_change` from a background thread when another instance announces a rules change,
-  /// and once after a lost connection is re-established (announcements may have been missed).
-  /// Replaces any earlier listener. A no-op for SQLite.
-  virtual void ListenForRulesChanges(std::function<void()> on_change) = 0;
-  /// Stops the listener and joins its thread; `on_change` is not called once this returns.
-  virtual void StopListening() = 0;
 };
 
 struct DatabaseOptions {

@@ -1,8 +1,23 @@
 #pragma once
 
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
 #include "app/ports.hpp"
 
 namespace coffee::storage {
+
+/// One Tx::Announce call, sent when its transaction commits.
+struct Announcement {
+  std::string channel;
+  std::string payload;
+};
+
+/// PostgreSQL refuses NOTIFY payloads of 8000 bytes or more; both adapters enforce it.
+inline constexpr std::size_t kMaxAnnouncementBytes = 7999;
 
 /// The repositories of one transaction, each built on the same connection. Both adapters use
 /// it with their own connection and repository types, so a repository added to app::Tx is
@@ -27,6 +42,21 @@ class RepositoryTx final : public app::Tx {
   app::LoyaltyRepository& Loyalty() override { return loyalty_; }
   app::IdempotencyRepository& Idempotency() override { return idempotency_; }
 
+  void Announce(std::string_view channel, std::string payload) override {
+    if (payload.size() > kMaxAnnouncementBytes) {
+      throw app::StorageError("announcement on " + std::string(channel) + " is " +
+                              std::to_string(payload.size()) + " bytes; the limit is " +
+                              std::to_string(kMaxAnnouncementBytes));
+    }
+    announcements_.push_back({std::string(channel), std::move(payload)});
+  }
+  /// What this transaction announced so far, in order.
+  [[nodiscard]] const std::vector<Announcement>& announcements() const { return announcements_; }
+  /// Forgets the announcements after the first `count` (their savepoint was rolled back).
+  void KeepAnnouncements(std::size_t count) { announcements_.resize(count); }
+  /// Hands the announcements over (after the commit) and forgets them.
+  std::vector<Announcement> TakeAnnouncements() { return std::exchange(announcements_, {}); }
+
  private:
   UsersRepo users_;
   TokensRepo tokens_;
@@ -35,6 +65,7 @@ class RepositoryTx final : public app::Tx {
   OrdersRepo orders_;
   LoyaltyRepo loyalty_;
   IdempotencyRepo idempotency_;
+  std::vector<Announcement> announcements_;
 };
 
 }  // namespace coffee::storage

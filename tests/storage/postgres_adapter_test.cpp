@@ -2,8 +2,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -161,6 +163,25 @@ TEST(PostgresMigrate, ChangedAppliedMigrationIsRefused) {
   ASSERT_FALSE(info.empty());
   EXPECT_TRUE(info.front().applied);
   EXPECT_TRUE(info.front().checksum_mismatch);
+}
+
+TEST_F(PostgresAdapter, AnotherInstanceHearsAnAnnouncementAtCommit) {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<std::string> heard;
+  auto other = Open(db_->url(), 2);  // declared after what its listener uses: stops first
+  other->Listen("coffee_test_feed", [&](const app::ChangeNotice& notice) {
+    const std::lock_guard lock(mu);
+    heard.push_back(notice.payload);
+    cv.notify_all();
+  });
+  store_->Write([](app::Tx& tx) {
+    tx.Announce("coffee_test_feed", "from the first instance");
+    return true;
+  });
+  std::unique_lock lock(mu);
+  cv.wait_for(lock, std::chrono::seconds(5), [&] { return !heard.empty(); });
+  EXPECT_EQ(heard, std::vector<std::string>{"from the first instance"});
 }
 
 TEST_F(PostgresAdapter, RecoversAfterItsConnectionsAreKilled) {

@@ -8,9 +8,11 @@
 #include <atomic>
 #include <boost/json.hpp>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -1091,6 +1093,74 @@ TEST_P(StorageContract, AuditRecordsAreListedOldestFirstAndFiltered) {
 }
 
 // ---------------------------------------------------------------- snapshot load
+
+/// What a change-feed listener heard, waited for from the test thread.
+class Heard {
+ public:
+  app::ChangeFeed::Listener Listener() {
+    return [this](const app::ChangeNotice& notice) {
+      const std::lock_guard lock(mu_);
+      if (!notice.missed) payloads_.push_back(notice.payload);
+      cv_.notify_all();
+    };
+  }
+  /// The payloads heard once `count` arrived, or what was heard after 5 s.
+  std::vector<std::string> WaitFor(std::size_t count) {
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, std::chrono::seconds(5), [&] { return payloads_.size() >= count; });
+    return payloads_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::string> payloads_;
+};
+
+TEST_P(StorageContract, AnnouncementsAreHeardOnlyWhenTheirTransactionCommits) {
+  Heard heard;
+  db_->Listen("coffee_test_feed", heard.Listener());
+  Heard other_channel;
+  db_->Listen("coffee_test_other", other_channel.Listener());
+
+  Write([](Tx& tx) { tx.Announce("coffee_test_feed", "committed"); });
+  db_->Write([](Tx& tx) {
+    tx.Announce("coffee_test_feed", "rolled back");
+    return false;
+  });
+  EXPECT_THROW(db_->Write([](Tx& tx) -> bool {
+    tx.Announce("coffee_test_feed", "thrown");
+    throw std::runtime_error("the write fails");
+  }),
+               std::runtime_error);
+  // One transaction, two announcements, delivered in order; a rolled-back write in between
+  // (same SQLite batch or not) loses only its own.
+  Write([](Tx& tx) {
+    tx.Announce("coffee_test_feed", "second");
+    tx.Announce("coffee_test_other", "elsewhere");
+    tx.Announce("coffee_test_feed", "third");
+  });
+  EXPECT_EQ(heard.WaitFor(3), (std::vector<std::string>{"committed", "second", "third"}));
+  EXPECT_EQ(other_channel.WaitFor(1), std::vector<std::string>{"elsewhere"});
+
+  db_->StopListening();
+  Write([](Tx& tx) { tx.Announce("coffee_test_feed", "after stop"); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(heard.WaitFor(3).size(), 3U) << "no listener is called after StopListening";
+}
+
+TEST_P(StorageContract, AnnouncementsAreRefusedInReadsAndBeyondThePayloadLimit) {
+  EXPECT_THROW(db_->Read([](Tx& tx) { tx.Announce("coffee_test_feed", "in a read"); }),
+               app::StorageError);
+  EXPECT_THROW(Write([](Tx& tx) { tx.Announce("coffee_test_feed", std::string(8000, 'x')); }),
+               app::StorageError);
+  Heard heard;
+  db_->Listen("coffee_test_feed", heard.Listener());
+  const std::string largest(7999, 'y');
+  Write([&](Tx& tx) { tx.Announce("coffee_test_feed", largest); });
+  EXPECT_EQ(heard.WaitFor(1), std::vector<std::string>{largest});
+  db_->StopListening();  // before `heard` goes away
+}
 
 TEST_P(StorageContract, LoadAllReturnsEveryRuleTable) {
   const auto a = AddCoffee("A", 100);

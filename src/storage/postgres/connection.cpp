@@ -268,6 +268,19 @@ void Connection::FlushPendingBegin() {
   }
 }
 
+std::string Connection::Literal(std::string_view text) {
+  // Never reconnects: mid-transaction that would silently start over on a new session.
+  if (conn_ == nullptr) throw app::DatabaseUnavailable("PostgreSQL connection lost");
+  char* escaped = PQescapeLiteral(conn_, text.data(), text.size());
+  if (escaped == nullptr) {
+    throw app::StorageError("cannot quote a literal: " +
+                            ScrubPassword(OneLine(PQerrorMessage(conn_)), spec_.password));
+  }
+  std::string out(escaped);
+  PQfreemem(escaped);
+  return out;
+}
+
 Result Connection::Exec(const std::string& sql, std::string_view label) {
   if (pending_begin_ != nullptr) FlushPendingBegin();
   if (IsBroken()) {

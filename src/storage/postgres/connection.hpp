@@ -162,6 +162,9 @@ class Connection {
     return pending;
   }
 
+  /// `text` as an SQL string literal for this connection (PQescapeLiteral), for the rare SQL
+  /// text that cannot take parameters (several statements in one Exec).
+  std::string Literal(std::string_view text);
   /// Runs SQL text without parameters (may hold several statements); `label` names it in
   /// error messages (default: the SQL itself).
   Result Exec(const std::string& sql, std::string_view label = {});

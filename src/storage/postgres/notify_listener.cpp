@@ -37,16 +37,15 @@ std::string LogLine(const char* message, const std::string& password) {
 
 }  // namespace
 
-NotifyListener::NotifyListener(ConnectSpec spec, std::string channel, std::string own_id,
-                               std::function<void()> on_change)
+NotifyListener::NotifyListener(ConnectSpec spec, std::vector<std::string> channels,
+                               Callback on_notice)
     : spec_(std::move(spec)),
       conn_(spec_),
-      channel_(std::move(channel)),
-      own_id_(std::move(own_id)),
-      on_change_(std::move(on_change)) {
+      channels_(std::move(channels)),
+      on_notice_(std::move(on_notice)) {
   std::array<int, 2> fds{};
   if (pipe2(fds.data(), O_CLOEXEC | O_NONBLOCK) != 0) {
-    throw std::system_error(errno, std::generic_category(), "rules change listener: pipe2");
+    throw std::system_error(errno, std::generic_category(), "change feed listener: pipe2");
   }
   wake_read_ = fds[0];
   wake_write_ = fds[1];
@@ -77,11 +76,11 @@ void NotifyListener::Stop() {
 bool NotifyListener::TryListen() {
   try {
     conn_.EnsureOpen();
-    conn_.Exec("LISTEN " + channel_);
+    for (const auto& channel : channels_) conn_.Exec("LISTEN " + channel);
     return true;
   } catch (const std::exception& e) {  // messages from Connection are already scrubbed
     conn_.MarkBroken();
-    spdlog::warn("Rules change listener cannot LISTEN on PostgreSQL: {}", e.what());
+    spdlog::warn("Change feed listener cannot LISTEN on PostgreSQL: {}", e.what());
     return false;
   }
 }
@@ -97,10 +96,11 @@ void NotifyListener::Run(bool listening) {
     if (SleepUnlessStopped(backoff)) break;
     backoff = std::min(backoff * 2, kMaxBackoff);
     if (TryListen()) {
-      spdlog::info("Rules change listener reconnected to PostgreSQL; reloading the rules");
+      spdlog::info(
+          "Change feed listener reconnected to PostgreSQL; changes meanwhile are reloaded");
       listening = true;
       backoff = kFirstBackoff;
-      Notify();
+      for (const auto& channel : channels_) Deliver(channel, app::ChangeNotice{{}, true});
     }
   }
 }
@@ -122,19 +122,19 @@ void NotifyListener::Receive() {
     if (stop_) return;
     if (ready == 0 || fds[0].revents == 0) continue;
     if (PQconsumeInput(pg) == 0) return Lost(LogLine(PQerrorMessage(pg), spec_.password));
-    bool changed = false;
     for (PGnotify* n = PQnotifies(pg); n != nullptr; n = PQnotifies(pg)) {
-      if (own_id_ != n->extra) changed = true;
+      const std::string channel = n->relname;
+      app::ChangeNotice notice{n->extra, false};
       PQfreemem(n);
+      Deliver(channel, notice);
     }
-    if (changed) Notify();
     if (PQstatus(pg) != CONNECTION_OK) return Lost(LogLine(PQerrorMessage(pg), spec_.password));
   }
 }
 
 void NotifyListener::Lost(const std::string& reason) {
   conn_.MarkBroken();
-  spdlog::warn("Rules change listener lost its PostgreSQL connection; reconnecting: {}", reason);
+  spdlog::warn("Change feed listener lost its PostgreSQL connection; reconnecting: {}", reason);
 }
 
 bool NotifyListener::SleepUnlessStopped(std::chrono::milliseconds duration) const {
@@ -149,11 +149,11 @@ bool NotifyListener::SleepUnlessStopped(std::chrono::milliseconds duration) cons
   return true;
 }
 
-void NotifyListener::Notify() const {
+void NotifyListener::Deliver(std::string_view channel, const app::ChangeNotice& notice) const {
   try {
-    on_change_();
+    on_notice_(channel, notice);
   } catch (const std::exception& e) {
-    spdlog::error("Rules change callback failed: {}", e.what());
+    spdlog::error("Change feed listener on {} failed: {}", channel, e.what());
   }
 }
 

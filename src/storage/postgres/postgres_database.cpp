@@ -2,12 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
-#include <array>
-#include <charconv>
 #include <chrono>
 #include <map>
-#include <random>
+#include <mutex>
 
+#include "storage/change_listeners.hpp"
 #include "storage/postgres/notify_listener.hpp"
 #include "storage/postgres/pool.hpp"
 #include "storage/postgres/repositories.hpp"
@@ -45,10 +44,6 @@ constexpr Statement kRecordMigration{
 
 constexpr auto kAcquireTimeout = std::chrono::seconds(5);
 
-/// The channel on which instances announce rules changes; the payload is the sender's id.
-constexpr const char* kRulesChannel = "coffee_rules_changed";
-constexpr Statement kNotifyRulesChanged{"rules_changed_notify", "SELECT pg_notify($1, $2)"};
-
 // ---------------------------------------------------------------- helpers
 
 /// The password of a postgresql:// URL or conninfo string, to keep it out of messages.
@@ -77,19 +72,6 @@ std::string PasswordOf(const std::string& url) {
   return password;
 }
 
-/// A random id for this process's database handle, so its own announcements can be ignored.
-std::string NewInstanceId() {
-  std::random_device random;
-  std::string id;
-  for (int i = 0; i < 4; ++i) {
-    std::array<char, 8> hex{};
-    const auto [end, ec] = std::to_chars(hex.data(), hex.data() + hex.size(), random(), 16);
-    const auto length = static_cast<std::size_t>(end - hex.data());
-    id.append(hex.size() - length, '0').append(hex.data(), length);
-  }
-  return id;
-}
-
 /// Runs the first command on a leased connection; a connection found dead at this point is
 /// reopened once, since nothing has been done on it yet. A server that did not answer at all is
 /// not asked again.
@@ -107,6 +89,21 @@ void ExecFirst(Connection& conn, const std::string& sql) {
 void Commit(Connection& conn) {
   if (conn.DropPendingBegin()) return;  // the transaction ran no statement
   const Result result = conn.Exec(kCommit);
+  if (result.CommandStatus() == "ROLLBACK") {
+    throw app::StorageError("transaction was aborted by an earlier error; COMMIT rolled it back");
+  }
+}
+
+/// Commits; the transaction's announcements go in the same round trip, as NOTIFYs before the
+/// COMMIT, so PostgreSQL delivers them exactly when (and only if) the transaction commits.
+void CommitAnnouncing(Connection& conn, const std::vector<Announcement>& announcements) {
+  if (announcements.empty()) return Commit(conn);
+  std::string sql;
+  for (const auto& a : announcements) {
+    sql += "SELECT pg_notify(" + conn.Literal(a.channel) + ", " + conn.Literal(a.payload) + ");";
+  }
+  sql += kCommit;
+  const Result result = conn.Exec(sql, "NOTIFY and COMMIT");
   if (result.CommandStatus() == "ROLLBACK") {
     throw app::StorageError("transaction was aborted by an earlier error; COMMIT rolled it back");
   }
@@ -200,7 +197,7 @@ class PostgresDatabase final : public Database {
       throw;
     }
     if (commit) {
-      Commit(*lease);
+      CommitAnnouncing(*lease, tx.announcements());
     } else if (!lease->DropPendingBegin()) {
       lease->Exec(kRollback);
     }
@@ -212,6 +209,9 @@ class PostgresDatabase final : public Database {
     PgTx tx(*lease);
     try {
       fn(tx);
+      if (!tx.announcements().empty()) {
+        throw app::StorageError("Announce in a read transaction: nothing would be committed");
+      }
     } catch (...) {
       RollbackQuietly(*lease);
       throw;
@@ -237,30 +237,25 @@ class PostgresDatabase final : public Database {
     ExecFirst(*lease, kPing);
   }
 
-  void AnnounceRulesChange() override {
-    try {
-      auto lease = pool_.Acquire();
-      const auto params = Params().Text(kRulesChannel).Text(instance_id_);
-      try {
-        lease->Run(kNotifyRulesChanged, params);
-      } catch (const ServerNotAnswering&) {
-        throw;
-      } catch (const app::DatabaseUnavailable&) {  // found dead on first use: reopen once
-        lease->EnsureOpen();
-        lease->Run(kNotifyRulesChanged, params);
-      }
-    } catch (const std::exception& e) {
-      spdlog::warn("Could not announce a rules change to other instances: {}", e.what());
-    }
+  void Listen(std::string_view channel, Listener listener) override {
+    const std::lock_guard lock(listen_mu_);
+    auto previous = listeners_.Channels();
+    listeners_.Add(channel, std::move(listener));
+    // One connection LISTENs on every channel: restart it with the new set. Notifications in
+    // the moment between the two are reported to the earlier channels as possibly missed.
+    listener_.reset();
+    listener_ = std::make_unique<NotifyListener>(
+        spec_, listeners_.Channels(), [this](std::string_view ch, const app::ChangeNotice& notice) {
+          listeners_.Deliver(ch, notice);
+        });
+    for (const auto& ch : previous) listeners_.Deliver(ch, app::ChangeNotice{{}, true});
   }
 
-  void ListenForRulesChanges(std::function<void()> on_change) override {
-    StopListening();
-    listener_ =
-        std::make_unique<NotifyListener>(spec_, kRulesChannel, instance_id_, std::move(on_change));
+  void StopListening() override {
+    const std::lock_guard lock(listen_mu_);
+    listener_.reset();
+    listeners_.Clear();
   }
-
-  void StopListening() override { listener_.reset(); }
 
   int Migrate() override {
     auto lease = pool_.Acquire();
@@ -312,7 +307,8 @@ class PostgresDatabase final : public Database {
  private:
   ConnectSpec spec_;
   Pool pool_;
-  std::string instance_id_ = NewInstanceId();
+  std::mutex listen_mu_;
+  ChangeListeners listeners_;
   std::unique_ptr<NotifyListener> listener_;  // set while listening
 };
 

@@ -16,6 +16,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "storage/change_listeners.hpp"
 #include "storage/sqlite/connection.hpp"
 #include "storage/sqlite/repositories.hpp"
 
@@ -133,11 +134,13 @@ std::exception_ptr RunInSavepoint(Connection& conn, Tx& tx, PendingWrite& w) noe
     return w.error;
   }
   bool keep = false;
+  const std::size_t announced_before = tx.announcements().size();
   try {
     keep = (*w.fn)(tx);
   } catch (...) {
     w.error = std::current_exception();
   }
+  if (!keep) tx.KeepAnnouncements(announced_before);  // its savepoint is rolled back
   if (!conn.InTransaction()) {
     // Some errors (disk full, I/O error) make SQLite roll back the whole transaction.
     if (!w.error) {
@@ -262,6 +265,9 @@ class SqliteDatabase final : public Database {
     try {
       Tx tx(conn);
       fn(tx);
+      if (!tx.announcements().empty()) {
+        throw app::StorageError("Announce in a read transaction: nothing would be committed");
+      }
     } catch (...) {
       RollbackQuietly(conn);
       throw;
@@ -280,10 +286,11 @@ class SqliteDatabase final : public Database {
 
   [[nodiscard]] std::string_view Backend() const override { return "sqlite"; }
 
-  // One process owns the file, so there is nobody to tell and nobody to hear.
-  void AnnounceRulesChange() override {}
-  void ListenForRulesChanges(std::function<void()> /*on_change*/) override {}
-  void StopListening() override {}
+  // One process owns the file: announcements are delivered in-process after their commit.
+  void Listen(std::string_view channel, Listener listener) override {
+    listeners_.Add(channel, std::move(listener));
+  }
+  void StopListening() override { listeners_.Clear(); }
 
   int Migrate() override {
     const std::lock_guard lock(writer_mutex_);
@@ -391,6 +398,10 @@ class SqliteDatabase final : public Database {
       for (PendingWrite* w : batch) {
         if (!w->error) w->error = error;
       }
+      return ran;
+    }
+    for (const auto& a : tx.TakeAnnouncements()) {
+      listeners_.Deliver(a.channel, app::ChangeNotice{a.payload, false});
     }
     return ran;
   }
@@ -529,6 +540,8 @@ class SqliteDatabase final : public Database {
   /// Owns the writer connection: the batch leader, Migrate and MigrationInfo.
   std::mutex writer_mutex_;
   std::unique_ptr<Connection> writer_;
+  /// Called after each commit with what it announced.
+  ChangeListeners listeners_;
   std::mutex readers_mutex_;
   std::condition_variable readers_cv_;
   std::vector<std::unique_ptr<Connection>> readers_;
