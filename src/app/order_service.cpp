@@ -277,6 +277,7 @@ Outcome<PlaceResult> OrderService::Place(const Viewer& viewer,
     order.items = d.lines;
     order = tx.Orders().Insert(order);
     WriteOrderAudit(tx, order, d);
+    tx.Announce(kOrdersChannel, order.id);
     if (idempotency_key) {
       IdempotentResponse response{canonical, 201, render(order), order.id, now + kIdempotencyTtl};
       if (!tx.Idempotency().Insert(viewer.id, *idempotency_key, response, now)) {
@@ -384,6 +385,7 @@ Outcome<Order> OrderService::ChangeStatus(const Viewer& actor, std::string_view 
         }
       }
       result.emplace(*tx.Orders().Find(id));
+      tx.Announce(kOrdersChannel, order->id);
       return true;
     });
     if (!lost) return std::move(*result);
@@ -429,6 +431,7 @@ Outcome<Order> OrderService::SetPayment(std::string_view id, domain::PaymentStat
         return false;
       }
       result.emplace(*tx.Orders().Find(id));
+      tx.Announce(kOrdersChannel, order->id);
       return true;
     });
     if (!lost) return std::move(*result);

@@ -61,6 +61,8 @@ struct StreamBody {
   /// open through proxies and a vanished client is noticed; empty: no heartbeat.
   std::string heartbeat;
   std::chrono::milliseconds heartbeat_interval{15000};
+  /// The stream ends by itself at this time (e.g. when the token that opened it expires).
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 };
 
 /// A response: status, extra headers, and a JSON (or text) body, or a stream.

@@ -86,6 +86,7 @@ struct Application::Runtime {
   app::RulesCache rules_cache;
   app::RulesAdminService rules_admin;
   app::OrderService orders;
+  std::unique_ptr<app::OrderEvents> order_events;  // listens on the feed: made last
   http::Router router;
   std::unique_ptr<app::RequestLimiter> request_limiter;  // null when rate limiting is off
   // One io_context per I/O thread (WORKER_THREADS of them), each run by its own thread: a
@@ -158,9 +159,17 @@ Application::Application(config::Config config) : config_(std::move(config)) {
     const auto pool = database_->PoolStatistics();
     runtime_->metrics.SetDbPool(pool.max, pool.open, pool.in_use);
   });
-  // Last, so that nothing after it can throw and destroy the cache under a running listener.
-  database_->Listen(app::kRulesChannel,
-                    [this](const app::ChangeNotice&) { runtime_->rules_cache.Invalidate(); });
+  // Listeners last, so that little after them can throw; if something does, the feed stops
+  // before the cache and the hub it calls into are destroyed (no destructor runs here).
+  try {
+    database_->Listen(app::kRulesChannel,
+                      [this](const app::ChangeNotice&) { runtime_->rules_cache.Invalidate(); });
+    rt.order_events = std::make_unique<app::OrderEvents>(*database_, *database_);
+    http::AddOrderEventsRoute(rt.router, *rt.order_events);
+  } catch (...) {
+    database_->StopListening();
+    throw;
+  }
 }
 
 Application::~Application() {

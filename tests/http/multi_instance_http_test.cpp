@@ -2,6 +2,7 @@
 #include <thread>
 
 #include "http_test_support.hpp"
+#include "raw_connection.hpp"
 
 namespace coffee::testing {
 namespace {
@@ -64,6 +65,23 @@ TEST_P(MultiInstanceHttp, ListenerReloadsOnceAfterItsConnectionComesBack) {
   auto after = QuoteUntil(*client_b, user, 400);
   ASSERT_EQ(after.status, 400) << after.body;
   EXPECT_EQ(after.Json().as_object().at("error_code"), "ITEMS_UNAVAILABLE") << after.body;
+}
+
+TEST_P(MultiInstanceHttp, AnOrderPlacedThroughOneInstanceReachesTheBoardOfTheOther) {
+  TestServer a(GetParam(), true, LongTtl);
+  TestServer b(ExistingDatabase{a.db().url()}, LongTtl);
+  RawConnection board(b.port());
+  board.Send("GET /api/orders/events HTTP/1.1\r\nHost: b\r\nAuthorization: Bearer " +
+             b.StaffToken() + "\r\n\r\n");
+  ASSERT_TRUE(board.WaitFor("retry: 3000\n\n", std::chrono::seconds(5))) << board.received();
+
+  auto placed = a.Client()->Post("/api/orders", R"({"items":[{"coffee_item_id":2,"quantity":1}]})",
+                                 a.UserToken());
+  ASSERT_EQ(placed.status, 201) << placed.body;
+  const std::string id(placed.Json().as_object()["id"].as_string());
+  EXPECT_TRUE(
+      board.WaitFor("event: order\nid: 1\ndata: {\"id\":\"" + id + "\"", std::chrono::seconds(5)))
+      << board.received();
 }
 
 INSTANTIATE_TEST_SUITE_P(Postgres, MultiInstanceHttp, ::testing::Values(std::string("postgres")),

@@ -73,6 +73,17 @@ class HttpStreaming : public ::testing::Test {
                   res.stream->stop = [this] { ++streams_.stopped; };
                   return res;
                 });
+    router_.Add(http::Method::kGet, "/brief", http::Access::kPublic, http::Exec::kInline,
+                [](http::Request&) {
+                  http::Response res;
+                  res.content_type = "text/event-stream";
+                  res.stream = std::make_shared<http::StreamBody>();
+                  res.stream->start = [](std::shared_ptr<http::StreamSink> sink) {
+                    sink->Send("data: hello\n\n");
+                  };
+                  res.stream->deadline = std::chrono::steady_clock::now() + 200ms;
+                  return res;
+                });
     http::ServerOptions options;
     options.host = "127.0.0.1";
     options.port = 0;
@@ -203,6 +214,16 @@ TEST_F(HttpStreaming, ServerStopEndsOpenStreams) {
   EXPECT_TRUE(conn->Closed(kWait));
   EXPECT_NE(conn->received().find("0\r\n\r\n"), std::string::npos) << conn->received();
   EXPECT_TRUE(Eventually([this] { return streams_.stopped == 1; }));
+}
+
+TEST_F(HttpStreaming, AStreamEndsByItselfAtItsDeadline) {
+  RawConnection conn(port_);
+  conn.Send("GET /brief HTTP/1.1\r\nHost: test\r\n\r\n");
+  const auto opened = std::chrono::steady_clock::now();
+  EXPECT_TRUE(conn.Closed(kWait));
+  EXPECT_GE(std::chrono::steady_clock::now() - opened, 150ms);
+  EXPECT_NE(conn.received().find("data: hello\n\n\r\n0\r\n\r\n"), std::string::npos)
+      << conn.received();
 }
 
 TEST_F(HttpStreaming, HeadOfAStreamingRouteIsAnEmptyAnswer) {

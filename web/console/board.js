@@ -169,6 +169,11 @@ class LiveFeed {
           onChunk: () => this.armWatchdog(controller),
           onEvent: (event) => {
             if (event.id) this.lastEventId = event.id;
+            if (event.type === 'resync') {
+              // The server may have missed events (its feed reconnected): reload the columns.
+              this.reload('sse').catch(() => {});
+              return;
+            }
             if (event.type !== 'order') return;
             try {
               this.onOrder(JSON.parse(event.data), 'sse');
@@ -246,7 +251,12 @@ export function renderBoard(main, {isAdmin}) {
 
   function renderIfChanged(keepFocus) {
     const next = [...state.orders.values()].map((o) => `${o.id}:${o.status}:${o.updated_at}`).sort().join('|');
-    if (next === signature) return;
+    if (next === signature) {
+      // The change may have been drawn already (its event can beat the action's own answer):
+      // focus still follows the ticket.
+      if (keepFocus) grid.querySelector(`[data-focus-key="${CSS.escape(keepFocus)}"]`)?.focus();
+      return;
+    }
     signature = next;
     render(keepFocus);
   }

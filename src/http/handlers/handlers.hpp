@@ -8,6 +8,7 @@
 #include "app/auth_service.hpp"
 #include "app/coffee_service.hpp"
 #include "app/metrics.hpp"
+#include "app/order_events.hpp"
 #include "app/order_service.hpp"
 #include "http/router.hpp"
 
@@ -20,6 +21,9 @@ void AddCoffeeRoutes(Router& router, app::CoffeeService& coffees, std::chrono::s
 
 /// /api/orders* and /api/loyalty/*.
 void AddOrderRoutes(Router& router, app::OrderService& orders);
+/// GET /api/orders/events (staff): Server-Sent Events of every order placed or changed, for the
+/// baristas' board (docs/CONSOLE.md). The stream ends when the caller's access token expires.
+void AddOrderEventsRoute(Router& router, app::OrderEvents& events);
 /// An order as the API shows it (SPEC §6).
 boost::json::object OrderJson(const app::Order& order);
 

@@ -1,4 +1,6 @@
+#include <atomic>
 #include <boost/json.hpp>
+#include <memory>
 
 #include "app/order_service.hpp"
 #include "http/handlers/handlers.hpp"
@@ -285,6 +287,56 @@ void AddOrderRoutes(Router& router, app::OrderService& orders) {
                return Respond(orders.Loyalty(domain::UserId{*id}), 200,
                               [](const auto& s) { return LoyaltyJson(s); });
              });
+}
+
+}  // namespace coffee::http
+
+namespace coffee::http {
+
+namespace {
+
+/// How often an idle event stream sends a comment line, so proxies keep it open and a client
+/// that vanished is noticed.
+constexpr std::chrono::seconds kEventHeartbeat{15};
+
+/// One client's subscription: the id to unsubscribe with and the next event id.
+struct EventSubscription {
+  std::uint64_t id = 0;
+  std::atomic<std::uint64_t> next_event{1};
+};
+
+}  // namespace
+
+void AddOrderEventsRoute(Router& router, app::OrderEvents& events) {
+  router.Add(
+      Method::kGet, "/api/orders/events", Access::kStaff, Exec::kInline, [&events](Request& req) {
+        Response res;
+        res.content_type = "text/event-stream";
+        res.headers.emplace_back("Cache-Control", "no-store");
+        res.headers.emplace_back("X-Accel-Buffering", "no");  // nginx: do not buffer
+        res.stream = std::make_shared<StreamBody>();
+        res.stream->heartbeat = ": ping\n\n";
+        res.stream->heartbeat_interval = kEventHeartbeat;
+        // The stream lives no longer than the token that opened it: a demoted or
+        // signed-out barista stops receiving orders when the token expires, and the
+        // board reconnects with a fresh one.
+        const auto left = req.auth->expires_at - domain::Instant::clock::now();
+        res.stream->deadline =
+            std::chrono::steady_clock::now() +
+            std::chrono::duration_cast<std::chrono::steady_clock::duration>(left);
+        auto subscription = std::make_shared<EventSubscription>();
+        res.stream->start = [&events, subscription](std::shared_ptr<StreamSink> sink) {
+          sink->Send("retry: 3000\n\n");
+          subscription->id = events.Subscribe(
+              [sink, subscription](const app::Order& order) {
+                sink->Send("event: order\nid: " + std::to_string(subscription->next_event++) +
+                           "\ndata: " + SerializeJson(OrderJson(order)) + "\n\n");
+              },
+              [sink] { sink->Send("event: resync\ndata: {}\n\n"); });
+        };
+        res.stream->stop = [&events, subscription] { events.Unsubscribe(subscription->id); };
+        return res;
+      });
 }
 
 }  // namespace coffee::http

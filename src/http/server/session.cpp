@@ -311,14 +311,14 @@ asio::awaitable<void> Stream(std::shared_ptr<Core> core, std::shared_ptr<Connect
   auto last_write = std::chrono::steady_clock::now();
   while (!failed && !*gone && !core->stopping) {
     auto [chunks, ended] = channel->Take();
-    if (chunks.empty() && ended) break;
+    if (chunks.empty() && (ended || std::chrono::steady_clock::now() >= body.deadline)) break;
     std::string out;
     for (const auto& c : chunks) out += chunked ? Chunk(c) : c;
     if (out.empty()) {
-      const auto due = last_write + body.heartbeat_interval;
-      if (std::chrono::steady_clock::now() < due || body.heartbeat.empty()) {
-        channel->wake.expires_at(body.heartbeat.empty() ? asio::steady_timer::time_point::max()
-                                                        : due);
+      const auto due = body.heartbeat.empty() ? asio::steady_timer::time_point::max()
+                                              : last_write + body.heartbeat_interval;
+      if (std::chrono::steady_clock::now() < due) {
+        channel->wake.expires_at(std::min(due, body.deadline));
         auto wait_result = co_await channel->wake.async_wait(kTuple);
         (void)wait_result;
         continue;
