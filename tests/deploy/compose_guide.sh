@@ -228,7 +228,7 @@ for msg in "INFO Coffee API - Starting..." "INFO Connecting to database..." \
   "INFO Warming business rules cache..." "INFO Business rules cache warmed successfully" \
   "INFO Business rules engine initialized" "INFO Starting server on 0.0.0.0:8080" \
   "INFO Coffee API is running on http://0.0.0.0:8080"; do
-  found=$(tail -n +"$line" "$work/logs.txt" | grep -n -F "$msg" | head -1 | cut -d: -f1)
+  found=$(tail -n +"$line" "$work/logs.txt" | grep -n -m1 -F "$msg" | cut -d: -f1 || true)
   [ -n "$found" ] || fail "startup line missing or out of order: $msg"
   line=$((line + found - 1))
 done
@@ -315,46 +315,53 @@ done
 
 # ---------------------------------------------------------------- troubleshooting, SQL
 note "guide: performance tuning, monitoring and troubleshooting queries"
-guide_tty 'docker-compose exec backend psql $DATABASE_URL -c "SELECT 1"' | grep -q "(1 row)" \
-  || fail "psql SELECT 1"
-guide_tty 'docker-compose exec backend psql $DATABASE_URL -c "\dt"' | grep -q "pricing_rules" \
-  || fail "psql \\dt"
-guide_tty 'docker-compose exec backend psql $DATABASE_URL -c "SELECT * FROM loyalty_config"' \
-  | grep -q "(1 row)" || fail "psql loyalty_config"
+# `expect TEXT OUTPUT WHAT`: OUTPUT (captured whole, so no writer dies of SIGPIPE) has TEXT.
+expect() { grep -qF -- "$1" <<<"$2" || fail "$3: $2"; }
+out=$(guide_tty 'docker-compose exec backend psql $DATABASE_URL -c "SELECT 1"') || fail "psql SELECT 1: $out"
+expect "(1 row)" "$out" "psql SELECT 1"
+out=$(guide_tty 'docker-compose exec backend psql $DATABASE_URL -c "\dt"') || fail "psql \\dt: $out"
+expect "pricing_rules" "$out" "psql \\dt"
+out=$(guide_tty 'docker-compose exec backend psql $DATABASE_URL -c "SELECT * FROM loyalty_config"') \
+  || fail "psql loyalty_config: $out"
+expect "(1 row)" "$out" "psql loyalty_config"
 # The guide's pg_stat_statements columns predate PostgreSQL 13 ...
 if out=$(guide 'docker-compose exec -T backend psql $DATABASE_URL -c "
   SELECT query, calls, mean_time 
   FROM pg_stat_statements 
   WHERE mean_time > 100 
   ORDER BY mean_time DESC
-"' 2>&1); then
+"'); then
   fail "the guide's pg_stat_statements query ran on PostgreSQL 15: $out"
 fi
+expect 'column "mean_time" does not exist' "$(tail -5 "$work/stderr.log")" "the guide's pg_stat_statements query"
 # ... docs/DEPLOYMENT.md gives the PostgreSQL 13+ names, which work.
 stats=$(docker-compose exec -T backend psql $DATABASE_URL -At -c "
   SELECT query, calls, mean_exec_time
   FROM pg_stat_statements
   WHERE mean_exec_time >= 0
   ORDER BY mean_exec_time DESC" 2>>"$work/stderr.log") || fail "pg_stat_statements (mean_exec_time)"
-grep -q "coffees" <<<"$stats" || fail "pg_stat_statements records no query of the coffees table"
-guide_tty 'docker-compose exec backend psql $DATABASE_URL -c "
+expect "coffees" "$stats" "pg_stat_statements records no query of the coffees table"
+out=$(guide_tty 'docker-compose exec backend psql $DATABASE_URL -c "
   SELECT rule_id, rule_type, is_active, valid_from, valid_until 
   FROM pricing_rules
-"' | grep -q "(2 rows)" || fail "psql pricing_rules"
-guide_tty 'docker-compose exec backend psql $DATABASE_URL -c "
+"') || fail "psql pricing_rules: $out"
+expect "(2 rows)" "$out" "psql pricing_rules"
+out=$(guide_tty 'docker-compose exec backend psql $DATABASE_URL -c "
   SELECT * FROM rule_audit_log 
   ORDER BY created_at DESC 
   LIMIT 10
-"' | grep -q "(10 rows)" || fail "psql rule_audit_log"
-guide "psql \$DATABASE_URL -c \"ALTER DATABASE $POSTGRES_DB SET log_min_duration_statement = 100;\"" \
-  | grep -q "ALTER DATABASE" || fail "ALTER DATABASE ... log_min_duration_statement"
+"') || fail "psql rule_audit_log: $out"
+expect "(10 rows)" "$out" "psql rule_audit_log"
+out=$(guide "psql \$DATABASE_URL -c \"ALTER DATABASE $POSTGRES_DB SET log_min_duration_statement = 100;\"") \
+  || fail "ALTER DATABASE: $out"
+expect "ALTER DATABASE" "$out" "ALTER DATABASE ... log_min_duration_statement"
 indexes=$(psql "$DATABASE_URL" -At -c "
 SELECT tablename, indexname, indexdef 
 FROM pg_indexes 
 WHERE schemaname = 'public' 
   AND tablename IN ('pricing_rules', 'rule_audit_log');")
-grep -q "pricing_rules_active_idx" <<<"$indexes" && grep -q "rule_audit_log_order_idx" <<<"$indexes" \
-  || fail "indexes: $indexes"
+expect "pricing_rules_active_idx" "$indexes" "indexes"
+expect "rule_audit_log_order_idx" "$indexes" "indexes"
 [ "$(psql "$DATABASE_URL" -At -c "SELECT count(*) FROM pg_stat_activity;")" -ge 1 ] || fail "pg_stat_activity"
 ratio=$(psql "$DATABASE_URL" -At -c "SELECT 
   sum(heap_blks_hit) / (sum(heap_blks_hit) + sum(heap_blks_read)) as cache_hit_ratio
@@ -366,8 +373,9 @@ sizes=$(psql "$DATABASE_URL" -At -c "SELECT
 FROM pg_tables
 WHERE schemaname = 'public'
 ORDER BY pg_total_relation_size(schemaname||'.'||tablename) DESC;")
-grep -q "public|orders|" <<<"$sizes" || fail "table sizes: $sizes"
-guide 'docker-compose logs backend' | grep -q "Coffee API is running" || fail "docker-compose logs backend"
+expect "public|orders|" "$sizes" "table sizes"
+out=$(guide 'docker-compose logs backend') || fail "docker-compose logs backend"
+expect "Coffee API is running" "$out" "docker-compose logs backend"
 
 # ---------------------------------------------------------------- backup and recovery
 note "guide: backup, configuration export, recovery into a fresh volume"
