@@ -5,6 +5,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdlib>
@@ -56,6 +57,17 @@ class NotifySocket {
   bool bound_ = false;
 };
 
+/// Whether `message` (newline-separated assignments, as sd_notify sends them) has `line`.
+bool HasLine(const std::string& message, const std::string& line) {
+  std::size_t start = 0;
+  while (start <= message.size()) {
+    const std::size_t end = std::min(message.find('\n', start), message.size());
+    if (message.compare(start, end - start, line) == 0) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
 /// Sets NOTIFY_SOCKET for the lifetime of the object.
 class ScopedNotifyEnvironment {
  public:
@@ -74,15 +86,14 @@ TEST(SystemdNotify, ReadyOnceTheListenerAcceptsAndStoppingAtShutdown) {
   {
     coffee::testing::TestServer server("sqlite");
     const std::string ready = notify.Receive(10s);
-    EXPECT_NE(ready.find("READY=1"), std::string::npos) << ready;
-    EXPECT_NE(ready.find("STATUS=Serving on 127.0.0.1:" + std::to_string(server.port())),
-              std::string::npos)
+    EXPECT_TRUE(HasLine(ready, "READY=1")) << ready;
+    EXPECT_TRUE(HasLine(ready, "STATUS=Serving on 127.0.0.1:" + std::to_string(server.port())))
         << ready;
     EXPECT_EQ(server.Client()->Get("/healthz").status, 200);
     EXPECT_EQ(notify.Receive(200ms), "") << "nothing more is sent while serving";
   }
   const std::string stopping = notify.Receive(10s);
-  EXPECT_NE(stopping.find("STOPPING=1"), std::string::npos) << stopping;
+  EXPECT_TRUE(HasLine(stopping, "STOPPING=1")) << stopping;
 }
 
 TEST(SystemdNotify, ServesWithoutANotifySocket) {
