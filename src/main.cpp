@@ -139,7 +139,13 @@ int main(int argc, char** argv) {
   auto* migrate_info = migrate->add_subcommand("info", "List migrations and their state");
   auto* seed = cli.add_subcommand("seed", "Load the catalog and default business rules");
   bool demo = false;
-  seed->add_flag("--demo", demo, "Also create the demo accounts (never in production)");
+  auto* demo_flag =
+      seed->add_flag("--demo", demo, "Also create the demo accounts (never in production)");
+  bool sql = false;
+  seed->add_flag("--sql", sql,
+                 "Print the seed as idempotent PostgreSQL for psql (seed_data.sql) and exit; "
+                 "needs no database")
+      ->excludes(demo_flag);
   auto* admin = cli.add_subcommand("admin", "Account administration");
   admin->require_subcommand(1);
   auto* admin_create = admin->add_subcommand("create", "Create an admin account");
@@ -150,6 +156,10 @@ int main(int argc, char** argv) {
                            "Password (prompted, or read from stdin, when omitted)");
   CLI11_PARSE(cli, argc, argv);
 
+  if (*seed && sql) {
+    std::cout << coffee::app::SeedSql();
+    return 0;
+  }
   try {
     Config config = LoadConfigOrExit();
     if (*migrate_run) return MigrateRun(config);

@@ -31,4 +31,8 @@ struct SeedReport {
 /// (SPEC §8) and, with `demo`, the demo accounts; one transaction, idempotent.
 SeedReport Seed(Store& store, PasswordHasher& hasher, const Clock& clock, bool demo);
 
+/// The same catalog, availability, prep times and default rules as Seed() (never demo
+/// accounts) as one idempotent PostgreSQL transaction for psql: the repository's seed_data.sql.
+std::string SeedSql();
+
 }  // namespace coffee::app

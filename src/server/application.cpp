@@ -2,6 +2,7 @@
 
 #include <malloc.h>
 #include <spdlog/spdlog.h>
+#include <systemd/sd-daemon.h>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -226,6 +227,9 @@ unsigned short Application::Start() {
   rt.ScheduleTrim();
   spdlog::info("Coffee API is running on http://{}:{}", config_.host, port);
   spdlog::default_logger()->flush();
+  // systemd Type=notify: ready once the listener accepts. A no-op without NOTIFY_SOCKET.
+  sd_notifyf(0, "READY=1\nSTATUS=Serving on %s:%u", config_.host.c_str(),
+             static_cast<unsigned>(port));
   return port;
 }
 
@@ -253,6 +257,7 @@ void Application::Wait(bool handle_signals) {
     std::unique_lock lock(rt.mu);
     rt.cv.wait(lock, [&rt] { return rt.stop_requested; });
   }
+  sd_notify(0, "STOPPING=1\nSTATUS=Shutting down");
   if (signals) {
     asio::post(*rt.ios.front(), [&signals] {
       boost::system::error_code ec;
