@@ -14,6 +14,7 @@ COPY CMakeLists.txt CMakePresets.json ./
 COPY cmake cmake
 COPY migrations migrations
 COPY docs/openapi.json docs/openapi.json
+COPY web web
 COPY src src
 # Only the server binary, with the release preset (Release: -O3 -DNDEBUG; warnings as errors;
 # Ninja, 2 jobs).

@@ -44,11 +44,23 @@ guide() {
 # The same for `docker-compose exec` without -T, which wants a terminal: `script` gives it one,
 # large enough that psql never starts a pager (which would wait for a key). Carriage returns
 # are dropped from the output; a command that hangs fails after 3 minutes.
+# docker-compose 1.29's terminal handling (dockerpty) now and then ends an `exec` that ran fine
+# with a non-zero status and a stray NUL byte; such a run is retried once, and logged.
 guide_tty() {
   printf '$ %s\n' "$1" >&3
-  timeout 180 script -qefc "stty rows 10000 cols 10000 2>/dev/null; $1" /dev/null </dev/null \
-    2>>"$work/stderr.log" | tr -d '\r'
-  return "${PIPESTATUS[0]}"
+  local out status
+  for attempt in 1 2; do
+    out=$(
+      timeout 180 script -qefc "stty rows 10000 cols 10000 2>/dev/null; $1" /dev/null \
+        </dev/null 2>>"$work/stderr.log" | tr -d '\r'
+      exit "${PIPESTATUS[0]}"
+    )
+    status=$?
+    [ "$status" = 0 ] && break
+    printf '  (attempt %s exited %s)\n' "$attempt" "$status" >&3
+  done
+  printf '%s\n' "$out"
+  return "$status"
 }
 port_busy() { [ -n "$(ss -Hltn "sport = :$1")" ]; }
 free_port() {
