@@ -6,8 +6,6 @@
 #include <string>
 #include <vector>
 
-#include "config/config.hpp"
-
 namespace coffee::http {
 namespace {
 
@@ -95,47 +93,6 @@ TEST(ClientAddress, TrustedPeerForwardsTheNearestUntrustedHop) {
   // Every hop trusted: the farthest one.
   EXPECT_EQ(ClientAddress("10.0.0.1", {"10.0.0.2"}, trusted), "10.0.0.2");
   EXPECT_EQ(ClientAddress("::1", {"2001:db8::1"}, {"0:0:0:0:0:0:0:1"}), "2001:db8::1");
-}
-
-config::EnvLookup Env(std::map<std::string, std::string> values) {
-  return [values = std::move(values)](std::string_view name) -> std::optional<std::string> {
-    auto it = values.find(std::string(name));
-    if (it == values.end()) return std::nullopt;
-    return it->second;
-  };
-}
-
-TEST(RateLimitConfig, DefaultsAreOnWithTheSpecRates) {
-  auto c = config::LoadConfig(Env({}));
-  ASSERT_TRUE(c) << c.error().details;
-  EXPECT_TRUE(c->rate_limit_enabled);
-  EXPECT_EQ(c->rate_limit_auth_per_minute, 10);
-  EXPECT_EQ(c->rate_limit_per_minute, 600);
-  EXPECT_TRUE(c->trusted_proxies.empty());
-}
-
-TEST(RateLimitConfig, ReadsAndValidatesTheVariables) {
-  auto c = config::LoadConfig(Env({{"RATE_LIMIT_ENABLED", "false"},
-                                   {"RATE_LIMIT_AUTH_PER_MINUTE", "3"},
-                                   {"RATE_LIMIT_PER_MINUTE", "100"},
-                                   {"TRUSTED_PROXIES", "10.0.0.1, ::1"}}));
-  ASSERT_TRUE(c) << c.error().details;
-  EXPECT_FALSE(c->rate_limit_enabled);
-  EXPECT_EQ(c->rate_limit_auth_per_minute, 3);
-  EXPECT_EQ(c->rate_limit_per_minute, 100);
-  EXPECT_EQ(c->trusted_proxies, (std::vector<std::string>{"10.0.0.1", "::1"}));
-
-  auto bad = config::LoadConfig(Env({{"RATE_LIMIT_ENABLED", "maybe"},
-                                     {"RATE_LIMIT_AUTH_PER_MINUTE", "0"},
-                                     {"RATE_LIMIT_PER_MINUTE", "lots"},
-                                     {"TRUSTED_PROXIES", "10.0.0.1, proxy.local"}}));
-  ASSERT_FALSE(bad);
-  const auto& fields = bad.error().fields;
-  EXPECT_EQ(fields.count("RATE_LIMIT_ENABLED"), 1U);
-  EXPECT_EQ(fields.count("RATE_LIMIT_AUTH_PER_MINUTE"), 1U);
-  EXPECT_EQ(fields.count("RATE_LIMIT_PER_MINUTE"), 1U);
-  EXPECT_EQ(fields.count("TRUSTED_PROXIES"), 1U);
-  EXPECT_NE(bad.error().details.find("proxy.local"), std::string::npos);
 }
 
 }  // namespace
