@@ -8,7 +8,8 @@ namespace coffee::storage {
 /// it with their own connection and repository types, so a repository added to app::Tx is
 /// added here once.
 template <class Connection, class UsersRepo, class TokensRepo, class CoffeesRepo, class RulesRepo,
-          class OrdersRepo, class LoyaltyRepo, class IdempotencyRepo>
+          class OrdersRepo, class LoyaltyRepo, class IdempotencyRepo, class ReviewsRepo,
+          class AnalyticsRepo>
 class RepositoryTx final : public app::Tx {
  public:
   explicit RepositoryTx(Connection& conn)
@@ -18,7 +19,9 @@ class RepositoryTx final : public app::Tx {
         rules_(conn),
         orders_(conn),
         loyalty_(conn),
-        idempotency_(conn) {}
+        idempotency_(conn),
+        reviews_(conn),
+        analytics_(conn) {}
   app::UserRepository& Users() override { return users_; }
   app::RefreshTokenRepository& RefreshTokens() override { return tokens_; }
   app::CoffeeRepository& Coffees() override { return coffees_; }
@@ -26,6 +29,8 @@ class RepositoryTx final : public app::Tx {
   app::OrderRepository& Orders() override { return orders_; }
   app::LoyaltyRepository& Loyalty() override { return loyalty_; }
   app::IdempotencyRepository& Idempotency() override { return idempotency_; }
+  app::ReviewRepository& Reviews() override { return reviews_; }
+  app::AnalyticsRepository& Analytics() override { return analytics_; }
 
  private:
   UsersRepo users_;
@@ -35,6 +40,8 @@ class RepositoryTx final : public app::Tx {
   OrdersRepo orders_;
   LoyaltyRepo loyalty_;
   IdempotencyRepo idempotency_;
+  ReviewsRepo reviews_;
+  AnalyticsRepo analytics_;
 };
 
 }  // namespace coffee::storage

@@ -121,9 +121,10 @@ void RollbackQuietly(Connection& conn) noexcept {
 }
 
 /// The repositories of one transaction, all on its connection.
-using PgTx = RepositoryTx<Connection, PgUserRepository, PgRefreshTokenRepository,
-                          PgCoffeeRepository, PgRulesRepository, PgOrderRepository,
-                          PgLoyaltyRepository, PgIdempotencyRepository>;
+using PgTx =
+    RepositoryTx<Connection, PgUserRepository, PgRefreshTokenRepository, PgCoffeeRepository,
+                 PgRulesRepository, PgOrderRepository, PgLoyaltyRepository, PgIdempotencyRepository,
+                 PgReviewRepository, PgAnalyticsRepository>;
 
 struct AppliedMigration {
   std::string name;
