@@ -66,6 +66,8 @@ struct Application::Runtime {
         rules_cache(db, cfg.cache_ttl, zone, &metrics),
         rules_admin(db, rules_cache, clock),
         orders(db, rules_cache, metrics, clock),
+        reviews(db, coffees, clock),
+        analytics(db, clock, zone),
         ios(MakeContexts(cfg.worker_threads)),
         // Workers block on the database or on Argon2: one per pooled connection plus one per
         // core for hashing, so neither starves the other.
@@ -81,6 +83,8 @@ struct Application::Runtime {
   app::RulesCache rules_cache;
   app::RulesAdminService rules_admin;
   app::OrderService orders;
+  app::ReviewService reviews;
+  app::AnalyticsService analytics;
   http::Router router;
   // One io_context per I/O thread (WORKER_THREADS of them), each run by its own thread: a
   // connection's handlers never hop between threads. The first also runs the acceptor and the
@@ -137,6 +141,8 @@ Application::Application(config::Config config) : config_(std::move(config)) {
   http::AddCoffeeRoutes(rt.router, rt.coffees, config_.cache_ttl);
   http::AddBusinessRulesRoutes(rt.router, rt.rules_admin);
   http::AddOrderRoutes(rt.router, rt.orders);
+  http::AddReviewRoutes(rt.router, rt.reviews);
+  http::AddAnalyticsRoutes(rt.router, rt.analytics);
   http::AddMetricsRoutes(rt.router, rt.metrics, [this] {
     std::vector<std::pair<domain::OrderStatus, std::int64_t>> counts;
     database_->Read([&](app::Tx& tx) { counts = tx.Orders().CountByStatus(); });
