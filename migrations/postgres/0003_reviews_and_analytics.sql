@@ -71,7 +71,7 @@ CREATE TABLE sales_rollup (
 );
 
 -- Discount granted per pricing rule (from the pricing_rule audit rows of counted orders), and
--- how many of those orders had their discount clipped by max_discount_percent. No hour level.
+-- how many of those orders had their discount clipped by max_discount_percent.
 CREATE TABLE rule_rollup (
   level          INTEGER NOT NULL,
   bucket         BIGINT NOT NULL,
@@ -83,7 +83,7 @@ CREATE TABLE rule_rollup (
 );
 
 -- Orders by lateness (ceil((actual − quoted) / 1 min), whole minutes), for percentiles; only
--- orders with a ready_at. coffee_id 0 = all orders. No hour level.
+-- orders with a ready_at. coffee_id 0 = all orders.
 CREATE TABLE prep_rollup (
   level        INTEGER NOT NULL,
   coffee_id    BIGINT NOT NULL,
@@ -93,31 +93,39 @@ CREATE TABLE prep_rollup (
   PRIMARY KEY (level, coffee_id, bucket, late_minutes)
 );
 
--- Visible reviews per rating, bucketed by the review's created_at; coffee_id 0 = all coffees.
+-- Visible reviews by rating (r1 … r5), bucketed by the review's created_at; coffee_id 0 = all
+-- coffees. One row per bucket, so a report over a year reads a fifth of the rows.
 CREATE TABLE review_rollup (
   level     INTEGER NOT NULL,
   coffee_id BIGINT NOT NULL,
   bucket    BIGINT NOT NULL,
-  rating    INTEGER NOT NULL,
-  reviews   BIGINT NOT NULL,
-  PRIMARY KEY (level, coffee_id, bucket, rating)
+  r1        BIGINT NOT NULL,
+  r2        BIGINT NOT NULL,
+  r3        BIGINT NOT NULL,
+  r4        BIGINT NOT NULL,
+  r5        BIGINT NOT NULL,
+  PRIMARY KEY (level, coffee_id, bucket)
 );
 
 -- ---------------------------------------------------------------- review trigger
 
--- Adds (p_sign = 1) or removes (p_sign = −1) one visible review from the aggregate and the rollup.
+-- Adds (p_sign = 1) or removes (p_sign = −1) one visible review from the aggregate and the
+-- rollup.
 CREATE FUNCTION reviews_apply(r reviews, p_sign INTEGER) RETURNS void AS $$
 BEGIN
   UPDATE coffees SET rating_sum = rating_sum + p_sign * r.rating,
                      review_count = review_count + p_sign
   WHERE id = r.coffee_id;
-  INSERT INTO review_rollup (level, coffee_id, bucket, rating, reviews)
+  INSERT INTO review_rollup (level, coffee_id, bucket, r1, r2, r3, r4, r5)
   SELECT l.level, c.coffee_id, floor(extract(epoch FROM r.created_at))::bigint / l.seconds,
-         r.rating, p_sign
+         p_sign * (r.rating = 1)::int, p_sign * (r.rating = 2)::int, p_sign * (r.rating = 3)::int,
+         p_sign * (r.rating = 4)::int, p_sign * (r.rating = 5)::int
   FROM rollup_levels l, (VALUES (0::bigint), (r.coffee_id)) AS c (coffee_id)
   ORDER BY 1, 2, 3
-  ON CONFLICT (level, coffee_id, bucket, rating)
-  DO UPDATE SET reviews = review_rollup.reviews + excluded.reviews;
+  ON CONFLICT (level, coffee_id, bucket) DO UPDATE SET
+    r1 = review_rollup.r1 + excluded.r1, r2 = review_rollup.r2 + excluded.r2,
+    r3 = review_rollup.r3 + excluded.r3, r4 = review_rollup.r4 + excluded.r4,
+    r5 = review_rollup.r5 + excluded.r5;
 END
 $$ LANGUAGE plpgsql;
 
@@ -159,7 +167,8 @@ BEGIN
          p_sign * coalesce(v_actual, 0)
   FROM rollup_levels l,
        (SELECT 0::bigint AS coffee_id,
-               (SELECT coalesce(sum(quantity), 0) FROM order_items WHERE order_id = o.id) AS quantity,
+               (SELECT coalesce(sum(quantity), 0) FROM order_items WHERE order_id = o.id)
+                 AS quantity,
                o.base_price_cents AS gross, o.discount_total_cents AS discount,
                o.total_price_cents AS net
         UNION ALL
@@ -188,7 +197,6 @@ BEGIN
          p_sign * coalesce(v_capped, 0)
   FROM rule_audit_log a, rollup_levels l
   WHERE a.order_id = o.id AND a.rule_type = 'pricing_rule' AND a.rule_id IS NOT NULL
-    AND l.level <> 1
   ORDER BY 1, 2, 3
   ON CONFLICT (level, bucket, rule_id) DO UPDATE SET
     orders = rule_rollup.orders + excluded.orders,
@@ -201,7 +209,6 @@ BEGIN
     FROM rollup_levels l,
          (SELECT 0::bigint AS coffee_id
           UNION ALL SELECT coffee_id FROM order_items WHERE order_id = o.id) c
-    WHERE l.level <> 1
     ORDER BY 1, 2, 3
     ON CONFLICT (level, coffee_id, bucket, late_minutes) DO UPDATE SET
       orders = prep_rollup.orders + excluded.orders;

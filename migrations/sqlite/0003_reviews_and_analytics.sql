@@ -69,7 +69,7 @@ CREATE TABLE sales_rollup (
 ) WITHOUT ROWID;
 
 -- Discount granted per pricing rule (from the pricing_rule audit rows of counted orders), and
--- how many of those orders had their discount clipped by max_discount_percent. No hour level.
+-- how many of those orders had their discount clipped by max_discount_percent.
 CREATE TABLE rule_rollup (
   level          INTEGER NOT NULL,
   bucket         INTEGER NOT NULL,
@@ -81,7 +81,7 @@ CREATE TABLE rule_rollup (
 ) WITHOUT ROWID;
 
 -- Orders by lateness (ceil((actual − quoted) / 1 min), whole minutes), for percentiles; only
--- orders with a ready_at. coffee_id 0 = all orders. No hour level.
+-- orders with a ready_at. coffee_id 0 = all orders.
 CREATE TABLE prep_rollup (
   level        INTEGER NOT NULL,
   coffee_id    INTEGER NOT NULL,
@@ -91,14 +91,18 @@ CREATE TABLE prep_rollup (
   PRIMARY KEY (level, coffee_id, bucket, late_minutes)
 ) WITHOUT ROWID;
 
--- Visible reviews per rating, bucketed by the review's created_at; coffee_id 0 = all coffees.
+-- Visible reviews by rating (r1 … r5), bucketed by the review's created_at; coffee_id 0 = all
+-- coffees. One row per bucket, so a report over a year reads a fifth of the rows.
 CREATE TABLE review_rollup (
   level     INTEGER NOT NULL,
   coffee_id INTEGER NOT NULL,
   bucket    INTEGER NOT NULL,
-  rating    INTEGER NOT NULL,
-  reviews   INTEGER NOT NULL,
-  PRIMARY KEY (level, coffee_id, bucket, rating)
+  r1        INTEGER NOT NULL,
+  r2        INTEGER NOT NULL,
+  r3        INTEGER NOT NULL,
+  r4        INTEGER NOT NULL,
+  r5        INTEGER NOT NULL,
+  PRIMARY KEY (level, coffee_id, bucket)
 ) WITHOUT ROWID;
 
 -- ---------------------------------------------------------------- review triggers
@@ -108,11 +112,15 @@ WHEN NEW.hidden = 0
 BEGIN
   UPDATE coffees SET rating_sum = rating_sum + NEW.rating, review_count = review_count + 1
   WHERE id = NEW.coffee_id;
-  INSERT INTO review_rollup (level, coffee_id, bucket, rating, reviews)
-  SELECT l.level, c.coffee_id, unixepoch(NEW.created_at) / l.seconds, NEW.rating, 1
+  INSERT INTO review_rollup (level, coffee_id, bucket, r1, r2, r3, r4, r5)
+  SELECT l.level, c.coffee_id, unixepoch(NEW.created_at) / l.seconds,
+         NEW.rating = 1, NEW.rating = 2, NEW.rating = 3,
+         NEW.rating = 4, NEW.rating = 5
   FROM rollup_levels l, (SELECT 0 AS coffee_id UNION ALL SELECT NEW.coffee_id) c
   WHERE true
-  ON CONFLICT (level, coffee_id, bucket, rating) DO UPDATE SET reviews = reviews + excluded.reviews;
+  ON CONFLICT (level, coffee_id, bucket) DO UPDATE SET
+    r1 = r1 + excluded.r1, r2 = r2 + excluded.r2, r3 = r3 + excluded.r3, r4 = r4 + excluded.r4,
+    r5 = r5 + excluded.r5;
 END;
 
 CREATE TRIGGER reviews_track_update AFTER UPDATE OF coffee_id, rating, hidden, created_at ON reviews
@@ -122,16 +130,19 @@ BEGIN
   WHERE id = OLD.coffee_id AND OLD.hidden = 0;
   UPDATE coffees SET rating_sum = rating_sum + NEW.rating, review_count = review_count + 1
   WHERE id = NEW.coffee_id AND NEW.hidden = 0;
-  INSERT INTO review_rollup (level, coffee_id, bucket, rating, reviews)
-  SELECT l.level, CASE WHEN c.whole = 1 THEN 0 ELSE x.coffee_id END, x.t / l.seconds, x.rating,
-         x.sign
+  INSERT INTO review_rollup (level, coffee_id, bucket, r1, r2, r3, r4, r5)
+  SELECT l.level, CASE WHEN c.whole = 1 THEN 0 ELSE x.coffee_id END, x.t / l.seconds,
+         x.sign * (x.rating = 1), x.sign * (x.rating = 2), x.sign * (x.rating = 3),
+         x.sign * (x.rating = 4), x.sign * (x.rating = 5)
   FROM (SELECT -1 AS sign, OLD.coffee_id AS coffee_id, OLD.rating AS rating,
                unixepoch(OLD.created_at) AS t WHERE OLD.hidden = 0
         UNION ALL
         SELECT 1, NEW.coffee_id, NEW.rating, unixepoch(NEW.created_at) WHERE NEW.hidden = 0) x,
        rollup_levels l, (SELECT 1 AS whole UNION ALL SELECT 0) c
   WHERE true
-  ON CONFLICT (level, coffee_id, bucket, rating) DO UPDATE SET reviews = reviews + excluded.reviews;
+  ON CONFLICT (level, coffee_id, bucket) DO UPDATE SET
+    r1 = r1 + excluded.r1, r2 = r2 + excluded.r2, r3 = r3 + excluded.r3, r4 = r4 + excluded.r4,
+    r5 = r5 + excluded.r5;
 END;
 
 CREATE TRIGGER reviews_track_delete AFTER DELETE ON reviews
@@ -139,18 +150,24 @@ WHEN OLD.hidden = 0
 BEGIN
   UPDATE coffees SET rating_sum = rating_sum - OLD.rating, review_count = review_count - 1
   WHERE id = OLD.coffee_id;
-  INSERT INTO review_rollup (level, coffee_id, bucket, rating, reviews)
-  SELECT l.level, c.coffee_id, unixepoch(OLD.created_at) / l.seconds, OLD.rating, -1
+  INSERT INTO review_rollup (level, coffee_id, bucket, r1, r2, r3, r4, r5)
+  SELECT l.level, c.coffee_id, unixepoch(OLD.created_at) / l.seconds,
+         -(OLD.rating = 1), -(OLD.rating = 2), -(OLD.rating = 3),
+         -(OLD.rating = 4), -(OLD.rating = 5)
   FROM rollup_levels l, (SELECT 0 AS coffee_id UNION ALL SELECT OLD.coffee_id) c
   WHERE true
-  ON CONFLICT (level, coffee_id, bucket, rating) DO UPDATE SET reviews = reviews + excluded.reviews;
+  ON CONFLICT (level, coffee_id, bucket) DO UPDATE SET
+    r1 = r1 + excluded.r1, r2 = r2 + excluded.r2, r3 = r3 + excluded.r3, r4 = r4 + excluded.r4,
+    r5 = r5 + excluded.r5;
 END;
 
 -- ---------------------------------------------------------------- order triggers
 
 -- What an order adds to the rollups while it counts, as rows of a derived table `x` with a
 -- sign: −1 for the old version of the row, +1 for the new one. Each statement below is written
--- once per trigger; the two triggers differ only in which versions they see.
+-- once per trigger; the two triggers differ only in which versions they see. `+a.rule_type`
+-- keeps SQLite on the audit log's order_id index: without statistics it would otherwise pick
+-- the rule_type index and read every audit row of that type for each order.
 
 CREATE TRIGGER orders_rollup_update
 AFTER UPDATE OF status, payment_status, created_at, ready_at, estimated_prep_minutes,
@@ -164,7 +181,8 @@ BEGIN
   SELECT l.level, 0, x.t / l.seconds, x.sign,
          x.sign * (SELECT coalesce(sum(quantity), 0) FROM order_items WHERE order_id = x.id),
          x.sign * x.base, x.sign * x.discount, x.sign * x.total,
-         x.sign * (x.actual IS NOT NULL), x.sign * (CASE WHEN x.actual IS NULL THEN 0 ELSE x.quoted END),
+         x.sign * (x.actual IS NOT NULL),
+         x.sign * (CASE WHEN x.actual IS NULL THEN 0 ELSE x.quoted END),
          x.sign * coalesce(x.actual, 0)
   FROM (SELECT -1 AS sign, OLD.id AS id, unixepoch(OLD.created_at) AS t,
                OLD.base_price_cents AS base, OLD.discount_total_cents AS discount,
@@ -192,7 +210,8 @@ BEGIN
                             actual_seconds)
   SELECT l.level, i.coffee_id, x.t / l.seconds, x.sign, x.sign * i.quantity,
          x.sign * i.subtotal_cents, x.sign * i.discount_cents, x.sign * i.final_cents,
-         x.sign * (x.actual IS NOT NULL), x.sign * (CASE WHEN x.actual IS NULL THEN 0 ELSE x.quoted END),
+         x.sign * (x.actual IS NOT NULL),
+         x.sign * (CASE WHEN x.actual IS NULL THEN 0 ELSE x.quoted END),
          x.sign * coalesce(x.actual, 0)
   FROM (SELECT -1 AS sign, OLD.id AS id, unixepoch(OLD.created_at) AS t,
                OLD.estimated_prep_minutes AS quoted,
@@ -216,11 +235,12 @@ BEGIN
   INSERT INTO rule_rollup (level, bucket, rule_id, orders, discount_cents, capped_orders)
   SELECT l.level, x.t / l.seconds, a.rule_id, x.sign,
          x.sign * coalesce(json_extract(a.rule_data, '$.discount_cents'),
-                           CAST(replace(json_extract(a.rule_data, '$.discount'), '.', '') AS INTEGER)),
+                           CAST(replace(json_extract(a.rule_data, '$.discount'), '.', '')
+                                AS INTEGER)),
          x.sign * coalesce((SELECT coalesce(json_extract(s.rule_data, '$.max_discount_capped'),
                                             json_extract(s.rule_data, '$.capped'))
                             FROM rule_audit_log s
-                            WHERE s.order_id = x.id AND s.rule_type = 'pricing_summary'
+                            WHERE s.order_id = x.id AND +s.rule_type = 'pricing_summary'
                             LIMIT 1), 0)
   FROM (SELECT -1 AS sign, OLD.id AS id, unixepoch(OLD.created_at) AS t
         WHERE OLD.status = 'completed' AND OLD.payment_status <> 'refunded'
@@ -228,8 +248,7 @@ BEGIN
         SELECT 1, NEW.id, unixepoch(NEW.created_at)
         WHERE NEW.status = 'completed' AND NEW.payment_status <> 'refunded') x,
        rule_audit_log a, rollup_levels l
-  WHERE a.order_id = x.id AND a.rule_type = 'pricing_rule' AND a.rule_id IS NOT NULL
-    AND l.level <> 1
+  WHERE a.order_id = x.id AND +a.rule_type = 'pricing_rule' AND a.rule_id IS NOT NULL
   ON CONFLICT (level, bucket, rule_id) DO UPDATE SET
     orders = orders + excluded.orders, discount_cents = discount_cents + excluded.discount_cents,
     capped_orders = capped_orders + excluded.capped_orders;
@@ -251,7 +270,7 @@ BEGIN
         UNION ALL SELECT order_id, coffee_id FROM order_items
         WHERE order_id IN (OLD.id, NEW.id)) c,
        rollup_levels l
-  WHERE (c.coffee_id = 0 OR c.order_id = x.id) AND l.level <> 1
+  WHERE c.coffee_id = 0 OR c.order_id = x.id
   ON CONFLICT (level, coffee_id, bucket, late_minutes) DO UPDATE SET
     orders = orders + excluded.orders;
 END;
@@ -304,11 +323,10 @@ BEGIN
          -coalesce((SELECT coalesce(json_extract(s.rule_data, '$.max_discount_capped'),
                                     json_extract(s.rule_data, '$.capped'))
                     FROM rule_audit_log s
-                    WHERE s.order_id = OLD.id AND s.rule_type = 'pricing_summary'
+                    WHERE s.order_id = OLD.id AND +s.rule_type = 'pricing_summary'
                     LIMIT 1), 0)
   FROM rule_audit_log a, rollup_levels l
-  WHERE a.order_id = OLD.id AND a.rule_type = 'pricing_rule' AND a.rule_id IS NOT NULL
-    AND l.level <> 1
+  WHERE a.order_id = OLD.id AND +a.rule_type = 'pricing_rule' AND a.rule_id IS NOT NULL
   ON CONFLICT (level, bucket, rule_id) DO UPDATE SET
     orders = orders + excluded.orders, discount_cents = discount_cents + excluded.discount_cents,
     capped_orders = capped_orders + excluded.capped_orders;
@@ -319,9 +337,10 @@ BEGIN
   FROM (SELECT unixepoch(OLD.ready_at) - unixepoch(OLD.created_at)
                  - 60 * OLD.estimated_prep_minutes AS late
         WHERE OLD.ready_at IS NOT NULL) x,
-       (SELECT 0 AS coffee_id UNION ALL SELECT coffee_id FROM order_items WHERE order_id = OLD.id) c,
+       (SELECT 0 AS coffee_id
+        UNION ALL SELECT coffee_id FROM order_items WHERE order_id = OLD.id) c,
        rollup_levels l
-  WHERE l.level <> 1
+  WHERE true
   ON CONFLICT (level, coffee_id, bucket, late_minutes) DO UPDATE SET
     orders = orders + excluded.orders;
 END;

@@ -11,11 +11,9 @@ namespace {
 constexpr std::int64_t kMicros = 1'000'000;
 constexpr std::int64_t kNoModulo = std::int64_t{1} << 62;
 
-// The rollup levels each table has (rule_rollup and prep_rollup have no hour level).
+// Every rollup table has every level.
 constexpr std::array<RollupLevel, 4> kAllLevels{RollupLevel::kQuarterHour, RollupLevel::kHour,
                                                 RollupLevel::kDay, RollupLevel::kBlock};
-constexpr std::array<RollupLevel, 3> kNoHourLevels{RollupLevel::kQuarterHour, RollupLevel::kDay,
-                                                   RollupLevel::kBlock};
 
 std::map<std::int64_t, std::string> CoffeeNameMap(Tx& tx) {
   std::map<std::int64_t, std::string> names;
@@ -416,7 +414,7 @@ Outcome<std::vector<RuleCost>> AnalyticsService::DiscountCost(const AnalyticsQue
   }
   std::map<std::int64_t, RuleCost> by_rule;
   store_.Read([&](Tx& tx) {
-    for (const auto& slice : Decompose(q.range.start, q.range.end, kNoHourLevels)) {
+    for (const auto& slice : Decompose(q.range.start, q.range.end, kAllLevels)) {
       for (const auto& d : tx.Analytics().RuleDiscounts(slice)) {
         auto& entry = by_rule[d.rule_id.value];
         entry.sums.rule_id = d.rule_id;
@@ -466,7 +464,7 @@ Outcome<PrepReport> AnalyticsService::PrepTime(const AnalyticsQuery& q) {
       c.accuracy.actual_seconds = row.sums.actual_seconds;
       report.coffees.push_back(std::move(c));
     }
-    for (const auto& slice : Decompose(q.range.start, q.range.end, kNoHourLevels)) {
+    for (const auto& slice : Decompose(q.range.start, q.range.end, kAllLevels)) {
       for (const auto& bin : tx.Analytics().PrepBins(slice)) {
         bins[bin.coffee_id][bin.late_minutes] += bin.orders;
       }

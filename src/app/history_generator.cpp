@@ -299,6 +299,11 @@ HistoryReport GenerateHistory(Store& store, const rules::Snapshot& snapshot,
   });
   report.insert_seconds = SecondsSince(started);
   if (progress) progress("rebuilding the analytics rollups");
+  // Statistics first: the rebuild joins tables that were empty a moment ago.
+  store.Write([&](Tx& tx) {
+    tx.Analytics().Analyze();
+    return true;
+  });
 
   const auto rollups_started = std::chrono::steady_clock::now();
   store.Write([&](Tx& tx) {

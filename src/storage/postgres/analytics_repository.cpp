@@ -58,6 +58,11 @@ constexpr std::string_view kRollupSums =
     " coalesce(sum(r.timed_orders), 0), coalesce(sum(r.quoted_minutes), 0),"
     " coalesce(sum(r.actual_seconds), 0)";
 constexpr std::string_view kInRange = " AND o.created_at >= $1 AND o.created_at < $2";
+// Reviews per rating, r1 … r5.
+constexpr std::string_view kRatingSums =
+    "coalesce(sum((rating = 1)::int), 0), coalesce(sum((rating = 2)::int), 0),"
+    " coalesce(sum((rating = 3)::int), 0), coalesce(sum((rating = 4)::int), 0),"
+    " coalesce(sum((rating = 5)::int), 0)";
 constexpr std::string_view kSalesColumns =
     "(level, coffee_id, bucket, orders, quantity, gross_cents, discount_cents, net_cents,"
     " timed_orders, quoted_minutes, actual_seconds)";
@@ -118,16 +123,16 @@ struct Statements {
            " ON i.order_id = o.id WHERE ", kCounted, " AND o.ready_at IS NOT NULL", kInRange,
            " GROUP BY i.coffee_id, late"})};
   Owned ratings_rollup{"analytics_ratings_rollup",
-                       "SELECT c.id, r.rating, sum(r.reviews)"
+                       "SELECT c.id, sum(r.r1), sum(r.r2), sum(r.r3), sum(r.r4), sum(r.r5)"
                        " FROM (SELECT 0::bigint AS id UNION ALL SELECT id FROM coffees) c"
                        " JOIN review_rollup r ON r.level = $1 AND r.coffee_id = c.id"
-                       " AND r.bucket >= $2 AND r.bucket < $3 GROUP BY c.id, r.rating"};
+                       " AND r.bucket >= $2 AND r.bucket < $3 GROUP BY c.id"};
   Owned ratings_raw{"analytics_ratings_raw",
-                    "SELECT 0, rating, count(*) FROM reviews"
-                    " WHERE NOT hidden AND created_at >= $1 AND created_at < $2 GROUP BY rating"
-                    " UNION ALL SELECT coffee_id, rating, count(*) FROM reviews"
-                    " WHERE NOT hidden AND created_at >= $1 AND created_at < $2"
-                    " GROUP BY coffee_id, rating"};
+                    Cat({"SELECT 0, ", kRatingSums,
+                         " FROM reviews WHERE NOT hidden AND created_at >= $1 AND created_at < $2",
+                         " UNION ALL SELECT coffee_id, ", kRatingSums,
+                         " FROM reviews WHERE NOT hidden AND created_at >= $1 AND created_at < $2",
+                         " GROUP BY coffee_id"})};
   // $5 bucket seconds, $6 offset, $7 unit, $8 modulo.
   Owned sales_grouped{
       "analytics_sales_grouped",
@@ -137,9 +142,9 @@ struct Statements {
            " AND r.bucket < $4 GROUP BY k"})};
   Owned ratings_grouped{
       "analytics_ratings_grouped",
-      "SELECT ((bucket * $5::bigint + $6::bigint) / $7::bigint) % $8::bigint AS k, rating,"
-      " sum(reviews) FROM review_rollup WHERE level = $1 AND coffee_id = $2 AND bucket >= $3"
-      " AND bucket < $4 GROUP BY k, rating"};
+      "SELECT ((bucket * $5::bigint + $6::bigint) / $7::bigint) % $8::bigint AS k, sum(r1),"
+      " sum(r2), sum(r3), sum(r4), sum(r5) FROM review_rollup WHERE level = $1"
+      " AND coffee_id = $2 AND bucket >= $3 AND bucket < $4 GROUP BY k"};
   Owned loyalty{"analytics_loyalty",
                 "SELECT count(*) FILTER (WHERE points_balance > 0),"
                 " coalesce(sum(points_balance), 0), coalesce(sum(lifetime_points), 0)"
@@ -195,7 +200,7 @@ struct Statements {
        " INSERT INTO rule_rollup (level, bucket, rule_id, orders, discount_cents, capped_orders)",
        " SELECT l.level, r.bucket * 900 / l.seconds AS b, r.rule_id, sum(r.orders),",
        " sum(r.discount_cents), sum(r.capped_orders) FROM rule_rollup r, rollup_levels l",
-       " WHERE r.level = 0 AND l.level > 1 GROUP BY l.level, b, r.rule_id;",
+       " WHERE r.level = 0 AND l.level > 0 GROUP BY l.level, b, r.rule_id;",
        " INSERT INTO prep_rollup (level, coffee_id, bucket, late_minutes, orders)",
        " SELECT 0, 0, ",
        kCreatedEpoch,
@@ -214,18 +219,20 @@ struct Statements {
        " AND o.ready_at IS NOT NULL GROUP BY i.coffee_id, b, late;",
        " INSERT INTO prep_rollup (level, coffee_id, bucket, late_minutes, orders)",
        " SELECT l.level, r.coffee_id, r.bucket * 900 / l.seconds AS b, r.late_minutes,",
-       " sum(r.orders) FROM prep_rollup r, rollup_levels l WHERE r.level = 0 AND l.level > 1",
+       " sum(r.orders) FROM prep_rollup r, rollup_levels l WHERE r.level = 0 AND l.level > 0",
        " GROUP BY l.level, r.coffee_id, b, r.late_minutes;",
-       " INSERT INTO review_rollup (level, coffee_id, bucket, rating, reviews)",
-       " SELECT 0, 0, floor(extract(epoch FROM created_at))::bigint / 900 AS b, rating, count(*)",
-       " FROM reviews WHERE NOT hidden GROUP BY b, rating;",
-       " INSERT INTO review_rollup (level, coffee_id, bucket, rating, reviews)",
-       " SELECT 0, coffee_id, floor(extract(epoch FROM created_at))::bigint / 900 AS b, rating,",
-       " count(*) FROM reviews WHERE NOT hidden GROUP BY coffee_id, b, rating;",
-       " INSERT INTO review_rollup (level, coffee_id, bucket, rating, reviews)",
-       " SELECT l.level, r.coffee_id, r.bucket * 900 / l.seconds AS b, r.rating, sum(r.reviews)",
-       " FROM review_rollup r, rollup_levels l WHERE r.level = 0 AND l.level > 0",
-       " GROUP BY l.level, r.coffee_id, b, r.rating;",
+       " INSERT INTO review_rollup (level, coffee_id, bucket, r1, r2, r3, r4, r5)",
+       " SELECT 0, 0, floor(extract(epoch FROM created_at))::bigint / 900 AS b, ",
+       kRatingSums,
+       " FROM reviews WHERE NOT hidden GROUP BY b;",
+       " INSERT INTO review_rollup (level, coffee_id, bucket, r1, r2, r3, r4, r5)",
+       " SELECT 0, coffee_id, floor(extract(epoch FROM created_at))::bigint / 900 AS b, ",
+       kRatingSums,
+       " FROM reviews WHERE NOT hidden GROUP BY coffee_id, b;",
+       " INSERT INTO review_rollup (level, coffee_id, bucket, r1, r2, r3, r4, r5)",
+       " SELECT l.level, r.coffee_id, r.bucket * 900 / l.seconds AS b, sum(r.r1), sum(r.r2),",
+       " sum(r.r3), sum(r.r4), sum(r.r5) FROM review_rollup r, rollup_levels l",
+       " WHERE r.level = 0 AND l.level > 0 GROUP BY l.level, r.coffee_id, b;",
        " UPDATE coffees c SET rating_sum = (SELECT coalesce(sum(rating), 0) FROM reviews",
        " WHERE coffee_id = c.id AND NOT hidden), review_count = (SELECT count(*) FROM reviews",
        " WHERE coffee_id = c.id AND NOT hidden);"});
@@ -402,11 +409,10 @@ std::vector<app::RatingCount> PgAnalyticsRepository::Ratings(const app::Slice& s
   std::vector<app::RatingCount> rows;
   for (int i = 0; i < result.Rows(); ++i) {
     RowReader r(result, i);
-    app::RatingCount c;
-    c.coffee_id = r.Int64();
-    c.rating = r.Int();
-    c.reviews = r.Int64();
-    rows.push_back(c);
+    const std::int64_t coffee = r.Int64();
+    for (int rating = 1; rating <= 5; ++rating) {
+      if (const auto n = r.Int64(); n != 0) rows.push_back({coffee, rating, n});
+    }
   }
   return rows;
 }
@@ -428,11 +434,10 @@ std::vector<app::KeyedRatings> PgAnalyticsRepository::RatingsGrouped(
   std::vector<app::KeyedRatings> rows;
   for (int i = 0; i < result.Rows(); ++i) {
     RowReader r(result, i);
-    app::KeyedRatings k;
-    k.key = r.Int64();
-    k.rating = r.Int();
-    k.reviews = r.Int64();
-    rows.push_back(k);
+    const std::int64_t key = r.Int64();
+    for (int rating = 1; rating <= 5; ++rating) {
+      if (const auto n = r.Int64(); n != 0) rows.push_back({key, rating, n});
+    }
   }
   return rows;
 }
@@ -490,6 +495,7 @@ void PgAnalyticsRepository::Analyze() {
 std::vector<domain::UserId> PgAnalyticsRepository::InsertUsers(
     const std::vector<std::string>& emails, std::string_view password_hash) {
   if (emails.empty()) return {};
+  const UnlimitedAnswers unlimited(conn_);
   json::array array;
   for (const auto& e : emails) array.emplace_back(e);
   const Result result =
@@ -551,6 +557,7 @@ void PgAnalyticsRepository::InsertOrders(const std::vector<app::HistoricOrder>& 
 
 void PgAnalyticsRepository::InsertReviews(const std::vector<app::Review>& reviews) {
   if (reviews.empty()) return;
+  const UnlimitedAnswers unlimited(conn_);
   json::array rows;
   for (const auto& r : reviews) {
     rows.push_back(json::object{{"user_id", r.user_id.value},
@@ -568,6 +575,7 @@ void PgAnalyticsRepository::InsertReviews(const std::vector<app::Review>& review
 void PgAnalyticsRepository::SetLoyaltyAccounts(
     const std::vector<std::pair<domain::UserId, app::LoyaltyAccount>>& accounts) {
   if (accounts.empty()) return;
+  const UnlimitedAnswers unlimited(conn_);
   json::array rows;
   for (const auto& [user, account] : accounts) {
     rows.push_back(json::object{{"user_id", user.value},

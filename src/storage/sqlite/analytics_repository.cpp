@@ -1,3 +1,4 @@
+#include <boost/json.hpp>
 #include <initializer_list>
 #include <string>
 
@@ -7,6 +8,8 @@
 namespace coffee::storage::sqlite {
 
 namespace {
+
+namespace json = boost::json;
 
 // ---------------------------------------------------------------- SQL
 
@@ -36,7 +39,7 @@ constexpr std::string_view kRuleCents =
 constexpr std::string_view kCapped =
     "coalesce((SELECT coalesce(json_extract(s.rule_data, '$.max_discount_capped'),"
     " json_extract(s.rule_data, '$.capped')) FROM rule_audit_log s WHERE s.order_id = o.id"
-    " AND s.rule_type = 'pricing_summary' LIMIT 1), 0)";
+    " AND +s.rule_type = 'pricing_summary' LIMIT 1), 0)";
 constexpr std::string_view kTimedSums =
     "coalesce(sum(o.ready_at IS NOT NULL), 0),"
     " coalesce(sum(CASE WHEN o.ready_at IS NULL THEN 0 ELSE o.estimated_prep_minutes END), 0),"
@@ -47,6 +50,10 @@ constexpr std::string_view kRollupSums =
     " coalesce(sum(r.timed_orders), 0), coalesce(sum(r.quoted_minutes), 0),"
     " coalesce(sum(r.actual_seconds), 0)";
 constexpr std::string_view kInRange = " AND o.created_at >= ?1 AND o.created_at < ?2";
+// Reviews per rating, r1 … r5.
+constexpr std::string_view kRatingSums =
+    "coalesce(sum(rating = 1), 0), coalesce(sum(rating = 2), 0), coalesce(sum(rating = 3), 0),"
+    " coalesce(sum(rating = 4), 0), coalesce(sum(rating = 5), 0)";
 constexpr std::string_view kSalesColumns =
     "(level, coffee_id, bucket, orders, quantity, gross_cents, discount_cents, net_cents,"
     " timed_orders, quoted_minutes, actual_seconds)";
@@ -75,16 +82,22 @@ struct Statements {
            " sum(i.discount_cents), sum(i.final_cents), ", kTimedSums,
            " FROM orders o JOIN order_items i ON i.order_id = o.id WHERE ", kCounted, kInRange,
            " GROUP BY i.coffee_id"});
-  std::string rules_raw = Cat({"SELECT a.rule_id, count(*), sum(", kRuleCents, "), sum(", kCapped,
-                               ")", " FROM orders o JOIN rule_audit_log a ON a.order_id = o.id",
-                               " AND a.rule_type = 'pricing_rule' AND a.rule_id IS NOT NULL WHERE ",
-                               kCounted, kInRange, " GROUP BY a.rule_id"});
+  std::string rules_raw =
+      Cat({"SELECT a.rule_id, count(*), sum(", kRuleCents, "), sum(", kCapped, ")",
+           " FROM orders o JOIN rule_audit_log a ON a.order_id = o.id",
+           " AND +a.rule_type = 'pricing_rule' AND a.rule_id IS NOT NULL WHERE ", kCounted,
+           kInRange, " GROUP BY a.rule_id"});
   std::string prep_raw =
       Cat({"SELECT 0, ", kLateMinutes, " AS late, count(*) FROM orders o WHERE ", kCounted,
            " AND o.ready_at IS NOT NULL", kInRange, " GROUP BY late UNION ALL SELECT i.coffee_id, ",
            kLateMinutes, " AS late, count(*) FROM orders o JOIN order_items i",
            " ON i.order_id = o.id WHERE ", kCounted, " AND o.ready_at IS NOT NULL", kInRange,
            " GROUP BY i.coffee_id, late"});
+  std::string ratings_raw =
+      Cat({"SELECT 0, ", kRatingSums, " FROM reviews WHERE hidden = 0 AND created_at >= ?1",
+           " AND created_at < ?2 UNION ALL SELECT coffee_id, ", kRatingSums,
+           " FROM reviews WHERE hidden = 0 AND created_at >= ?1 AND created_at < ?2",
+           " GROUP BY coffee_id"});
   std::string sales_grouped =
       Cat({"SELECT ((r.bucket * ?5 + ?6) / ?7) % ?8 AS k, ", kRollupSums,
            " FROM sales_rollup r WHERE r.level = ?1 AND r.coffee_id = ?2 AND r.bucket >= ?3",
@@ -122,13 +135,13 @@ struct Statements {
        "), sum(",
        kCapped,
        ") FROM orders o JOIN rule_audit_log a ON a.order_id = o.id",
-       " AND a.rule_type = 'pricing_rule' AND a.rule_id IS NOT NULL WHERE ",
+       " AND +a.rule_type = 'pricing_rule' AND a.rule_id IS NOT NULL WHERE ",
        kCounted,
        " GROUP BY b, a.rule_id;",
        " INSERT INTO rule_rollup (level, bucket, rule_id, orders, discount_cents, capped_orders)",
        " SELECT l.level, r.bucket * 900 / l.seconds AS b, r.rule_id, sum(r.orders),",
        " sum(r.discount_cents), sum(r.capped_orders) FROM rule_rollup r, rollup_levels l",
-       " WHERE r.level = 0 AND l.level > 1 GROUP BY l.level, b, r.rule_id;",
+       " WHERE r.level = 0 AND l.level > 0 GROUP BY l.level, b, r.rule_id;",
        " INSERT INTO prep_rollup (level, coffee_id, bucket, late_minutes, orders)",
        " SELECT 0, 0, unixepoch(o.created_at) / 900 AS b, ",
        kLateMinutes,
@@ -143,18 +156,20 @@ struct Statements {
        " AND o.ready_at IS NOT NULL GROUP BY i.coffee_id, b, late;",
        " INSERT INTO prep_rollup (level, coffee_id, bucket, late_minutes, orders)",
        " SELECT l.level, r.coffee_id, r.bucket * 900 / l.seconds AS b, r.late_minutes,",
-       " sum(r.orders) FROM prep_rollup r, rollup_levels l WHERE r.level = 0 AND l.level > 1",
+       " sum(r.orders) FROM prep_rollup r, rollup_levels l WHERE r.level = 0 AND l.level > 0",
        " GROUP BY l.level, r.coffee_id, b, r.late_minutes;",
-       " INSERT INTO review_rollup (level, coffee_id, bucket, rating, reviews)",
-       " SELECT 0, 0, unixepoch(created_at) / 900 AS b, rating, count(*) FROM reviews",
-       " WHERE hidden = 0 GROUP BY b, rating;",
-       " INSERT INTO review_rollup (level, coffee_id, bucket, rating, reviews)",
-       " SELECT 0, coffee_id, unixepoch(created_at) / 900 AS b, rating, count(*) FROM reviews",
-       " WHERE hidden = 0 GROUP BY coffee_id, b, rating;",
-       " INSERT INTO review_rollup (level, coffee_id, bucket, rating, reviews)",
-       " SELECT l.level, r.coffee_id, r.bucket * 900 / l.seconds AS b, r.rating, sum(r.reviews)",
-       " FROM review_rollup r, rollup_levels l WHERE r.level = 0 AND l.level > 0",
-       " GROUP BY l.level, r.coffee_id, b, r.rating;",
+       " INSERT INTO review_rollup (level, coffee_id, bucket, r1, r2, r3, r4, r5)",
+       " SELECT 0, 0, unixepoch(created_at) / 900 AS b, ",
+       kRatingSums,
+       " FROM reviews WHERE hidden = 0 GROUP BY b;",
+       " INSERT INTO review_rollup (level, coffee_id, bucket, r1, r2, r3, r4, r5)",
+       " SELECT 0, coffee_id, unixepoch(created_at) / 900 AS b, ",
+       kRatingSums,
+       " FROM reviews WHERE hidden = 0 GROUP BY coffee_id, b;",
+       " INSERT INTO review_rollup (level, coffee_id, bucket, r1, r2, r3, r4, r5)",
+       " SELECT l.level, r.coffee_id, r.bucket * 900 / l.seconds AS b, sum(r.r1), sum(r.r2),",
+       " sum(r.r3), sum(r.r4), sum(r.r5) FROM review_rollup r, rollup_levels l",
+       " WHERE r.level = 0 AND l.level > 0 GROUP BY l.level, r.coffee_id, b;",
        " UPDATE coffees SET rating_sum = (SELECT coalesce(sum(rating), 0) FROM reviews",
        " WHERE coffee_id = coffees.id AND hidden = 0), review_count = (SELECT count(*)",
        " FROM reviews WHERE coffee_id = coffees.id AND hidden = 0);"});
@@ -174,21 +189,15 @@ constexpr std::string_view kPrepRollup =
     " JOIN prep_rollup p ON p.level = ?1 AND p.coffee_id = c.id"
     " AND p.bucket >= ?2 AND p.bucket < ?3 GROUP BY c.id, p.late_minutes";
 constexpr std::string_view kRatingsRollup =
-    "SELECT c.id, r.rating, sum(r.reviews)"
+    "SELECT c.id, sum(r.r1), sum(r.r2), sum(r.r3), sum(r.r4), sum(r.r5)"
     " FROM (SELECT 0 AS id UNION ALL SELECT id FROM coffees) c"
     " JOIN review_rollup r ON r.level = ?1 AND r.coffee_id = c.id"
-    " AND r.bucket >= ?2 AND r.bucket < ?3 GROUP BY c.id, r.rating";
-constexpr std::string_view kRatingsRaw =
-    "SELECT 0, rating, count(*) FROM reviews"
-    " WHERE hidden = 0 AND created_at >= ?1 AND created_at < ?2 GROUP BY rating"
-    " UNION ALL"
-    " SELECT coffee_id, rating, count(*) FROM reviews"
-    " WHERE hidden = 0 AND created_at >= ?1 AND created_at < ?2 GROUP BY coffee_id, rating";
+    " AND r.bucket >= ?2 AND r.bucket < ?3 GROUP BY c.id";
 // ?5 bucket seconds, ?6 offset, ?7 unit, ?8 modulo.
 constexpr std::string_view kRatingsGrouped =
-    "SELECT ((bucket * ?5 + ?6) / ?7) % ?8 AS k, rating, sum(reviews)"
+    "SELECT ((bucket * ?5 + ?6) / ?7) % ?8 AS k, sum(r1), sum(r2), sum(r3), sum(r4), sum(r5)"
     " FROM review_rollup WHERE level = ?1 AND coffee_id = ?2 AND bucket >= ?3 AND bucket < ?4"
-    " GROUP BY k, rating";
+    " GROUP BY k";
 constexpr std::string_view kLoyaltyTotals =
     "SELECT coalesce(sum(points_balance > 0), 0), coalesce(sum(points_balance), 0),"
     " coalesce(sum(lifetime_points), 0) FROM customer_loyalty";
@@ -200,21 +209,34 @@ constexpr std::string_view kCountRollup = "SELECT count(*) FROM ";
 constexpr std::string_view kInsertUser =
     "INSERT INTO users (email, password_hash, role, created_at, updated_at)"
     " VALUES (?1, ?2, 'user', ?3, ?3) RETURNING id";
-constexpr std::string_view kInsertHistoricOrder =
+// A generated history goes in one statement per table and batch: ?1 is a JSON array of rows.
+// (One statement per row was quadratic: SQLite's per-statement savepoint work grew with the
+// pages a big transaction had dirtied.)
+constexpr std::string_view kInsertHistoricOrders =
     "INSERT INTO orders (id, user_id, status, payment_status, base_price_cents,"
     " discount_total_cents, total_price_cents, pricing_strategy, applied_rules,"
     " prep_work_minutes, estimated_prep_minutes, estimated_ready_at, loyalty_points_awarded,"
     " created_at, updated_at, ready_at)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
-constexpr std::string_view kInsertHistoricLine =
+    " SELECT value->>'id', value->>'user_id', value->>'status', value->>'payment_status',"
+    " value->>'base', value->>'discount', value->>'total', value->>'strategy',"
+    " value->'applied_rules', value->>'work', value->>'quoted', value->>'estimated_ready_at',"
+    " value->>'points', value->>'created_at', value->>'updated_at', value->>'ready_at'"
+    " FROM json_each(?1)";
+constexpr std::string_view kInsertHistoricLines =
     "INSERT INTO order_items (order_id, coffee_id, coffee_name, quantity, price_snapshot_cents,"
-    " subtotal_cents, discount_cents, final_cents) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+    " subtotal_cents, discount_cents, final_cents)"
+    " SELECT value->>'order_id', value->>'coffee_id', value->>'coffee_name', value->>'quantity',"
+    " value->>'price', value->>'subtotal', value->>'discount', value->>'final' FROM json_each(?1)";
 constexpr std::string_view kInsertHistoricAudit =
     "INSERT INTO rule_audit_log (order_id, rule_type, rule_id, rule_data, effect, created_at)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
-constexpr std::string_view kInsertHistoricReview =
+    " SELECT value->>'order_id', value->>'rule_type', value->>'rule_id', value->'rule_data',"
+    " value->>'effect', value->>'created_at' FROM json_each(?1)";
+constexpr std::string_view kInsertHistoricReviews =
     "INSERT INTO reviews (user_id, coffee_id, rating, comment, hidden, hidden_reason, created_at,"
-    " updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+    " updated_at)"
+    " SELECT value->>'user_id', value->>'coffee_id', value->>'rating', value->>'comment',"
+    " value->>'hidden', value->>'hidden_reason', value->>'created_at', value->>'updated_at'"
+    " FROM json_each(?1)";
 constexpr std::string_view kUpsertLoyaltyAccount =
     "INSERT INTO customer_loyalty (user_id, points_balance, lifetime_points, updated_at)"
     " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (user_id) DO UPDATE SET"
@@ -246,6 +268,29 @@ void BindBuckets(Statement& stmt, const app::Slice& slice) {
 void BindInstants(Statement& stmt, const app::Slice& slice) {
   stmt.Bind(1, domain::FormatTimestamp(slice.from)).Bind(2, domain::FormatTimestamp(slice.to));
 }
+
+/// A large page cache on the writer while bulk statements run. With the default 2 MB, a
+/// transaction that touches more pages than that spills dirty pages into the WAL again and
+/// again; the WAL then grows to many times the data, and every page read searches its index
+/// (a 40 000-order history took minutes instead of seconds). Pages are allocated on demand.
+class LargeCache {
+ public:
+  explicit LargeCache(Connection& conn) : conn_(conn), saved_(conn.QueryText("PRAGMA cache_size")) {
+    conn_.Exec("PRAGMA cache_size = -262144");  // 256 MiB
+  }
+  ~LargeCache() {
+    try {
+      conn_.Exec("PRAGMA cache_size = " + saved_);
+    } catch (...) {  // NOLINT(bugprone-empty-catch): the connection keeps working either way
+    }
+  }
+  LargeCache(const LargeCache&) = delete;
+  LargeCache& operator=(const LargeCache&) = delete;
+
+ private:
+  Connection& conn_;
+  std::string saved_;
+};
 
 void BindGrouped(Statement& stmt, const app::GroupedQuery& q) {
   stmt.Bind(1, static_cast<std::int64_t>(q.level)).Bind(2, q.coffee_id);
@@ -310,7 +355,7 @@ std::vector<app::PrepBin> AnalyticsRepository::PrepBins(const app::Slice& slice)
 }
 
 std::vector<app::RatingCount> AnalyticsRepository::Ratings(const app::Slice& slice) {
-  Statement stmt = conn_.Prepare(slice.level ? kRatingsRollup : kRatingsRaw);
+  Statement stmt = conn_.Prepare(slice.level ? std::string(kRatingsRollup) : Sql().ratings_raw);
   if (slice.level) {
     BindBuckets(stmt, slice);
   } else {
@@ -318,7 +363,9 @@ std::vector<app::RatingCount> AnalyticsRepository::Ratings(const app::Slice& sli
   }
   std::vector<app::RatingCount> rows;
   while (stmt.Step()) {
-    rows.push_back({stmt.Int(0), static_cast<int>(stmt.Int(1)), stmt.Int(2)});
+    for (int rating = 1; rating <= 5; ++rating) {
+      if (const auto n = stmt.Int(rating); n != 0) rows.push_back({stmt.Int(0), rating, n});
+    }
   }
   return rows;
 }
@@ -336,7 +383,9 @@ std::vector<app::KeyedRatings> AnalyticsRepository::RatingsGrouped(const app::Gr
   BindGrouped(stmt, query);
   std::vector<app::KeyedRatings> rows;
   while (stmt.Step()) {
-    rows.push_back({stmt.Int(0), static_cast<int>(stmt.Int(1)), stmt.Int(2)});
+    for (int rating = 1; rating <= 5; ++rating) {
+      if (const auto n = stmt.Int(rating); n != 0) rows.push_back({stmt.Int(0), rating, n});
+    }
   }
   return rows;
 }
@@ -362,6 +411,7 @@ std::vector<std::pair<domain::RuleId, std::string>> AnalyticsRepository::RuleDes
 }
 
 app::RollupCounts AnalyticsRepository::RebuildRollups() {
+  const LargeCache cache(conn_);
   conn_.Exec(Sql().rebuild);
   const auto count = [this](std::string_view table) {
     Statement stmt = conn_.Prepare(std::string(kCountRollup) + std::string(table));
@@ -376,6 +426,7 @@ void AnalyticsRepository::Analyze() { conn_.Exec("ANALYZE"); }
 
 std::vector<domain::UserId> AnalyticsRepository::InsertUsers(const std::vector<std::string>& emails,
                                                              std::string_view password_hash) {
+  const LargeCache cache(conn_);
   std::vector<domain::UserId> ids;
   ids.reserve(emails.size());
   const std::string now = domain::FormatTimestamp(Now());
@@ -390,54 +441,80 @@ std::vector<domain::UserId> AnalyticsRepository::InsertUsers(const std::vector<s
 }
 
 void AnalyticsRepository::InsertOrders(const std::vector<app::HistoricOrder>& orders) {
+  if (orders.empty()) return;
+  const LargeCache cache(conn_);
+  json::array order_rows;
+  json::array line_rows;
+  json::array audit_rows;
   for (const auto& h : orders) {
-    const app::Order& order = h.order;
-    {
-      Statement stmt = conn_.Prepare(kInsertHistoricOrder);
-      stmt.Bind(1, order.id).Bind(2, order.user_id.value);
-      stmt.Bind(3, domain::ToString(order.status)).Bind(4, domain::ToString(order.payment_status));
-      stmt.Bind(5, order.base_price.cents()).Bind(6, order.discount_total.cents());
-      stmt.Bind(7, order.total_price.cents()).Bind(8, order.pricing_strategy);
-      stmt.Bind(9, EncodeAppliedRules(order.applied_rules));
-      stmt.Bind(10, order.prep_work_minutes).Bind(11, order.estimated_prep_minutes);
-      stmt.Bind(12, domain::FormatTimestamp(order.estimated_ready_at));
-      stmt.Bind(13, order.loyalty_points_awarded);
-      stmt.Bind(14, domain::FormatTimestamp(order.created_at));
-      stmt.Bind(15, domain::FormatTimestamp(order.updated_at));
-      if (h.ready_at) {
-        stmt.Bind(16, domain::FormatTimestamp(*h.ready_at));
-      } else {
-        stmt.BindNull(16);
-      }
-      stmt.Run();
-    }
-    for (const auto& line : order.items) {
-      Statement stmt = conn_.Prepare(kInsertHistoricLine);
-      stmt.Bind(1, order.id).Bind(2, line.coffee_id.value).Bind(3, line.coffee_name);
-      stmt.Bind(4, line.quantity).Bind(5, line.price_snapshot.cents());
-      stmt.Bind(6, line.subtotal.cents()).Bind(7, line.discount.cents());
-      stmt.Bind(8, line.final_amount.cents());
-      stmt.Run();
+    const app::Order& o = h.order;
+    order_rows.push_back(
+        json::object{{"id", o.id},
+                     {"user_id", o.user_id.value},
+                     {"status", domain::ToString(o.status)},
+                     {"payment_status", domain::ToString(o.payment_status)},
+                     {"base", o.base_price.cents()},
+                     {"discount", o.discount_total.cents()},
+                     {"total", o.total_price.cents()},
+                     {"strategy", o.pricing_strategy},
+                     {"applied_rules", json::parse(EncodeAppliedRules(o.applied_rules))},
+                     {"work", o.prep_work_minutes},
+                     {"quoted", o.estimated_prep_minutes},
+                     {"estimated_ready_at", domain::FormatTimestamp(o.estimated_ready_at)},
+                     {"points", o.loyalty_points_awarded},
+                     {"created_at", domain::FormatTimestamp(o.created_at)},
+                     {"updated_at", domain::FormatTimestamp(o.updated_at)},
+                     {"ready_at", h.ready_at ? json::value(domain::FormatTimestamp(*h.ready_at))
+                                             : json::value(nullptr)}});
+    for (const auto& line : o.items) {
+      line_rows.push_back(json::object{{"order_id", o.id},
+                                       {"coffee_id", line.coffee_id.value},
+                                       {"coffee_name", line.coffee_name},
+                                       {"quantity", line.quantity},
+                                       {"price", line.price_snapshot.cents()},
+                                       {"subtotal", line.subtotal.cents()},
+                                       {"discount", line.discount.cents()},
+                                       {"final", line.final_amount.cents()}});
     }
     for (const auto& record : h.audit) {
-      Statement stmt = conn_.Prepare(kInsertHistoricAudit);
-      stmt.Bind(1, record.order_id).Bind(2, record.rule_type).Bind(3, record.rule_id);
-      stmt.Bind(4, record.rule_data_json).Bind(5, record.effect);
-      stmt.Bind(6, domain::FormatTimestamp(record.created_at));
-      stmt.Run();
+      audit_rows.push_back(json::object{
+          {"order_id", record.order_id ? json::value(*record.order_id) : json::value(nullptr)},
+          {"rule_type", record.rule_type},
+          {"rule_id", record.rule_id ? json::value(*record.rule_id) : json::value(nullptr)},
+          {"rule_data", json::parse(record.rule_data_json.empty() ? "{}" : record.rule_data_json)},
+          {"effect", record.effect},
+          {"created_at", domain::FormatTimestamp(record.created_at)}});
     }
   }
+  const auto run = [this](std::string_view sql, const json::array& rows) {
+    if (rows.empty()) return;
+    Statement stmt = conn_.Prepare(sql);
+    stmt.Bind(1, json::serialize(rows));
+    stmt.Run();
+  };
+  run(kInsertHistoricOrders, order_rows);
+  run(kInsertHistoricLines, line_rows);
+  run(kInsertHistoricAudit, audit_rows);
 }
 
 void AnalyticsRepository::InsertReviews(const std::vector<app::Review>& reviews) {
+  if (reviews.empty()) return;
+  const LargeCache cache(conn_);
+  json::array rows;
   for (const auto& r : reviews) {
-    Statement stmt = conn_.Prepare(kInsertHistoricReview);
-    stmt.Bind(1, r.user_id.value).Bind(2, r.coffee_id.value).Bind(3, r.rating);
-    stmt.Bind(4, r.comment).Bind(5, r.hidden).Bind(6, r.hidden_reason);
-    stmt.Bind(7, domain::FormatTimestamp(r.created_at));
-    stmt.Bind(8, domain::FormatTimestamp(r.updated_at));
-    stmt.Run();
+    rows.push_back(json::object{
+        {"user_id", r.user_id.value},
+        {"coffee_id", r.coffee_id.value},
+        {"rating", r.rating},
+        {"comment", r.comment ? json::value(*r.comment) : json::value(nullptr)},
+        {"hidden", r.hidden ? 1 : 0},
+        {"hidden_reason", r.hidden_reason ? json::value(*r.hidden_reason) : json::value(nullptr)},
+        {"created_at", domain::FormatTimestamp(r.created_at)},
+        {"updated_at", domain::FormatTimestamp(r.updated_at)}});
   }
+  Statement stmt = conn_.Prepare(kInsertHistoricReviews);
+  stmt.Bind(1, json::serialize(rows));
+  stmt.Run();
 }
 
 void AnalyticsRepository::SetLoyaltyAccounts(

@@ -9,7 +9,7 @@ constexpr std::string_view kReviewColumns =
     "SELECT r.id, r.user_id, r.coffee_id, r.rating, r.comment, r.hidden, r.hidden_reason,"
     " r.created_at, r.updated_at,"
     " EXISTS (SELECT 1 FROM orders o JOIN order_items i ON i.order_id = o.id"
-    " WHERE o.user_id = r.user_id AND o.status = 'completed' AND i.coffee_id = r.coffee_id)"
+    " WHERE o.user_id = r.user_id AND o.status = 'completed' AND +i.coffee_id = r.coffee_id)"
     " FROM reviews r";
 constexpr std::string_view kInsertReview =
     "INSERT INTO reviews (user_id, coffee_id, rating, comment, created_at, updated_at)"
