@@ -5,9 +5,9 @@
 -- coffees that triggers on reviews keep exact, in the transaction of the review change.
 --
 -- Analytics: only completed orders whose payment is not refunded count as sales. Rollup tables
--- hold their sums per UTC bucket of created_at at four levels (rollup_levels): quarter hours
+-- hold their sums per UTC bucket of created_at at five levels (rollup_levels): quarter hours
 -- (every IANA offset is a whole number of quarter hours, so local hours and days are unions of
--- them), hours, days and 16-day blocks. A report adds whole buckets of the coarsest level that
+-- them), hours, days, 16-day and 64-day blocks. A report adds whole buckets of the coarsest level that
 -- fits and reads raw rows only for the partial quarter hours at its edges. coffee_id 0 is the
 -- whole order. Triggers keep the rollups exact in the transaction that makes an order count or
 -- stop counting (completion, refund by cancellation, payment refunded) and when a counted order
@@ -48,7 +48,8 @@ CREATE TABLE rollup_levels (
   level   INTEGER PRIMARY KEY,
   seconds INTEGER NOT NULL
 );
-INSERT INTO rollup_levels (level, seconds) VALUES (0, 900), (1, 3600), (2, 86400), (3, 1382400);
+INSERT INTO rollup_levels (level, seconds) VALUES (0, 900), (1, 3600), (2, 86400), (3, 1382400),
+  (4, 5529600);
 
 -- Sales per bucket; coffee_id 0 = whole orders (quantity = items of the order), else the lines
 -- of that coffee. timed_orders counts the orders with a ready_at; quoted_minutes and

@@ -12,8 +12,9 @@ constexpr std::int64_t kMicros = 1'000'000;
 constexpr std::int64_t kNoModulo = std::int64_t{1} << 62;
 
 // Every rollup table has every level.
-constexpr std::array<RollupLevel, 4> kAllLevels{RollupLevel::kQuarterHour, RollupLevel::kHour,
-                                                RollupLevel::kDay, RollupLevel::kBlock};
+constexpr std::array<RollupLevel, 5> kAllLevels{RollupLevel::kQuarterHour, RollupLevel::kHour,
+                                                RollupLevel::kDay, RollupLevel::kBlock,
+                                                RollupLevel::kLongBlock};
 
 std::map<std::int64_t, std::string> CoffeeNameMap(Tx& tx) {
   std::map<std::int64_t, std::string> names;

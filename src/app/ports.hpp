@@ -404,8 +404,9 @@ class ReviewRepository {
 
 /// The rollup levels of migration 0003 (table rollup_levels): buckets of kRollupSeconds[level]
 /// seconds since the epoch, UTC. Each size divides the next.
-enum class RollupLevel { kQuarterHour = 0, kHour = 1, kDay = 2, kBlock = 3 };
-inline constexpr std::array<std::int64_t, 4> kRollupSeconds{900, 3600, 86400, 16 * 86400};
+enum class RollupLevel { kQuarterHour = 0, kHour = 1, kDay = 2, kBlock = 3, kLongBlock = 4 };
+inline constexpr std::array<std::int64_t, 5> kRollupSeconds{900, 3600, 86400, 16 * 86400,
+                                                            64 * 86400};
 /// Seconds of one bucket of `level`.
 constexpr std::int64_t RollupSeconds(RollupLevel level) {
   return kRollupSeconds.at(static_cast<std::size_t>(level));

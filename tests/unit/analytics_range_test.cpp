@@ -16,8 +16,9 @@ std::int64_t Epoch(const char* text) {
   return std::chrono::duration_cast<std::chrono::seconds>(T(text).time_since_epoch()).count();
 }
 
-constexpr std::array<RollupLevel, 4> kAll{RollupLevel::kQuarterHour, RollupLevel::kHour,
-                                          RollupLevel::kDay, RollupLevel::kBlock};
+constexpr std::array<RollupLevel, 5> kAll{RollupLevel::kQuarterHour, RollupLevel::kHour,
+                                          RollupLevel::kDay, RollupLevel::kBlock,
+                                          RollupLevel::kLongBlock};
 
 /// The slices as text: "raw a..b" or "L first..last" with buckets as instants.
 std::vector<std::string> Describe(const std::vector<Slice>& slices) {
@@ -51,19 +52,16 @@ TEST(AnalyticsRange, DecomposeUsesRawRowsOnlyForPartialQuarterHours) {
                                   "raw 2026-03-12T10:30:00.000000Z..2026-03-12T10:40:10.000000Z"}));
 }
 
-TEST(AnalyticsRange, DecomposeOfAYearUsesBlocksInTheMiddle) {
+TEST(AnalyticsRange, DecomposeOfAYearUsesLongBlocksInTheMiddle) {
   const auto slices =
       Decompose(T("2025-03-01T00:00:00Z"), T("2026-03-01T00:00:00Z"), std::span(kAll));
-  std::int64_t block_days = 0;
-  std::int64_t covered = 0;
-  for (const auto& s : slices) {
-    ASSERT_TRUE(s.level.has_value());  // whole days at both ends: no raw rows
-    covered += (s.last - s.first) * RollupSeconds(*s.level);
-    if (*s.level == RollupLevel::kBlock) block_days += (s.last - s.first) * 16;
-  }
-  EXPECT_EQ(covered, 365 * 86400);
-  EXPECT_GE(block_days, 365 - 2 * 15);
-  EXPECT_LE(slices.size(), 3U);  // days, blocks, days
+  // Days 20148 … 20512 (2025-03-01 … 2026-02-28): days up to 20160 (a 16- and 64-day
+  // boundary), 64-day blocks up to 20480, 16-day blocks up to 20512, then one day.
+  EXPECT_EQ(Describe(slices), (std::vector<std::string>{
+                                  "2 2025-03-01T00:00:00.000000Z..2025-03-13T00:00:00.000000Z",
+                                  "4 2025-03-13T00:00:00.000000Z..2026-01-27T00:00:00.000000Z",
+                                  "3 2026-01-27T00:00:00.000000Z..2026-02-28T00:00:00.000000Z",
+                                  "2 2026-02-28T00:00:00.000000Z..2026-03-01T00:00:00.000000Z"}));
 }
 
 TEST(AnalyticsRange, DecomposeInsideOneQuarterHourIsOneRawSlice) {

@@ -195,7 +195,11 @@ class PgAnalyticsRepository final : public app::AnalyticsRepository {
       const std::vector<std::pair<domain::UserId, app::LoyaltyAccount>>& accounts) override;
 
  private:
+  /// Plans the rest of this transaction's statements for their actual parameters (once).
+  void UseCustomPlans();
+
   Connection& conn_;
+  bool custom_plans_ = false;
 };
 
 }  // namespace coffee::storage::postgres
