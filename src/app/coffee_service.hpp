@@ -44,8 +44,12 @@ class CoffeeService {
   Outcome<domain::Coffee> Create(const domain::NewCoffee& coffee);
   Outcome<domain::Coffee> Update(domain::CoffeeId id, const domain::CoffeePatch& patch);
   Status Delete(domain::CoffeeId id);
-  /// Changes with every catalog change made through this service (for response caches).
+  /// Changes with every catalog change made through this service or noted by another one
+  /// (for response caches).
   [[nodiscard]] std::uint64_t Version() const { return version_.load(); }
+  /// A change that the catalog shows was committed elsewhere (a review changed a coffee's
+  /// average_rating or review_count): cached catalog answers are stale.
+  void NoteChange() { ++version_; }
 
  private:
   Store& store_;

@@ -21,10 +21,12 @@ enum class ErrorCode {
   kInvalidCredentials,   // 401 INVALID_CREDENTIALS
   kForbidden,            // 403 FORBIDDEN
   kNotFound,             // 404 NOT_FOUND
+  kCoffeeNotFound,       // 404 COFFEE_NOT_FOUND
   kRouteNotFound,        // 404 ROUTE_NOT_FOUND
   kMethodNotAllowed,     // 405 METHOD_NOT_ALLOWED
   kConflict,             // 409 CONFLICT
   kEmailExists,          // 409 EMAIL_EXISTS
+  kDuplicateReview,      // 409 DUPLICATE_REVIEW
   kIdempotencyConflict,  // 409 IDEMPOTENCY_KEY_REUSED
   kPayloadTooLarge,      // 413 PAYLOAD_TOO_LARGE
   kUnsupportedMedia,     // 415 UNSUPPORTED_MEDIA_TYPE

@@ -48,7 +48,9 @@ AuditRecord Audit(const std::string& order_id, std::string rule_type,
   return r;
 }
 
-void WriteOrderAudit(Tx& tx, const Order& order, const OrderDecision& d) {
+}  // namespace
+
+std::vector<AuditRecord> OrderAuditRecords(const Order& order, const OrderDecision& d) {
   std::vector<AuditRecord> records;
   records.reserve(d.pricing.applied.size() + 3);
   json::array checked;
@@ -58,10 +60,11 @@ void WriteOrderAudit(Tx& tx, const Order& order, const OrderDecision& d) {
             json::object{{"checked_coffee_ids", checked}, {"unavailable", json::array{}}},
             "all items available"));
   for (const auto& rule : d.pricing.applied) {
-    records.push_back(Audit(
-        order.id, "pricing_rule", rule.rule_id.value,
-        json::object{{"description", rule.description}, {"discount", rule.discount.ToString()}},
-        "discount " + rule.discount.ToString()));
+    records.push_back(Audit(order.id, "pricing_rule", rule.rule_id.value,
+                            json::object{{"description", rule.description},
+                                         {"discount", rule.discount.ToString()},
+                                         {"discount_cents", rule.discount.cents()}},
+                            "discount " + rule.discount.ToString()));
   }
   records.push_back(Audit(order.id, "pricing_summary", std::nullopt,
                           json::object{{"base_price", d.pricing.base_price.ToString()},
@@ -70,6 +73,7 @@ void WriteOrderAudit(Tx& tx, const Order& order, const OrderDecision& d) {
                                        {"strategy", domain::ToString(d.pricing.strategy)},
                                        {"combination", d.pricing.Chosen()},
                                        {"capped", d.pricing.capped},
+                                       {"max_discount_capped", d.pricing.max_discount_capped},
                                        {"rules_applied", d.pricing.applied.size()},
                                        {"rules_not_applied", d.pricing.not_applied.size()}},
                           "final price " + d.pricing.final_price.ToString()));
@@ -79,7 +83,13 @@ void WriteOrderAudit(Tx& tx, const Order& order, const OrderDecision& d) {
                                        {"baristas", d.baristas},
                                        {"estimated_prep_minutes", d.prep.total_minutes}},
                           std::to_string(d.prep.total_minutes) + " minutes"));
-  tx.Rules().InsertAudits(records);
+  return records;
+}
+
+namespace {
+
+void WriteOrderAudit(Tx& tx, const Order& order, const OrderDecision& d) {
+  tx.Rules().InsertAudits(OrderAuditRecords(order, d));
 }
 
 }  // namespace

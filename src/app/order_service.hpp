@@ -109,6 +109,10 @@ class OrderService {
   const Clock& clock_;
 };
 
+/// The audit rows of a placed order (SPEC §5.5): availability, one per applied pricing rule
+/// (with its discount in cents), the pricing summary (with max_discount_capped), prep time.
+std::vector<AuditRecord> OrderAuditRecords(const Order& order, const OrderDecision& decision);
+
 /// A random RFC 4122 version-4 UUID, lower-case.
 std::string NewUuid();
 

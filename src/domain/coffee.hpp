@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -14,8 +15,17 @@ struct Coffee {
   std::string name;
   std::string coffee_type;
   Money price;
-  double rating = 0;  // 0–5, a display score, not money
+  double rating = 0;  // 0–5, the editorial score, not money; reviews never change it
   std::string image_url;
+  std::int64_t rating_sum = 0;    // Σ ratings of the visible reviews
+  std::int64_t review_count = 0;  // number of visible reviews
+
+  /// Mean of the visible reviews' ratings in hundredths, half away from zero; nullopt without
+  /// reviews (4.67 is 467).
+  [[nodiscard]] std::optional<std::int64_t> AverageRatingHundredths() const {
+    if (review_count <= 0) return std::nullopt;
+    return (rating_sum * 200 + review_count) / (review_count * 2);
+  }
 };
 
 /// The fields an admin sets when creating a coffee.

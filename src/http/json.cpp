@@ -472,6 +472,8 @@ ErrorInfo Describe(app::ErrorCode code) {
       return {403, "Forbidden", "FORBIDDEN"};
     case C::kNotFound:
       return {404, "Not found", "NOT_FOUND"};
+    case C::kCoffeeNotFound:
+      return {404, "Not found", "COFFEE_NOT_FOUND"};
     case C::kRouteNotFound:
       return {404, "Not found", "ROUTE_NOT_FOUND"};
     case C::kMethodNotAllowed:
@@ -480,6 +482,8 @@ ErrorInfo Describe(app::ErrorCode code) {
       return {409, "Conflict", "CONFLICT"};
     case C::kEmailExists:
       return {409, "Conflict", "EMAIL_EXISTS"};
+    case C::kDuplicateReview:
+      return {409, "Conflict", "DUPLICATE_REVIEW"};
     case C::kIdempotencyConflict:
       return {409, "Conflict", "IDEMPOTENCY_KEY_REUSED"};
     case C::kPayloadTooLarge:

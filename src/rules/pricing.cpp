@@ -350,6 +350,7 @@ PricingDecision PriceOrder(const Snapshot& snapshot, std::span<const PricingLine
     floored_total += line_discount[c];
   }
   if (floored_total > cap) {
+    decision.max_discount_capped = true;
     std::copy(line_discount.begin(), line_discount.end(), ws.weights.begin());
     AllocateLargestRemainder(cap, std::span(ws.weights).first(n), line_discount);
   }

@@ -77,6 +77,7 @@ struct PricingDecision {
   PricingCombination combination = PricingCombination::kNone;                      // what was used
   std::optional<domain::RuleId> single_rule;  // set when combination == kSingleRule
   bool capped = false;  // the line floor or max_discount_percent reduced the rules' discounts
+  bool max_discount_capped = false;  // max_discount_percent clipped the order's discount
 
   /// "none", "additive", "multiplicative" or "rule:<id>".
   [[nodiscard]] std::string Chosen() const;

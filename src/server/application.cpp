@@ -71,6 +71,8 @@ struct Application::Runtime {
         rules_cache(db, cfg.cache_ttl, zone, &metrics),
         rules_admin(db, rules_cache, clock),
         orders(db, rules_cache, metrics, clock),
+        reviews(db, coffees, clock),
+        analytics(db, clock, zone),
         ios(MakeContexts(cfg.worker_threads)),
         // Workers block on the database or on Argon2: one per pooled connection plus one per
         // core for hashing, so neither starves the other.
@@ -88,6 +90,8 @@ struct Application::Runtime {
   app::RulesAdminService rules_admin;
   app::OrderService orders;
   std::unique_ptr<app::OrderEvents> order_events;  // listens on the feed: made last
+  app::ReviewService reviews;
+  app::AnalyticsService analytics;
   http::Router router;
   std::unique_ptr<app::RequestLimiter> request_limiter;  // null when rate limiting is off
   // One io_context per I/O thread (WORKER_THREADS of them), each run by its own thread: a
@@ -145,6 +149,8 @@ Application::Application(config::Config config) : config_(std::move(config)) {
   http::AddBusinessRulesRoutes(rt.router, rt.rules_admin);
   http::AddOrderRoutes(rt.router, rt.orders);
   http::AddConsoleRoutes(rt.router);
+  http::AddReviewRoutes(rt.router, rt.reviews);
+  http::AddAnalyticsRoutes(rt.router, rt.analytics);
   http::AddMetricsRoutes(rt.router, rt.metrics, [this] {
     std::vector<std::pair<domain::OrderStatus, std::int64_t>> counts;
     database_->Read([&](app::Tx& tx) { counts = tx.Orders().CountByStatus(); });

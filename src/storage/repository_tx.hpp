@@ -23,7 +23,8 @@ inline constexpr std::size_t kMaxAnnouncementBytes = 7999;
 /// it with their own connection and repository types, so a repository added to app::Tx is
 /// added here once.
 template <class Connection, class UsersRepo, class TokensRepo, class CoffeesRepo, class RulesRepo,
-          class OrdersRepo, class LoyaltyRepo, class IdempotencyRepo>
+          class OrdersRepo, class LoyaltyRepo, class IdempotencyRepo, class ReviewsRepo,
+          class AnalyticsRepo>
 class RepositoryTx final : public app::Tx {
  public:
   explicit RepositoryTx(Connection& conn)
@@ -33,7 +34,9 @@ class RepositoryTx final : public app::Tx {
         rules_(conn),
         orders_(conn),
         loyalty_(conn),
-        idempotency_(conn) {}
+        idempotency_(conn),
+        reviews_(conn),
+        analytics_(conn) {}
   app::UserRepository& Users() override { return users_; }
   app::RefreshTokenRepository& RefreshTokens() override { return tokens_; }
   app::CoffeeRepository& Coffees() override { return coffees_; }
@@ -41,6 +44,8 @@ class RepositoryTx final : public app::Tx {
   app::OrderRepository& Orders() override { return orders_; }
   app::LoyaltyRepository& Loyalty() override { return loyalty_; }
   app::IdempotencyRepository& Idempotency() override { return idempotency_; }
+  app::ReviewRepository& Reviews() override { return reviews_; }
+  app::AnalyticsRepository& Analytics() override { return analytics_; }
 
   void Announce(std::string_view channel, std::string payload) override {
     if (payload.size() > kMaxAnnouncementBytes) {
@@ -66,6 +71,8 @@ class RepositoryTx final : public app::Tx {
   LoyaltyRepo loyalty_;
   IdempotencyRepo idempotency_;
   std::vector<Announcement> announcements_;
+  ReviewsRepo reviews_;
+  AnalyticsRepo analytics_;
 };
 
 }  // namespace coffee::storage

@@ -124,6 +124,35 @@ order_id=$(echo "$order" | jq -r .id)
 curl -fs "http://127.0.0.1:$port/api/orders/$order_id" -H "Authorization: Bearer $TOKEN" | jq -e ".id == \"$order_id\"" >/dev/null \
   || fail "GET order"
 
+# Reviews (SPEC §9): the customer reviews Espresso; the catalog shows the average at once.
+review=$(curl -s -X POST "http://127.0.0.1:$port/api/reviews" \
+  -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" \
+  -d '{"coffee_id": 1, "rating": 5, "comment": "Short and bright."}')
+echo "$review" | jq -e '.rating == 5 and .coffee_id == 1 and .hidden == false' >/dev/null || fail "review: $review"
+dup=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$port/api/reviews" \
+  -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" -d '{"coffee_id": 1, "rating": 4}')
+[ "$dup" = 409 ] || fail "second review of the same coffee: $dup"
+ADMIN=$(curl -s -X POST "http://127.0.0.1:$port/api/auth/login" -H "Content-Type: application/json" \
+  -d '{"email":"admin@example.com","password":"Admin123!"}' | jq -r .access_token)
+curl -s -X POST "http://127.0.0.1:$port/api/reviews" -H "Authorization: Bearer $ADMIN" \
+  -H "Content-Type: application/json" -d '{"coffee_id": 1, "rating": 4}' | jq -e '.rating == 4' >/dev/null \
+  || fail "admin review"
+curl -fs "http://127.0.0.1:$port/api/coffees/1" | jq -e '.review_count == 2 and .average_rating == 4.5 and .rating == 4.8' >/dev/null \
+  || fail "coffee aggregate: $(curl -s "http://127.0.0.1:$port/api/coffees/1")"
+curl -fsi "http://127.0.0.1:$port/api/coffees/1/reviews" | grep -qi '^x-total-count: 2' || fail "reviews list"
+
+# Analytics (SPEC §10): complete the guide's order, then today's sales count it.
+for s in confirmed preparing ready completed; do
+  curl -fs -X PATCH "http://127.0.0.1:$port/api/orders/$order_id/status" -H "Authorization: Bearer $ADMIN" \
+    -H "Content-Type: application/json" -d "{\"status\":\"$s\"}" >/dev/null || fail "order → $s"
+done
+total=$(curl -fs "http://127.0.0.1:$port/api/v1/admin/analytics/sales/total" -H "Authorization: Bearer $ADMIN")
+paid=$(echo "$order" | jq -r .total_price)  # 7.00, less the happy hour if it is on now
+echo "$total" | jq -e --arg paid "$paid" '.orders == 1 and .revenue == $paid and .average_order_value == $paid' >/dev/null \
+  || fail "sales total: $total (order total $paid)"
+[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/api/v1/admin/analytics/sales/total" -H "Authorization: Bearer $TOKEN")" = 403 ] \
+  || fail "analytics open to a customer"
+
 # Monitor Performance: metrics now count the order's rules operations.
 curl -fs "http://127.0.0.1:$port/api/business-rules/metrics" | jq -e '.pricing.calculations >= 1 and .availability.checks >= 1 and .prep_time.estimates >= 1' >/dev/null \
   || fail "metrics after an order"

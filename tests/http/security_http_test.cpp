@@ -574,6 +574,7 @@ TEST_P(SecurityHttp, Api5OnlyTheseRoutesAreOpenWithoutAToken) {
       "POST /api/auth/logout",
       "GET /api/coffees",
       "GET /api/coffees/:id",
+      "GET /api/coffees/:id/reviews",
       "GET /api/business-rules/availability",
       "GET /api/business-rules/availability/:coffee_id",
       "GET /api/business-rules/pricing",

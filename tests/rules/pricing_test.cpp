@@ -344,6 +344,23 @@ TEST(Pricing, CappedFlagReportsAReducedDiscount) {
   EXPECT_FALSE(free.capped);
 }
 
+TEST(Pricing, MaxDiscountCappedIsSetByTheOrderCapNotByTheLineFloor) {
+  const std::vector<PricingLine> lines = {Line(1, 1, 1000)};
+  // 8.00 + 5.00 off a 10.00 line: the line floor keeps the discount at 10.00, no order cap.
+  const auto floored =
+      PriceOrder(PricingSnapshot({Rule(1).FixedCents(800), Rule(2).FixedCents(500)},
+                                 CombinationStrategy::kAdditive),
+                 lines, At(kMonday1430));
+  EXPECT_TRUE(floored.capped);
+  EXPECT_FALSE(floored.max_discount_capped);
+  // 50 % asked, max_discount_percent 10 %: the order cap clips it to 1.00.
+  const auto clipped =
+      PriceOrder(PricingSnapshot({Rule(1).Percent(5000)}, CombinationStrategy::kAdditive, 1000),
+                 lines, At(kMonday1430));
+  EXPECT_TRUE(clipped.max_discount_capped);
+  EXPECT_EQ(Cents(clipped.discount_total), 100);
+}
+
 TEST(Pricing, RuleDiscountNeverExceedsItsBasis) {
   EvaluationRule fixed;
   fixed.discount_type = domain::DiscountType::kFixedAmount;

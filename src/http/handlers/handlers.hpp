@@ -5,11 +5,13 @@
 #include <functional>
 #include <string_view>
 
+#include "app/analytics_service.hpp"
 #include "app/auth_service.hpp"
 #include "app/coffee_service.hpp"
 #include "app/metrics.hpp"
 #include "app/order_events.hpp"
 #include "app/order_service.hpp"
+#include "app/review_service.hpp"
 #include "http/router.hpp"
 
 namespace coffee::http {
@@ -26,6 +28,11 @@ void AddOrderRoutes(Router& router, app::OrderService& orders);
 void AddOrderEventsRoute(Router& router, app::OrderEvents& events);
 /// An order as the API shows it (SPEC §6).
 boost::json::object OrderJson(const app::Order& order);
+
+/// /api/reviews*, /api/admin/reviews/:id and GET /api/coffees/:id/reviews (SPEC §9).
+void AddReviewRoutes(Router& router, app::ReviewService& reviews);
+/// GET /api/v1/admin/analytics/* (SPEC §10), admin only.
+void AddAnalyticsRoutes(Router& router, app::AnalyticsService& analytics);
 
 /// GET /api/business-rules/metrics (SPEC §5.6 shape) and GET /metrics (Prometheus text);
 /// `refresh` updates database-backed gauges (orders by status) before a scrape.

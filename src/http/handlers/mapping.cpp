@@ -14,16 +14,20 @@ json::object ToJson(const domain::User& user) {
 }
 
 json::object ToJson(const domain::Coffee& coffee) {
-  // Ratings are shown to one hundredth; there are no reviews yet, so the average is the rating.
+  // The editorial rating is shown to one hundredth; average_rating is the mean of the visible
+  // reviews (SPEC §9), null while there are none.
   const double rating = std::round(coffee.rating * 100.0) / 100.0;
-  return json::object{{"id", coffee.id.value},
-                      {"name", coffee.name},
-                      {"coffee_type", coffee.coffee_type},
-                      {"price", coffee.price.ToDouble()},
-                      {"rating", rating},
-                      {"image_url", coffee.image_url},
-                      {"average_rating", rating},
-                      {"review_count", 0}};
+  const auto average = coffee.AverageRatingHundredths();
+  return json::object{
+      {"id", coffee.id.value},
+      {"name", coffee.name},
+      {"coffee_type", coffee.coffee_type},
+      {"price", coffee.price.ToDouble()},
+      {"rating", rating},
+      {"image_url", coffee.image_url},
+      {"average_rating",
+       average ? json::value(static_cast<double>(*average) / 100.0) : json::value(nullptr)},
+      {"review_count", coffee.review_count}};
 }
 
 json::object ToJson(const app::AuthTokens& tokens) {

@@ -10,7 +10,8 @@ namespace {
 
 // ---------------------------------------------------------------- SQL
 
-constexpr const char* kCoffeeColumns = "id, name, coffee_type, price_cents, rating, image_url";
+constexpr const char* kCoffeeColumns =
+    "id, name, coffee_type, price_cents, rating, image_url, rating_sum, review_count";
 
 // $1 search (substring of name; strpos keeps % and _ literal), $2 type, $3 min, $4 max.
 constexpr const char* kCoffeeFilter =
@@ -26,18 +27,18 @@ constexpr Statement kCoffeeCount{
     " AND ($2::text IS NULL OR lower(coffee_type) = lower($2::text))"
     " AND ($3::bigint IS NULL OR price_cents >= $3::bigint)"
     " AND ($4::bigint IS NULL OR price_cents <= $4::bigint)"};
-constexpr Statement kCoffeeFind{
-    "coffee_find",
-    "SELECT id, name, coffee_type, price_cents, rating, image_url FROM coffees WHERE id = $1"};
-constexpr Statement kCoffeeFindByName{
-    "coffee_find_by_name",
-    "SELECT id, name, coffee_type, price_cents, rating, image_url FROM coffees "
-    "WHERE lower(name) = lower($1)"};
+constexpr Statement kCoffeeFind{"coffee_find",
+                                "SELECT id, name, coffee_type, price_cents, rating, image_url, "
+                                "rating_sum, review_count FROM coffees WHERE id = $1"};
+constexpr Statement kCoffeeFindByName{"coffee_find_by_name",
+                                      "SELECT id, name, coffee_type, price_cents, rating, "
+                                      "image_url, rating_sum, review_count FROM coffees "
+                                      "WHERE lower(name) = lower($1)"};
 constexpr Statement kCoffeeCreate{
     "coffee_create",
     "INSERT INTO coffees (name, coffee_type, price_cents, rating, image_url) "
     "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING "
-    "RETURNING id, name, coffee_type, price_cents, rating, image_url"};
+    "RETURNING id, name, coffee_type, price_cents, rating, image_url, rating_sum, review_count"};
 constexpr Statement kCoffeeUpdate{"coffee_update",
                                   "UPDATE coffees SET name = COALESCE($2::text, name),"
                                   " coffee_type = COALESCE($3::text, coffee_type),"
@@ -46,10 +47,10 @@ constexpr Statement kCoffeeUpdate{"coffee_update",
                                   " image_url = COALESCE($6::text, image_url), updated_at = now() "
                                   "WHERE id = $1 RETURNING id"};
 constexpr Statement kCoffeeDelete{"coffee_delete", "DELETE FROM coffees WHERE id = $1"};
-constexpr Statement kCoffeeFindMany{
-    "coffee_find_many",
-    "SELECT id, name, coffee_type, price_cents, rating, image_url FROM coffees "
-    "WHERE id = ANY($1::bigint[])"};
+constexpr Statement kCoffeeFindMany{"coffee_find_many",
+                                    "SELECT id, name, coffee_type, price_cents, rating, image_url, "
+                                    "rating_sum, review_count FROM coffees "
+                                    "WHERE id = ANY($1::bigint[])"};
 constexpr Statement kCoffeeExistingIds{
     "coffee_existing_ids", "SELECT id FROM coffees WHERE id = ANY($1::bigint[]) ORDER BY id"};
 
@@ -107,6 +108,8 @@ domain::Coffee ReadCoffee(const Result& result, int row) {
   coffee.price = domain::Money::FromCents(r.Int64());
   coffee.rating = r.Real();
   coffee.image_url = r.String();
+  coffee.rating_sum = r.Int64();
+  coffee.review_count = r.Int64();
   return coffee;
 }
 

@@ -46,9 +46,12 @@ constexpr Statement kOrderLinesOf{
     "SELECT order_id, id, coffee_id, coffee_name, quantity, price_snapshot_cents, "
     "subtotal_cents, discount_cents, final_cents FROM order_items "
     "WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, id"};
+// ready_at records when the order became ready (prep-time accuracy, migration 0003).
 constexpr Statement kOrderUpdateStatus{
     "order_update_status",
-    "UPDATE orders SET status = $3, updated_at = now() WHERE id = $1::uuid AND status = $2"};
+    "UPDATE orders SET status = $3, updated_at = now(), "
+    "ready_at = CASE WHEN $3 = 'ready' THEN now() ELSE ready_at END "
+    "WHERE id = $1::uuid AND status = $2"};
 constexpr Statement kOrderUpdatePayment{"order_update_payment",
                                         "UPDATE orders SET payment_status = $3, updated_at = now() "
                                         "WHERE id = $1::uuid AND payment_status = $2"};

@@ -118,9 +118,10 @@ void RollbackQuietly(Connection& conn) noexcept {
 }
 
 /// The repositories of one transaction, all on its connection.
-using PgTx = RepositoryTx<Connection, PgUserRepository, PgRefreshTokenRepository,
-                          PgCoffeeRepository, PgRulesRepository, PgOrderRepository,
-                          PgLoyaltyRepository, PgIdempotencyRepository>;
+using PgTx =
+    RepositoryTx<Connection, PgUserRepository, PgRefreshTokenRepository, PgCoffeeRepository,
+                 PgRulesRepository, PgOrderRepository, PgLoyaltyRepository, PgIdempotencyRepository,
+                 PgReviewRepository, PgAnalyticsRepository>;
 
 AppliedMigrations ReadApplied(Connection& conn) {
   AppliedMigrations applied;

@@ -152,4 +152,54 @@ class PgIdempotencyRepository final : public app::IdempotencyRepository {
   Connection& conn_;
 };
 
+/// Reviews on one transaction's connection (aggregates and rollups follow through a trigger,
+/// migration 0003).
+class PgReviewRepository final : public app::ReviewRepository {
+ public:
+  explicit PgReviewRepository(Connection& connection) : conn_(connection) {}
+  app::ReviewInsert Insert(domain::UserId user, domain::CoffeeId coffee, int rating,
+                           const std::optional<std::string>& comment) override;
+  std::optional<app::Review> Find(std::int64_t id) override;
+  bool Update(std::int64_t id, int rating, const std::optional<std::string>& comment) override;
+  bool SetHidden(std::int64_t id, bool hidden, const std::optional<std::string>& reason) override;
+  bool Delete(std::int64_t id) override;
+  std::vector<app::Review> ListVisible(domain::CoffeeId coffee, std::int64_t offset,
+                                       std::int64_t limit) override;
+  std::int64_t CountVisible(domain::CoffeeId coffee) override;
+
+ private:
+  Connection& conn_;
+};
+
+/// Analytics rollups, raw edge reads, the rollup rebuild and history bulk writes.
+class PgAnalyticsRepository final : public app::AnalyticsRepository {
+ public:
+  explicit PgAnalyticsRepository(Connection& connection) : conn_(connection) {}
+  app::SalesSums Sales(const app::Slice& slice, std::int64_t coffee_id) override;
+  std::vector<app::CoffeeSales> SalesByCoffee(const app::Slice& slice) override;
+  std::vector<app::RuleDiscount> RuleDiscounts(const app::Slice& slice) override;
+  std::vector<app::PrepBin> PrepBins(const app::Slice& slice) override;
+  std::vector<app::RatingCount> Ratings(const app::Slice& slice) override;
+  std::vector<app::KeyedSales> SalesGrouped(const app::GroupedQuery& query) override;
+  std::vector<app::KeyedRatings> RatingsGrouped(const app::GroupedQuery& query) override;
+  app::LoyaltyTotals Loyalty() override;
+  std::vector<std::pair<domain::CoffeeId, std::string>> CoffeeNames() override;
+  std::vector<std::pair<domain::RuleId, std::string>> RuleDescriptions() override;
+  app::RollupCounts RebuildRollups() override;
+  void Analyze() override;
+  std::vector<domain::UserId> InsertUsers(const std::vector<std::string>& emails,
+                                          std::string_view password_hash) override;
+  void InsertOrders(const std::vector<app::HistoricOrder>& orders) override;
+  void InsertReviews(const std::vector<app::Review>& reviews) override;
+  void SetLoyaltyAccounts(
+      const std::vector<std::pair<domain::UserId, app::LoyaltyAccount>>& accounts) override;
+
+ private:
+  /// Plans the rest of this transaction's statements for their actual parameters (once).
+  void UseCustomPlans();
+
+  Connection& conn_;
+  bool custom_plans_ = false;
+};
+
 }  // namespace coffee::storage::postgres

@@ -10,7 +10,8 @@ namespace {
 // name has COLLATE NOCASE (column and unique index), so `=` and ORDER BY name ignore case.
 // instr() rather than LIKE keeps % and _ in the search text literal.
 constexpr std::string_view kListCoffees =
-    "SELECT id, name, coffee_type, price_cents, rating, image_url FROM coffees"
+    "SELECT id, name, coffee_type, price_cents, rating, image_url, rating_sum, review_count FROM "
+    "coffees"
     " WHERE (?1 IS NULL OR instr(lower(name), lower(?1)) > 0)"
     " AND (?2 IS NULL OR lower(coffee_type) = lower(?2))"
     " AND (?3 IS NULL OR price_cents >= ?3)"
@@ -30,13 +31,15 @@ constexpr std::array<std::array<std::string_view, 2>, 4> kCoffeeOrder{{
     {" ORDER BY name ASC, id ASC", " ORDER BY name DESC, id ASC"},
 }};
 constexpr std::string_view kFindCoffee =
-    "SELECT id, name, coffee_type, price_cents, rating, image_url FROM coffees WHERE id = ?1";
+    "SELECT id, name, coffee_type, price_cents, rating, image_url, rating_sum, review_count FROM "
+    "coffees WHERE id = ?1";
 constexpr std::string_view kFindCoffeeByName =
-    "SELECT id, name, coffee_type, price_cents, rating, image_url FROM coffees WHERE name = ?1";
+    "SELECT id, name, coffee_type, price_cents, rating, image_url, rating_sum, review_count FROM "
+    "coffees WHERE name = ?1";
 constexpr std::string_view kInsertCoffee =
     "INSERT INTO coffees (name, coffee_type, price_cents, rating, image_url, created_at,"
     " updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)"
-    " RETURNING id, name, coffee_type, price_cents, rating, image_url";
+    " RETURNING id, name, coffee_type, price_cents, rating, image_url, rating_sum, review_count";
 constexpr std::string_view kUpdateCoffee =
     "UPDATE coffees SET name = coalesce(?2, name), coffee_type = coalesce(?3, coffee_type),"
     " price_cents = coalesce(?4, price_cents), rating = coalesce(?5, rating),"
@@ -53,6 +56,8 @@ domain::Coffee ReadCoffee(const Statement& row) {
   c.price = domain::Money::FromCents(row.Int(3));
   c.rating = row.Real(4);
   c.image_url = row.Text(5);
+  c.rating_sum = row.Int(6);
+  c.review_count = row.Int(7);
   return c;
 }
 

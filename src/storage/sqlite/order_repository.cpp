@@ -65,8 +65,10 @@ constexpr std::array<std::array<std::string_view, 2>, 2> kCountOrders{{
      "SELECT count(*) FROM orders WHERE user_id = ?1 AND status = ?2"},
 }};
 
+// ready_at records when the order became ready (prep-time accuracy, migration 0003).
 constexpr std::string_view kUpdateOrderStatus =
-    "UPDATE orders SET status = ?3, updated_at = ?4 WHERE id = ?1 AND status = ?2";
+    "UPDATE orders SET status = ?3, updated_at = ?4,"
+    " ready_at = CASE WHEN ?3 = 'ready' THEN ?4 ELSE ready_at END WHERE id = ?1 AND status = ?2";
 constexpr std::string_view kUpdateOrderPayment =
     "UPDATE orders SET payment_status = ?3, updated_at = ?4 WHERE id = ?1 AND payment_status = ?2";
 constexpr std::string_view kSetLoyaltyPointsAwarded =

@@ -146,8 +146,54 @@ class IdempotencyRepository final : public app::IdempotencyRepository {
   Connection& conn_;
 };
 
+/// Reviews on one connection (aggregates and rollups follow through triggers, migration 0003).
+class ReviewRepository final : public app::ReviewRepository {
+ public:
+  explicit ReviewRepository(Connection& conn) : conn_(conn) {}
+  app::ReviewInsert Insert(domain::UserId user, domain::CoffeeId coffee, int rating,
+                           const std::optional<std::string>& comment) override;
+  std::optional<app::Review> Find(std::int64_t id) override;
+  bool Update(std::int64_t id, int rating, const std::optional<std::string>& comment) override;
+  bool SetHidden(std::int64_t id, bool hidden, const std::optional<std::string>& reason) override;
+  bool Delete(std::int64_t id) override;
+  std::vector<app::Review> ListVisible(domain::CoffeeId coffee, std::int64_t offset,
+                                       std::int64_t limit) override;
+  std::int64_t CountVisible(domain::CoffeeId coffee) override;
+
+ private:
+  Connection& conn_;
+};
+
+/// Analytics rollups, raw edge reads, the rollup rebuild and history bulk writes.
+class AnalyticsRepository final : public app::AnalyticsRepository {
+ public:
+  explicit AnalyticsRepository(Connection& conn) : conn_(conn) {}
+  app::SalesSums Sales(const app::Slice& slice, std::int64_t coffee_id) override;
+  std::vector<app::CoffeeSales> SalesByCoffee(const app::Slice& slice) override;
+  std::vector<app::RuleDiscount> RuleDiscounts(const app::Slice& slice) override;
+  std::vector<app::PrepBin> PrepBins(const app::Slice& slice) override;
+  std::vector<app::RatingCount> Ratings(const app::Slice& slice) override;
+  std::vector<app::KeyedSales> SalesGrouped(const app::GroupedQuery& query) override;
+  std::vector<app::KeyedRatings> RatingsGrouped(const app::GroupedQuery& query) override;
+  app::LoyaltyTotals Loyalty() override;
+  std::vector<std::pair<domain::CoffeeId, std::string>> CoffeeNames() override;
+  std::vector<std::pair<domain::RuleId, std::string>> RuleDescriptions() override;
+  app::RollupCounts RebuildRollups() override;
+  void Analyze() override;
+  std::vector<domain::UserId> InsertUsers(const std::vector<std::string>& emails,
+                                          std::string_view password_hash) override;
+  void InsertOrders(const std::vector<app::HistoricOrder>& orders) override;
+  void InsertReviews(const std::vector<app::Review>& reviews) override;
+  void SetLoyaltyAccounts(
+      const std::vector<std::pair<domain::UserId, app::LoyaltyAccount>>& accounts) override;
+
+ private:
+  Connection& conn_;
+};
+
 /// The repositories of one transaction on one connection.
 using Tx = RepositoryTx<Connection, UserRepository, RefreshTokenRepository, CoffeeRepository,
-                        RulesRepository, OrderRepository, LoyaltyRepository, IdempotencyRepository>;
+                        RulesRepository, OrderRepository, LoyaltyRepository, IdempotencyRepository,
+                        ReviewRepository, AnalyticsRepository>;
 
 }  // namespace coffee::storage::sqlite
