@@ -8,7 +8,7 @@
 
 #include "app/coffee_service.hpp"
 #include "app/errors.hpp"
-#include "app/ports.hpp"
+#include "app/ports/store.hpp"
 #include "domain/time.hpp"
 
 namespace date {

@@ -6,9 +6,9 @@
 #include <vector>
 
 #include "app/analytics_range.hpp"
-#include "app/auth_ports.hpp"
 #include "app/errors.hpp"
-#include "app/ports.hpp"
+#include "app/ports/auth.hpp"
+#include "app/ports/store.hpp"
 
 namespace coffee::app {
 

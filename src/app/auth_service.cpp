@@ -232,7 +232,7 @@ Outcome<domain::User> AuthService::ChangeRole(domain::UserId actor, domain::User
     change.action = "update";
     change.before_json = R"({"role":")" + std::string(domain::ToString(before->role)) + R"("})";
     change.after_json = R"({"role":")" + std::string(domain::ToString(role)) + R"("})";
-    tx.Rules().InsertConfigChange(change);
+    tx.Audit().InsertConfigChange(change);
     return true;
   });
   if (!updated)

@@ -5,10 +5,10 @@
 #include <string>
 #include <vector>
 
-#include "app/auth_ports.hpp"
 #include "app/errors.hpp"
-#include "app/ports.hpp"
+#include "app/ports/auth.hpp"
 #include "app/ports/limits.hpp"
+#include "app/ports/store.hpp"
 
 namespace coffee::app {
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "app/errors.hpp"
-#include "app/ports.hpp"
+#include "app/ports/store.hpp"
 
 namespace coffee::app {
 

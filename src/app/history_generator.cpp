@@ -52,23 +52,9 @@ class Random {
     }
     return weights.size() - 1;
   }
-  std::string Uuid() {
-    std::array<std::uint8_t, 16> b{};
-    for (std::size_t i = 0; i < b.size(); i += 8) {
-      const std::uint64_t v = rng_();
-      for (std::size_t k = 0; k < 8; ++k) b[i + k] = static_cast<std::uint8_t>(v >> (8U * k));
-    }
-    b[6] = static_cast<std::uint8_t>((b[6] & 0x0FU) | 0x40U);
-    b[8] = static_cast<std::uint8_t>((b[8] & 0x3FU) | 0x80U);
-    static constexpr std::string_view kHex = "0123456789abcdef";
-    std::string out;
-    out.reserve(36);
-    for (std::size_t i = 0; i < b.size(); ++i) {
-      if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
-      out += kHex[b[i] >> 4U];
-      out += kHex[b[i] & 0x0FU];
-    }
-    return out;
+  domain::OrderId OrderId() {
+    const std::uint64_t high = rng_();
+    return domain::OrderId::FromRandom(high, rng_());
   }
 
  private:
@@ -187,14 +173,14 @@ HistoryReport GenerateHistory(Store& store, const rules::Snapshot& snapshot,
 
       HistoricOrder h;
       Order& o = h.order;
-      o.id = random.Uuid();
+      o.id = random.OrderId();  // seeded: the same history every run
       o.user_id = customers[static_cast<std::size_t>(
           random.Below(static_cast<std::int64_t>(customers.size())))];
       o.base_price = d.pricing.base_price;
       o.discount_total = d.pricing.discount_total;
       o.total_price = d.pricing.final_price;
-      o.pricing_strategy =
-          std::string(domain::ToString(d.pricing.strategy)) + ":" + d.pricing.Chosen();
+      o.pricing_strategy = d.pricing.strategy;
+      o.pricing_combination = d.pricing.Chosen();
       for (const auto& rule : d.pricing.applied) {
         o.applied_rules.push_back({rule.rule_id, rule.description, rule.discount});
       }

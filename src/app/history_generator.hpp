@@ -4,7 +4,7 @@
 #include <functional>
 #include <string_view>
 
-#include "app/ports.hpp"
+#include "app/ports/store.hpp"
 #include "rules/snapshot.hpp"
 
 namespace date {

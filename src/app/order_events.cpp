@@ -77,8 +77,13 @@ void OrderEvents::Run() {
 void OrderEvents::Publish(const std::optional<std::string>& order_id) {
   std::optional<Order> order;
   if (order_id) {
+    const auto id = domain::OrderId::Parse(*order_id);
+    if (!id) {
+      spdlog::warn("Order event with a malformed order id ignored: '{}'", *order_id);
+      return;
+    }
     try {
-      store_.Read([&](Tx& tx) { order = tx.Orders().Find(*order_id); });
+      store_.Read([&](Tx& tx) { order = tx.Orders().Find(*id); });
     } catch (const std::exception& e) {
       spdlog::warn("Order event for {} not sent: {}", *order_id, e.what());
     }

@@ -10,7 +10,7 @@
 #include <string>
 #include <thread>
 
-#include "app/ports.hpp"
+#include "app/ports/store.hpp"
 
 namespace coffee::app {
 

@@ -36,7 +36,7 @@ std::string CanonicalItems(std::vector<RequestedItem> items) {
   return out;
 }
 
-AuditRecord Audit(const std::string& order_id, std::string rule_type,
+AuditRecord Audit(const domain::OrderId& order_id, std::string rule_type,
                   std::optional<std::int64_t> rule_id, const json::object& data,
                   std::string effect) {
   AuditRecord r;
@@ -89,30 +89,10 @@ std::vector<AuditRecord> OrderAuditRecords(const Order& order, const OrderDecisi
 namespace {
 
 void WriteOrderAudit(Tx& tx, const Order& order, const OrderDecision& d) {
-  tx.Rules().InsertAudits(OrderAuditRecords(order, d));
+  tx.Audit().InsertAudits(OrderAuditRecords(order, d));
 }
 
 }  // namespace
-
-std::string NewUuid() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  std::array<std::uint8_t, 16> b{};
-  for (std::size_t i = 0; i < b.size(); i += 8) {
-    const std::uint64_t v = rng();
-    for (std::size_t k = 0; k < 8; ++k) b[i + k] = static_cast<std::uint8_t>(v >> (8U * k));
-  }
-  b[6] = static_cast<std::uint8_t>((b[6] & 0x0FU) | 0x40U);  // version 4
-  b[8] = static_cast<std::uint8_t>((b[8] & 0x3FU) | 0x80U);  // RFC 4122 variant
-  static constexpr std::string_view kHex = "0123456789abcdef";
-  std::string out;
-  out.reserve(36);
-  for (std::size_t i = 0; i < b.size(); ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
-    out += kHex[b[i] >> 4U];
-    out += kHex[b[i] & 0x0FU];
-  }
-  return out;
-}
 
 OrderService::OrderService(Store& store, RulesCache& cache, Metrics& metrics, const Clock& clock)
     : store_(store), cache_(cache), metrics_(metrics), clock_(clock) {}
@@ -234,10 +214,10 @@ Outcome<OrderDecision> OrderService::Quote(const std::vector<RequestedItem>& ite
   return std::move(*result);
 }
 
-Outcome<PlaceResult> OrderService::Place(const Viewer& viewer,
-                                         const std::vector<RequestedItem>& items,
-                                         const std::optional<std::string>& idempotency_key,
-                                         const std::function<std::string(const Order&)>& render) {
+Outcome<PlaceResult> OrderService::Place(
+    const Viewer& viewer, const std::vector<RequestedItem>& items,
+    const std::optional<std::string>& idempotency_key,
+    const std::function<StoredResponse(const Order&)>& render) {
   auto normalized = NormalizeItems(items);
   if (!normalized) return normalized.error();
   const std::string canonical = CanonicalItems(*normalized);
@@ -268,14 +248,13 @@ Outcome<PlaceResult> OrderService::Place(const Viewer& viewer,
     }
     const OrderDecision& d = *decision;
     Order order;
-    order.id = NewUuid();
+    order.id = domain::OrderId::New();
     order.user_id = viewer.id;
     order.base_price = d.pricing.base_price;
     order.discount_total = d.pricing.discount_total;
     order.total_price = d.pricing.final_price;
-    // "<configured strategy>:<combination used>", e.g. "best_price:additive", "additive:none".
-    order.pricing_strategy =
-        std::string(domain::ToString(d.pricing.strategy)) + ":" + d.pricing.Chosen();
+    order.pricing_strategy = d.pricing.strategy;
+    order.pricing_combination = d.pricing.Chosen();
     for (const auto& rule : d.pricing.applied) {
       order.applied_rules.push_back({rule.rule_id, rule.description, rule.discount});
     }
@@ -287,9 +266,11 @@ Outcome<PlaceResult> OrderService::Place(const Viewer& viewer,
     order.items = d.lines;
     order = tx.Orders().Insert(order);
     WriteOrderAudit(tx, order, d);
-    tx.Announce(kOrdersChannel, order.id);
+    tx.Announce(kOrdersChannel, order.id.str());
     if (idempotency_key) {
-      IdempotentResponse response{canonical, 201, render(order), order.id, now + kIdempotencyTtl};
+      const StoredResponse rendered = render(order);
+      IdempotentResponse response{canonical, rendered.status, rendered.body, order.id,
+                                  now + kIdempotencyTtl};
       if (!tx.Idempotency().Insert(viewer.id, *idempotency_key, response, now)) {
         lost_race = true;  // a concurrent request with this key committed first
         return false;
@@ -308,10 +289,12 @@ Outcome<PlaceResult> OrderService::Place(const Viewer& viewer,
   return std::move(*result);
 }
 
-Outcome<Order> OrderService::Get(const Viewer& viewer, std::string_view id) {
+Outcome<Order> OrderService::Get(const Viewer& viewer, std::string_view id_text) {
+  const auto id = domain::OrderId::Parse(id_text);
+  if (!id) return OrderNotFound(id_text);
   std::optional<Order> order;
-  store_.Read([&](Tx& tx) { order = tx.Orders().Find(id); });
-  if (!order || (!viewer.IsStaff() && order->user_id != viewer.id)) return OrderNotFound(id);
+  store_.Read([&](Tx& tx) { order = tx.Orders().Find(*id); });
+  if (!order || (!viewer.IsStaff() && order->user_id != viewer.id)) return OrderNotFound(id->str());
   return std::move(*order);
 }
 
@@ -326,9 +309,12 @@ Outcome<OrderPage> OrderService::List(const Viewer& viewer, const OrderQuery& qu
   return page;
 }
 
-Outcome<Order> OrderService::ChangeStatus(const Viewer& actor, std::string_view id,
+Outcome<Order> OrderService::ChangeStatus(const Viewer& actor, std::string_view id_text,
                                           domain::OrderStatus to, bool owner_cancel) {
   using domain::OrderStatus;
+  const auto parsed = domain::OrderId::Parse(id_text);
+  if (!parsed) return OrderNotFound(id_text);
+  const domain::OrderId& id = *parsed;
   // A lost conditional update means another transition won; re-read and decide again.
   for (int attempt = 0; attempt < 3; ++attempt) {
     std::optional<Outcome<Order>> result;
@@ -336,7 +322,7 @@ Outcome<Order> OrderService::ChangeStatus(const Viewer& actor, std::string_view 
     store_.Write([&](Tx& tx) {
       auto order = tx.Orders().Find(id);
       if (!order || (owner_cancel && order->user_id != actor.id)) {
-        result.emplace(OrderNotFound(id));
+        result.emplace(OrderNotFound(id.str()));
         return false;
       }
       const OrderStatus from = order->status;
@@ -377,7 +363,7 @@ Outcome<Order> OrderService::ChangeStatus(const Viewer& actor, std::string_view 
         }
         if (tx.Loyalty().Award(order->user_id, id, points)) {
           tx.Orders().SetLoyaltyPointsAwarded(id, points);
-          tx.Rules().InsertAudit(Audit(
+          tx.Audit().InsertAudit(Audit(
               order->id, "loyalty", std::nullopt,
               json::object{{"points", points},
                            {"points_per_dollar", snapshot->loyalty().points_per_dollar.ToString()},
@@ -387,7 +373,7 @@ Outcome<Order> OrderService::ChangeStatus(const Viewer& actor, std::string_view 
       } else if (from == OrderStatus::kCompleted && to == OrderStatus::kCancelled) {
         const std::int64_t awarded = order->loyalty_points_awarded;
         if (auto taken = tx.Loyalty().Reverse(order->user_id, id, awarded)) {
-          tx.Rules().InsertAudit(Audit(
+          tx.Audit().InsertAudit(Audit(
               order->id, "loyalty_reversal", std::nullopt,
               json::object{
                   {"points", awarded}, {"taken_back", *taken}, {"unrecovered", awarded - *taken}},
@@ -395,7 +381,7 @@ Outcome<Order> OrderService::ChangeStatus(const Viewer& actor, std::string_view 
         }
       }
       result.emplace(*tx.Orders().Find(id));
-      tx.Announce(kOrdersChannel, order->id);
+      tx.Announce(kOrdersChannel, order->id.str());
       return true;
     });
     if (!lost) return std::move(*result);
@@ -412,14 +398,17 @@ Outcome<Order> OrderService::Cancel(const Viewer& owner, std::string_view id) {
   return ChangeStatus(owner, id, domain::OrderStatus::kCancelled, true);
 }
 
-Outcome<Order> OrderService::SetPayment(std::string_view id, domain::PaymentStatus to) {
+Outcome<Order> OrderService::SetPayment(std::string_view id_text, domain::PaymentStatus to) {
+  const auto parsed = domain::OrderId::Parse(id_text);
+  if (!parsed) return OrderNotFound(id_text);
+  const domain::OrderId& id = *parsed;
   for (int attempt = 0; attempt < 3; ++attempt) {
     std::optional<Outcome<Order>> result;
     bool lost = false;
     store_.Write([&](Tx& tx) {
       auto order = tx.Orders().Find(id);
       if (!order) {
-        result.emplace(OrderNotFound(id));
+        result.emplace(OrderNotFound(id.str()));
         return false;
       }
       const auto from = order->payment_status;
@@ -441,7 +430,7 @@ Outcome<Order> OrderService::SetPayment(std::string_view id, domain::PaymentStat
         return false;
       }
       result.emplace(*tx.Orders().Find(id));
-      tx.Announce(kOrdersChannel, order->id);
+      tx.Announce(kOrdersChannel, order->id.str());
       return true;
     });
     if (!lost) return std::move(*result);

@@ -5,10 +5,10 @@
 #include <string>
 #include <vector>
 
-#include "app/auth_ports.hpp"
 #include "app/errors.hpp"
 #include "app/metrics.hpp"
-#include "app/ports.hpp"
+#include "app/ports/auth.hpp"
+#include "app/ports/store.hpp"
 #include "app/rules_cache.hpp"
 #include "rules/prep_time.hpp"
 #include "rules/pricing.hpp"
@@ -76,13 +76,14 @@ class OrderService {
 
   /// Places an order in one transaction (order, lines, audit rows, idempotency record).
   /// With an idempotency key, a repeat of the same items returns the first response and a
-  /// different body is a conflict. `render` turns the new order into the response body that
-  /// is stored for replays.
+  /// different body is a conflict. `render` turns the new order into the response (status and
+  /// body) that is stored for replays.
   Outcome<PlaceResult> Place(const Viewer& viewer, const std::vector<RequestedItem>& items,
                              const std::optional<std::string>& idempotency_key,
-                             const std::function<std::string(const Order&)>& render);
+                             const std::function<StoredResponse(const Order&)>& render);
 
-  /// Owner, staff or admin; anyone else gets 404 as if it did not exist.
+  /// Owner, staff or admin; anyone else gets 404 as if it did not exist. Ids are taken as the
+  /// client wrote them (any case); one that is not a UUID is not found.
   Outcome<Order> Get(const Viewer& viewer, std::string_view id);
   /// Own orders for customers; all (optionally one user's) for staff and admin.
   Outcome<OrderPage> List(const Viewer& viewer, const OrderQuery& query);
@@ -112,8 +113,5 @@ class OrderService {
 /// The audit rows of a placed order (SPEC §5.5): availability, one per applied pricing rule
 /// (with its discount in cents), the pricing summary (with max_discount_capped), prep time.
 std::vector<AuditRecord> OrderAuditRecords(const Order& order, const OrderDecision& decision);
-
-/// A random RFC 4122 version-4 UUID, lower-case.
-std::string NewUuid();
 
 }  // namespace coffee::app

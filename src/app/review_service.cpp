@@ -193,7 +193,7 @@ Outcome<Review> ReviewService::Moderate(domain::UserId admin, std::int64_t id, b
     after_json["reason"] = OptText(reason);
     change.after_json = JsonText(after_json);
     change.created_at = clock_.Now();
-    tx.Rules().InsertConfigChange(change);
+    tx.Audit().InsertConfigChange(change);
     result.emplace(std::move(*after));
     changed = true;
     return true;

@@ -5,11 +5,11 @@
 #include <string>
 #include <vector>
 
-#include "app/auth_ports.hpp"
 #include "app/coffee_service.hpp"
 #include "app/errors.hpp"
 #include "app/order_service.hpp"
-#include "app/ports.hpp"
+#include "app/ports/auth.hpp"
+#include "app/ports/store.hpp"
 
 namespace coffee::app {
 

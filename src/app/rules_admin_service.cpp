@@ -1,7 +1,6 @@
 #include "app/rules_admin_service.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <string>
 #include <utility>
 
@@ -28,20 +27,10 @@ AppError ToError(const rules::FieldErrors& errors) {
   return e.ToError();
 }
 
-/// True for a canonical UUID (8-4-4-4-12 hex digits); order ids are UUIDs.
-bool IsUuid(std::string_view s) {
-  if (s.size() != 36) return false;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? s[i] != '-' : std::isxdigit(static_cast<unsigned char>(s[i])) == 0) return false;
-  }
-  return true;
-}
-
 /// Records a configuration change and announces it to every instance (at commit): each one
 /// reloads its rules snapshot.
 void RecordRulesChange(Tx& tx, const ConfigChange& change) {
-  tx.Rules().InsertConfigChange(change);
+  tx.Audit().InsertConfigChange(change);
   tx.Announce(kRulesChannel, change.entity);
 }
 
@@ -59,8 +48,6 @@ void RequireCoffees(Tx& tx, const std::vector<domain::CoffeeId>& wanted, rules::
 }
 
 }  // namespace
-
-// ---------------------------------------------------------------- availability
 
 AvailabilityView RulesAdminService::View(const std::optional<domain::Availability>& row,
                                          domain::CoffeeId coffee_id) const {
@@ -143,13 +130,11 @@ Outcome<AvailabilityView> RulesAdminService::UpsertAvailability(
   return std::move(*stored);
 }
 
-// ---------------------------------------------------------------- pricing rules
-
 std::pair<std::vector<domain::PricingRule>, std::uint64_t> RulesAdminService::SnapshotRules(
     bool include_inactive) const {
-  // Version first: a reload in between makes the snapshot newer than the version, which only
-  // costs the caller one extra rebuild, never a stale cache entry.
-  const std::uint64_t version = cache_.Version();
+  // Generation first: a reload in between makes the snapshot newer than the generation, which
+  // only costs the caller one extra rebuild, never a stale cache entry.
+  const std::uint64_t generation = cache_.Generation();
   const auto snapshot = cache_.Peek();
   std::vector<domain::PricingRule> rules;
   if (snapshot) {
@@ -157,7 +142,7 @@ std::pair<std::vector<domain::PricingRule>, std::uint64_t> RulesAdminService::Sn
       if (include_inactive || rule.is_active) rules.push_back(rule);
     }
   }
-  return {std::move(rules), version};
+  return {std::move(rules), generation};
 }
 
 Outcome<domain::PricingRule> RulesAdminService::GetRule(domain::RuleId id, bool include_inactive) {
@@ -249,8 +234,6 @@ Status RulesAdminService::DeactivateRule(domain::UserId actor, domain::RuleId id
   return Ok{};
 }
 
-// ---------------------------------------------------------------- pricing settings
-
 Outcome<domain::PricingSettings> RulesAdminService::GetPricingSettings() {
   domain::PricingSettings settings;
   store_.Read([&](Tx& tx) { settings = tx.Rules().GetPricingSettings(); });
@@ -279,8 +262,6 @@ Outcome<domain::PricingSettings> RulesAdminService::PutPricingSettings(
   cache_.ReloadNow();
   return std::move(*saved);
 }
-
-// ---------------------------------------------------------------- prep time
 
 Outcome<domain::PrepTimeSettings> RulesAdminService::GetPrepTimeSettings() {
   domain::PrepTimeSettings settings;
@@ -370,8 +351,6 @@ Outcome<PrepTimeView> RulesAdminService::PutPrepTime(domain::UserId actor,
   return std::move(*saved);
 }
 
-// ---------------------------------------------------------------- loyalty
-
 Outcome<domain::LoyaltyConfig> RulesAdminService::GetLoyaltyConfig() {
   domain::LoyaltyConfig config;
   store_.Read([&](Tx& tx) { config = tx.Rules().GetLoyaltyConfig(); });
@@ -408,20 +387,16 @@ Outcome<domain::LoyaltyConfig> RulesAdminService::PutLoyaltyConfig(
   return std::move(*saved);
 }
 
-// ---------------------------------------------------------------- audit and change log
-
-Outcome<AuditPage> RulesAdminService::QueryAudit(const AuditQuery& query) {
-  AuditQuery q = query;
-  if (q.order_id) {
-    // PostgreSQL stores order ids as UUID: anything else is a bad parameter, not a query.
-    if (!IsUuid(*q.order_id)) return AppError::Validation("order_id", "must be a UUID");
-    std::transform(q.order_id->begin(), q.order_id->end(), q.order_id->begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+Outcome<AuditPage> RulesAdminService::QueryAudit(const std::optional<std::string>& order_id,
+                                                 AuditQuery q) {
+  if (order_id) {
+    q.order_id = domain::OrderId::Parse(*order_id);
+    if (!q.order_id) return AppError::Validation("order_id", "must be a UUID");
   }
   AuditPage page;
   store_.Read([&](Tx& tx) {
-    page.records = tx.Rules().ListAudit(q);
-    page.total = tx.Rules().CountAudit(q);
+    page.records = tx.Audit().ListAudit(q);
+    page.total = tx.Audit().CountAudit(q);
   });
   return page;
 }
@@ -429,8 +404,8 @@ Outcome<AuditPage> RulesAdminService::QueryAudit(const AuditQuery& query) {
 Outcome<ChangePage> RulesAdminService::ListChanges(std::int64_t offset, std::int64_t limit) {
   ChangePage page;
   store_.Read([&](Tx& tx) {
-    page.changes = tx.Rules().ListConfigChanges(offset, limit);
-    page.total = tx.Rules().CountConfigChanges();
+    page.changes = tx.Audit().ListConfigChanges(offset, limit);
+    page.total = tx.Audit().CountConfigChanges();
   });
   return page;
 }

@@ -4,9 +4,9 @@
 #include <optional>
 #include <vector>
 
-#include "app/auth_ports.hpp"
 #include "app/errors.hpp"
-#include "app/ports.hpp"
+#include "app/ports/auth.hpp"
+#include "app/ports/store.hpp"
 #include "app/rules_cache.hpp"
 #include "app/rules_json.hpp"
 #include "domain/business_rules.hpp"
@@ -75,7 +75,7 @@ class RulesAdminService {
   std::pair<std::vector<domain::PricingRule>, std::uint64_t> SnapshotRules(
       bool include_inactive) const;
   /// The version of the current snapshot (cheap; changes with every reload).
-  [[nodiscard]] std::uint64_t SnapshotVersion() const { return cache_.Version(); }
+  [[nodiscard]] std::uint64_t SnapshotGeneration() const { return cache_.Generation(); }
 
   /// 404 for an unknown coffee; a coffee without a row is available all day.
   Outcome<AvailabilityView> GetAvailability(domain::CoffeeId coffee_id);
@@ -119,8 +119,9 @@ class RulesAdminService {
   Outcome<domain::LoyaltyConfig> PutLoyaltyConfig(domain::UserId actor,
                                                   const LoyaltyConfigUpdate& update);
 
-  /// rule_audit_log, oldest first, filtered by order and/or rule type.
-  Outcome<AuditPage> QueryAudit(const AuditQuery& query);
+  /// rule_audit_log, oldest first, filtered by order and/or rule type. `order_id` is the
+  /// client's text, in any case (400 when it is not a UUID); it sets query.order_id.
+  Outcome<AuditPage> QueryAudit(const std::optional<std::string>& order_id, AuditQuery query);
   /// The configuration change log, newest first.
   Outcome<ChangePage> ListChanges(std::int64_t offset, std::int64_t limit);
 

@@ -46,7 +46,7 @@ void RulesCache::Load() {
   if (metrics_ != nullptr) metrics_->SetMalformedRules(malformed);
   std::atomic_store(&current_, std::move(snapshot));
   loaded_at_ns_ = SteadyNowNs();
-  ++version_;
+  ++generation_;
 }
 
 void RulesCache::Warm() { Load(); }

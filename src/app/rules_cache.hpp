@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "app/metrics.hpp"
-#include "app/ports.hpp"
+#include "app/ports/store.hpp"
 #include "rules/snapshot.hpp"
 
 namespace coffee::app {
@@ -45,7 +45,7 @@ class RulesCache {
   [[nodiscard]] bool Loaded() const { return Peek() != nullptr; }
   [[nodiscard]] bool Stale() const;
   /// Increments with every successful load; lets callers cache bytes per snapshot.
-  [[nodiscard]] std::uint64_t Version() const { return version_.load(); }
+  [[nodiscard]] std::uint64_t Generation() const { return generation_.load(); }
   /// Rows skipped as malformed, summed over every load.
   [[nodiscard]] std::uint64_t MalformedRows() const { return malformed_total_.load(); }
   [[nodiscard]] const date::time_zone* zone() const { return zone_; }
@@ -60,7 +60,7 @@ class RulesCache {
   Metrics* metrics_;
   std::shared_ptr<const rules::Snapshot> current_;  // std::atomic_load / atomic_store only
   std::atomic<std::int64_t> loaded_at_ns_{0};
-  std::atomic<std::uint64_t> version_{0};
+  std::atomic<std::uint64_t> generation_{0};
   std::atomic<std::uint64_t> malformed_total_{0};
   std::mutex load_mu_;  // one load at a time
   std::mutex mu_;

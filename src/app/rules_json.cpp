@@ -121,7 +121,7 @@ json::object LoyaltyConfigJson(const domain::LoyaltyConfig& config) {
 
 json::object AuditRecordJson(const AuditRecord& record) {
   json::value order_id = nullptr;
-  if (record.order_id) order_id = *record.order_id;
+  if (record.order_id) order_id = record.order_id->str();
   json::value rule_id = nullptr;
   if (record.rule_id) rule_id = *record.rule_id;
   return json::object{{"audit_id", record.audit_id},

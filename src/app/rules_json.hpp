@@ -4,7 +4,7 @@
 #include <boost/json/value.hpp>
 #include <string>
 
-#include "app/ports.hpp"
+#include "app/ports/store.hpp"
 #include "domain/business_rules.hpp"
 
 namespace coffee::app {

@@ -3,8 +3,8 @@
 #include <string>
 #include <vector>
 
-#include "app/auth_ports.hpp"
-#include "app/ports.hpp"
+#include "app/ports/auth.hpp"
+#include "app/ports/store.hpp"
 
 namespace coffee::app {
 

@@ -10,8 +10,8 @@
 #include <utility>
 #include <vector>
 
-#include "app/auth_ports.hpp"
 #include "app/coffee_service.hpp"
+#include "app/ports/auth.hpp"
 
 namespace coffee::http {
 

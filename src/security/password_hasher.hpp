@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-#include "app/auth_ports.hpp"
+#include "app/ports/auth.hpp"
 
 namespace coffee::security {
 

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "app/ports.hpp"
+#include "app/ports/store.hpp"
 
 namespace coffee::storage {
 

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "app/ports.hpp"
+#include "app/ports/store.hpp"
 #include "storage/migrations.hpp"
 
 namespace coffee::storage {

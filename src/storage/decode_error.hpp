@@ -1,6 +1,6 @@
 #pragma once
 
-#include "app/ports.hpp"
+#include "app/ports/store.hpp"
 
 namespace coffee::storage {
 

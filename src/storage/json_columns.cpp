@@ -221,7 +221,7 @@ std::string EncodeAuditRecords(const std::vector<app::AuditRecord>& records) {
   for (const auto& record : records) {
     if (out.size() > 1) out += ',';
     out += "{\"order_id\":";
-    out += record.order_id ? json::serialize(json::string(*record.order_id)) : "null";
+    out += record.order_id ? json::serialize(json::string(record.order_id->str())) : "null";
     out += ",\"rule_type\":";
     out += json::serialize(json::string(record.rule_type));
     out += ",\"rule_id\":";

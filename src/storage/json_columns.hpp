@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "app/ports.hpp"
+#include "app/ports/store.hpp"
 #include "domain/business_rules.hpp"
 #include "storage/decode_error.hpp"
 

@@ -6,7 +6,7 @@
 #include <utility>
 #include <vector>
 
-#include "app/ports.hpp"
+#include "app/ports/store.hpp"
 
 namespace coffee::storage {
 
@@ -23,8 +23,8 @@ inline constexpr std::size_t kMaxAnnouncementBytes = 7999;
 /// it with their own connection and repository types, so a repository added to app::Tx is
 /// added here once.
 template <class Connection, class UsersRepo, class TokensRepo, class CoffeesRepo, class RulesRepo,
-          class OrdersRepo, class LoyaltyRepo, class IdempotencyRepo, class ReviewsRepo,
-          class AnalyticsRepo>
+          class AuditRepo, class OrdersRepo, class LoyaltyRepo, class IdempotencyRepo,
+          class ReviewsRepo, class AnalyticsRepo>
 class RepositoryTx final : public app::Tx {
  public:
   explicit RepositoryTx(Connection& conn)
@@ -32,6 +32,7 @@ class RepositoryTx final : public app::Tx {
         tokens_(conn),
         coffees_(conn),
         rules_(conn),
+        audit_(conn),
         orders_(conn),
         loyalty_(conn),
         idempotency_(conn),
@@ -41,6 +42,7 @@ class RepositoryTx final : public app::Tx {
   app::RefreshTokenRepository& RefreshTokens() override { return tokens_; }
   app::CoffeeRepository& Coffees() override { return coffees_; }
   app::RulesRepository& Rules() override { return rules_; }
+  app::AuditLog& Audit() override { return audit_; }
   app::OrderRepository& Orders() override { return orders_; }
   app::LoyaltyRepository& Loyalty() override { return loyalty_; }
   app::IdempotencyRepository& Idempotency() override { return idempotency_; }
@@ -67,12 +69,13 @@ class RepositoryTx final : public app::Tx {
   TokensRepo tokens_;
   CoffeesRepo coffees_;
   RulesRepo rules_;
+  AuditRepo audit_;
   OrdersRepo orders_;
   LoyaltyRepo loyalty_;
   IdempotencyRepo idempotency_;
-  std::vector<Announcement> announcements_;
   ReviewsRepo reviews_;
   AnalyticsRepo analytics_;
+  std::vector<Announcement> announcements_;
 };
 
 }  // namespace coffee::storage

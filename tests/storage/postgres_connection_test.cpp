@@ -3,7 +3,7 @@
 #include <chrono>
 #include <string>
 
-#include "app/ports.hpp"
+#include "app/ports/store.hpp"
 #include "storage/postgres/connection.hpp"
 #include "test_database.hpp"
 

@@ -14,7 +14,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "app/ports.hpp"
+#include "app/ports/store.hpp"
 #include "storage/database.hpp"
 #include "test_database.hpp"
 
@@ -53,7 +53,9 @@ Slice Raw(domain::Instant from, domain::Instant to) {
   return s;
 }
 
-std::string Uuid(int n) { return "00000000-0000-4000-8000-00000000000" + std::to_string(n); }
+domain::OrderId Uuid(int n) {
+  return domain::OrderId::Parse("00000000-0000-4000-8000-00000000000" + std::to_string(n)).value();
+}
 
 class ReviewAnalyticsContract : public ::testing::TestWithParam<std::string> {
  protected:
@@ -110,14 +112,15 @@ class ReviewAnalyticsContract : public ::testing::TestWithParam<std::string> {
 
   /// An order placed at `created_at`, lines of (coffee, quantity, discount cents), quoted
   /// `quoted` minutes, with a pricing_summary audit row and a pricing_rule row per rule.
-  void Place(const std::string& id, domain::UserId user, domain::Instant created_at,
+  void Place(const domain::OrderId& id, domain::UserId user, domain::Instant created_at,
              const std::vector<std::tuple<domain::Coffee, int, std::int64_t>>& lines, int quoted,
              const std::vector<std::pair<std::int64_t, std::int64_t>>& rules = {},
              bool max_discount_capped = false) {
     app::Order o;
     o.id = id;
     o.user_id = user;
-    o.pricing_strategy = "additive:additive";
+    o.pricing_strategy = domain::CombinationStrategy::kAdditive;
+    o.pricing_combination = "additive";
     o.created_at = created_at;
     o.updated_at = created_at;
     o.estimated_prep_minutes = quoted;
@@ -156,20 +159,20 @@ class ReviewAnalyticsContract : public ::testing::TestWithParam<std::string> {
     audit.push_back(summary);
     Write([&](Tx& tx) {
       tx.Orders().Insert(o);
-      tx.Rules().InsertAudits(audit);
+      tx.Audit().InsertAudits(audit);
     });
   }
 
   /// pending → ready (ready_at then set to `ready_at` in SQL) → completed.
-  void Complete(const std::string& id, std::optional<domain::Instant> ready_at) {
+  void Complete(const domain::OrderId& id, std::optional<domain::Instant> ready_at) {
     ASSERT_TRUE(Write([&](Tx& tx) {
       return tx.Orders().UpdateStatus(id, OrderStatus::kPending, OrderStatus::kReady);
     }));
     if (ready_at) {
       test_db_->Exec("UPDATE orders SET ready_at = '" + domain::FormatTimestamp(*ready_at) +
-                     "' WHERE id = '" + id + "'");
+                     "' WHERE id = '" + id.str() + "'");
     } else {
-      test_db_->Exec("UPDATE orders SET ready_at = NULL WHERE id = '" + id + "'");
+      test_db_->Exec("UPDATE orders SET ready_at = NULL WHERE id = '" + id.str() + "'");
     }
     ASSERT_TRUE(Write([&](Tx& tx) {
       return tx.Orders().UpdateStatus(id, OrderStatus::kReady, OrderStatus::kCompleted);
@@ -281,8 +284,6 @@ class ReviewAnalyticsContract : public ::testing::TestWithParam<std::string> {
   domain::Coffee espresso_;
   domain::Coffee cappuccino_;
 };
-
-// ---------------------------------------------------------------- reviews
 
 TEST_P(ReviewAnalyticsContract, OneReviewPerUserAndCoffee) {
   const auto ana = AddUser("ana@example.com");
@@ -426,8 +427,6 @@ TEST_P(ReviewAnalyticsContract, VisibleReviewsAreListedNewestFirstAndCounted) {
   EXPECT_EQ(hidden->hidden_reason, "off-topic");
 }
 
-// ---------------------------------------------------------------- rollups
-
 TEST_P(ReviewAnalyticsContract, CountedOrdersAreInEveryRollupLevel) {
   ThreeOrders();
   // Whole days, whole 16-day blocks, and the quarter hours and hours around the orders.
@@ -496,7 +495,8 @@ TEST_P(ReviewAnalyticsContract, OrdersNotYetCompletedDoNotCount) {
   EXPECT_EQ(Sales(day).orders, 0);
   EXPECT_EQ(Sales(Raw(T("2026-03-10T00:00:00Z"), T("2026-03-11T00:00:00Z"))).orders, 0);
   // ready_at was stamped by the transition.
-  EXPECT_NE(test_db_->QueryValue("SELECT ready_at FROM orders WHERE id = '" + Uuid(4) + "'"), "");
+  EXPECT_NE(test_db_->QueryValue("SELECT ready_at FROM orders WHERE id = '" + Uuid(4).str() + "'"),
+            "");
 }
 
 TEST_P(ReviewAnalyticsContract, RebuildRecomputesTheSameRollupsFromRawRows) {
@@ -610,7 +610,8 @@ TEST_P(ReviewAnalyticsContract, BulkHistoryIsStoredAsGivenAndCountsAfterARebuild
     o.user_id = ids[i];
     o.status = i == 0 ? OrderStatus::kCompleted : OrderStatus::kCancelled;
     o.payment_status = PaymentStatus::kPaid;
-    o.pricing_strategy = "best_price:none";
+    o.pricing_strategy = domain::CombinationStrategy::kBestPrice;
+    o.pricing_combination = "none";
     o.created_at = T("2026-02-01T12:00:00Z");
     o.updated_at = o.created_at;
     o.estimated_ready_at = o.created_at;

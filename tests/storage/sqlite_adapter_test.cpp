@@ -22,7 +22,7 @@
 #include <thread>
 #include <vector>
 
-#include "app/ports.hpp"
+#include "app/ports/store.hpp"
 #include "storage/database.hpp"
 #include "storage/sqlite/connection.hpp"
 #include "storage/sqlite/repositories.hpp"
@@ -220,17 +220,19 @@ TEST_F(SqliteAdapter, MultipliersAreStoredAsDecimalStrings) {
 }
 
 /// Seeds `count` orders of two lines each through the ports; returns their ids.
-std::vector<std::string> SeedOrders(storage::Database& db, int count) {
-  std::vector<std::string> ids;
+std::vector<domain::OrderId> SeedOrders(storage::Database& db, int count) {
+  std::vector<domain::OrderId> ids;
   db.Write([&](Tx& tx) {
     const auto user = tx.Users().Create("orders@example.com", "h", domain::Role::kUser);
     const auto latte = tx.Coffees().Create({"Latte", "x", Money::FromCents(350), 4, ""});
     const auto mocha = tx.Coffees().Create({"Mocha", "x", Money::FromCents(500), 4, ""});
     for (int i = 0; i < count; ++i) {
       app::Order o;
-      o.id = "00000000-0000-4000-8000-00000000000" + std::to_string(i);
+      o.id =
+          domain::OrderId::Parse("00000000-0000-4000-8000-00000000000" + std::to_string(i)).value();
       o.user_id = user->id;
-      o.pricing_strategy = "additive";
+      o.pricing_strategy = domain::CombinationStrategy::kAdditive;
+      o.pricing_combination = "additive";
       o.applied_rules = {{domain::RuleId{1}, "Happy hour", Money::FromCents(105)}};
       o.created_at = domain::Instant{std::chrono::seconds{1'767'261'600 + i}};
       o.updated_at = o.created_at;
@@ -536,7 +538,7 @@ TEST_F(SqliteGroupCommit, WalIsCheckpointedInTheBackground) {
         record.rule_type = "checkpoint_test";
         record.rule_data_json = R"({"pad":")" + pad + R"("})";
         record.effect = "padding";
-        tx.Rules().InsertAudit(record);
+        tx.Audit().InsertAudit(record);
       }
       return true;
     });

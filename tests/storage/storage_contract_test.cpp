@@ -22,7 +22,7 @@
 #include <utility>
 #include <vector>
 
-#include "app/ports.hpp"
+#include "app/ports/store.hpp"
 #include "storage/database.hpp"
 #include "test_database.hpp"
 
@@ -38,8 +38,11 @@ using domain::Money;
 using testing::AllBackends;
 using testing::TestDatabase;
 
-constexpr std::string_view kOrderId = "6f1d1c2e-3b4a-4c5d-8e9f-0a1b2c3d4e5f";
-constexpr std::string_view kOtherOrderId = "0c9a8b7d-6e5f-4a3b-9c2d-1e0f9a8b7c6d";
+/// A well-formed order id (the tests only write ones that parse).
+domain::OrderId Oid(std::string_view text) { return domain::OrderId::Parse(text).value(); }
+
+const domain::OrderId kOrderId = Oid("6f1d1c2e-3b4a-4c5d-8e9f-0a1b2c3d4e5f");
+const domain::OrderId kOtherOrderId = Oid("0c9a8b7d-6e5f-4a3b-9c2d-1e0f9a8b7c6d");
 
 domain::Instant At(std::int64_t micros_since_epoch) {
   return domain::Instant{std::chrono::microseconds{micros_since_epoch}};
@@ -123,10 +126,10 @@ void ExpectSameRule(const domain::PricingRule& actual, const domain::PricingRule
 }
 
 /// A valid lower-case UUID that differs by `n`.
-std::string OrderUuid(int n) {
+domain::OrderId OrderUuid(int n) {
   std::array<char, 37> buffer{};
   std::snprintf(buffer.data(), buffer.size(), "00000000-0000-4000-8000-%012d", n);
-  return {buffer.data()};
+  return Oid(buffer.data());
 }
 
 /// 2026-01-01T10:00:00Z plus `minutes`.
@@ -135,7 +138,7 @@ domain::Instant OrderTime(int minutes) {
 }
 
 /// An order of `lines` (coffee, quantity, unit price in cents) with exact totals and no rules.
-app::Order MakeOrder(const std::string& id, domain::UserId user,
+app::Order MakeOrder(const domain::OrderId& id, domain::UserId user,
                      const std::vector<std::tuple<domain::Coffee, int, std::int64_t>>& lines,
                      domain::Instant created_at,
                      domain::OrderStatus status = domain::OrderStatus::kPending) {
@@ -143,7 +146,8 @@ app::Order MakeOrder(const std::string& id, domain::UserId user,
   o.id = id;
   o.user_id = user;
   o.status = status;
-  o.pricing_strategy = "additive";
+  o.pricing_strategy = domain::CombinationStrategy::kAdditive;
+  o.pricing_combination = "additive";
   o.created_at = created_at;
   o.updated_at = created_at;
   o.estimated_ready_at = created_at + std::chrono::minutes(5);
@@ -164,8 +168,8 @@ app::Order MakeOrder(const std::string& id, domain::UserId user,
   return o;
 }
 
-std::vector<std::string> Ids(const std::vector<app::Order>& orders) {
-  std::vector<std::string> ids;
+std::vector<domain::OrderId> Ids(const std::vector<app::Order>& orders) {
+  std::vector<domain::OrderId> ids;
   ids.reserve(orders.size());
   for (const auto& o : orders) ids.push_back(o.id);
   return ids;
@@ -190,6 +194,7 @@ void ExpectSameOrder(const app::Order& actual, const app::Order& expected) {
   EXPECT_EQ(actual.discount_total, expected.discount_total);
   EXPECT_EQ(actual.total_price, expected.total_price);
   EXPECT_EQ(actual.pricing_strategy, expected.pricing_strategy);
+  EXPECT_EQ(actual.pricing_combination, expected.pricing_combination);
   ASSERT_EQ(actual.applied_rules.size(), expected.applied_rules.size());
   for (std::size_t i = 0; i < actual.applied_rules.size(); ++i) {
     EXPECT_EQ(actual.applied_rules[i].rule_id, expected.applied_rules[i].rule_id);
@@ -261,8 +266,8 @@ class StorageContract : public ::testing::TestWithParam<std::string> {
   }
 
   /// Inserts an order with one line of `coffee`, directly in SQL.
-  void InsertOrderWith(std::string_view order_id, domain::UserId user, CoffeeId coffee) {
-    const std::string id(order_id);
+  void InsertOrderWith(const domain::OrderId& order_id, domain::UserId user, CoffeeId coffee) {
+    const std::string& id = order_id.str();
     test_db_->Exec(
         "INSERT INTO orders (id, user_id, base_price_cents, discount_total_cents, "
         "total_price_cents, pricing_strategy, prep_work_minutes, estimated_prep_minutes, "
@@ -281,7 +286,7 @@ class StorageContract : public ::testing::TestWithParam<std::string> {
     return Write([&](Tx& tx) { return tx.Orders().Insert(order); });
   }
 
-  std::optional<app::Order> FindOrder(std::string_view id) {
+  std::optional<app::Order> FindOrder(const domain::OrderId& id) {
     return Read([&](Tx& tx) { return tx.Orders().Find(id); });
   }
 
@@ -319,8 +324,6 @@ class StorageContract : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<TestDatabase> test_db_;
   std::unique_ptr<storage::Database> db_;
 };
-
-// ---------------------------------------------------------------- migrations
 
 TEST_P(StorageContract, SecondMigrateAppliesNothing) {
   EXPECT_EQ(db_->Migrate(), 0);
@@ -367,8 +370,6 @@ TEST_P(StorageContract, ChangedMigrationIsDetectedByChecksum) {
   ASSERT_FALSE(info.empty());
   EXPECT_TRUE(info[0].checksum_mismatch);
 }
-
-// ---------------------------------------------------------------- users
 
 TEST_P(StorageContract, CreatedUserIsFoundByEmailIgnoringCase) {
   const auto created = AddUser("Alice@Example.com", domain::Role::kStaff);
@@ -447,8 +448,6 @@ TEST_P(StorageContract, UpdatePasswordHashReplacesHash) {
       Write([](Tx& tx) { return tx.Users().UpdatePasswordHash(domain::UserId{999}, "x"); }));
 }
 
-// ---------------------------------------------------------------- refresh tokens
-
 TEST_P(StorageContract, RefreshTokenIsFoundByHash) {
   const auto user = AddUser("hal@example.com");
   const auto expires = At(1'798'761'600'654'321);
@@ -492,8 +491,6 @@ TEST_P(StorageContract, RevokedFamilyCannotBeMarkedUsed) {
   EXPECT_FALSE(Write([&](Tx& tx) { return tx.RefreshTokens().MarkUsed(s1.id); }));
   EXPECT_TRUE(Write([&](Tx& tx) { return tx.RefreshTokens().MarkUsed(k1.id); }));
 }
-
-// ---------------------------------------------------------------- coffees
 
 TEST_P(StorageContract, CreatedCoffeeIsFoundByIdAndByNameIgnoringCase) {
   const auto created = AddCoffee("Flat White", 425, 4.8, "With Steamed Milk");
@@ -774,8 +771,6 @@ TEST_P(StorageContract, ExistingIdsReturnsTheSubsetThatExistsAscending) {
   EXPECT_TRUE(Read([](Tx& tx) { return tx.Coffees().ExistingIds({}); }).empty());
 }
 
-// ---------------------------------------------------------------- availability
-
 TEST_P(StorageContract, AvailabilityUpsertInsertsThenReplaces) {
   const auto coffee = AddCoffee("Cold Brew", 450);
   EXPECT_FALSE(Read([&](Tx& tx) { return tx.Rules().FindAvailability(coffee.id); }));
@@ -808,8 +803,6 @@ TEST_P(StorageContract, AvailabilityUpsertInsertsThenReplaces) {
   EXPECT_FALSE(replaced.available_from.has_value());
   EXPECT_FALSE(replaced.available_until.has_value());
 }
-
-// ---------------------------------------------------------------- pricing rules
 
 TEST_P(StorageContract, CreatedRuleRoundTripsEveryField) {
   const auto a = AddCoffee("A", 100);
@@ -889,8 +882,6 @@ TEST_P(StorageContract, DeactivateRuleSetsInactive) {
   EXPECT_TRUE(Read([](Tx& tx) { return tx.Rules().ListRules(false); }).empty());
   EXPECT_FALSE(Write([](Tx& tx) { return tx.Rules().DeactivateRule(domain::RuleId{999}); }));
 }
-
-// ---------------------------------------------------------------- settings
 
 TEST_P(StorageContract, PricingSettingsStartAtDefaultsAndCanBeReplaced) {
   const auto defaults = Read([](Tx& tx) { return tx.Rules().GetPricingSettings(); });
@@ -992,16 +983,14 @@ TEST_P(StorageContract, LoyaltyConfigRoundTripsMultipliers) {
   EXPECT_TRUE(Read([](Tx& tx) { return tx.Rules().GetLoyaltyConfig(); }).bonus_multipliers.empty());
 }
 
-// ---------------------------------------------------------------- change log and audit
-
 TEST_P(StorageContract, ConfigChangesAreListedNewestFirstAndCounted) {
   const auto admin = AddUser("admin@example.com", domain::Role::kAdmin);
   Write([&](Tx& tx) {
-    tx.Rules().InsertConfigChange(
+    tx.Audit().InsertConfigChange(
         {0, admin.id, "pricing_rule", "1", "create", std::nullopt, R"({"priority":100})", {}});
   });
   Write([&](Tx& tx) {
-    tx.Rules().InsertConfigChange({0,
+    tx.Audit().InsertConfigChange({0,
                                    std::nullopt,
                                    "pricing_settings",
                                    "",
@@ -1011,11 +1000,11 @@ TEST_P(StorageContract, ConfigChangesAreListedNewestFirstAndCounted) {
                                    {}});
   });
   Write([&](Tx& tx) {
-    tx.Rules().InsertConfigChange(
+    tx.Audit().InsertConfigChange(
         {0, admin.id, "availability", "3", "update", std::nullopt, std::nullopt, {}});
   });
-  EXPECT_EQ(Read([](Tx& tx) { return tx.Rules().CountConfigChanges(); }), 3);
-  const auto all = Read([](Tx& tx) { return tx.Rules().ListConfigChanges(0, 10); });
+  EXPECT_EQ(Read([](Tx& tx) { return tx.Audit().CountConfigChanges(); }), 3);
+  const auto all = Read([](Tx& tx) { return tx.Audit().ListConfigChanges(0, 10); });
   ASSERT_EQ(all.size(), 3U);
   EXPECT_EQ(all[0].entity, "availability");
   EXPECT_EQ(all[1].entity, "pricing_settings");
@@ -1035,7 +1024,7 @@ TEST_P(StorageContract, ConfigChangesAreListedNewestFirstAndCounted) {
   ASSERT_TRUE(all[1].before_json.has_value());
   EXPECT_EQ(Compact(*all[1].before_json), R"({"strategy":"best_price"})");
 
-  const auto page = Read([](Tx& tx) { return tx.Rules().ListConfigChanges(1, 1); });
+  const auto page = Read([](Tx& tx) { return tx.Audit().ListConfigChanges(1, 1); });
   ASSERT_EQ(page.size(), 1U);
   EXPECT_EQ(page[0].entity, "pricing_settings");
 }
@@ -1045,17 +1034,17 @@ TEST_P(StorageContract, AuditRecordsAreListedOldestFirstAndFiltered) {
   const auto coffee = AddCoffee("Espresso", 350);
   InsertOrderWith(kOrderId, user.id, coffee.id);
   InsertOrderWith(kOtherOrderId, user.id, coffee.id);
-  const std::string order(kOrderId);
-  const std::string other(kOtherOrderId);
+  const domain::OrderId order = kOrderId;
+  const domain::OrderId other = kOtherOrderId;
   Write([&](Tx& tx) {
-    tx.Rules().InsertAudit(
+    tx.Audit().InsertAudit(
         {0, order, "availability", std::nullopt, R"({"ok":true})", "allowed", {}});
-    tx.Rules().InsertAudit({0, order, "pricing_rule", 7, R"({"discount":"1.05"})", "applied", {}});
-    tx.Rules().InsertAudit({0, other, "pricing_rule", 8, R"({"discount":"0.50"})", "applied", {}});
-    tx.Rules().InsertAudit({0, std::nullopt, "pricing_summary", std::nullopt, "{}", "quote", {}});
+    tx.Audit().InsertAudit({0, order, "pricing_rule", 7, R"({"discount":"1.05"})", "applied", {}});
+    tx.Audit().InsertAudit({0, other, "pricing_rule", 8, R"({"discount":"0.50"})", "applied", {}});
+    tx.Audit().InsertAudit({0, std::nullopt, "pricing_summary", std::nullopt, "{}", "quote", {}});
   });
 
-  const auto all = Read([](Tx& tx) { return tx.Rules().ListAudit({}); });
+  const auto all = Read([](Tx& tx) { return tx.Audit().ListAudit({}); });
   ASSERT_EQ(all.size(), 4U);
   EXPECT_LT(all[0].audit_id, all[1].audit_id);
   EXPECT_EQ(all[0].order_id, order);
@@ -1065,34 +1054,32 @@ TEST_P(StorageContract, AuditRecordsAreListedOldestFirstAndFiltered) {
   EXPECT_EQ(all[0].effect, "allowed");
   EXPECT_EQ(all[1].rule_id, 7);
   EXPECT_FALSE(all[3].order_id.has_value());
-  EXPECT_EQ(Read([](Tx& tx) { return tx.Rules().CountAudit({}); }), 4);
+  EXPECT_EQ(Read([](Tx& tx) { return tx.Audit().CountAudit({}); }), 4);
 
   app::AuditQuery by_order;
   by_order.order_id = order;
-  const auto mine = Read([&](Tx& tx) { return tx.Rules().ListAudit(by_order); });
+  const auto mine = Read([&](Tx& tx) { return tx.Audit().ListAudit(by_order); });
   ASSERT_EQ(mine.size(), 2U);
   EXPECT_EQ(mine[0].rule_type, "availability");
   EXPECT_EQ(mine[1].rule_type, "pricing_rule");
-  EXPECT_EQ(Read([&](Tx& tx) { return tx.Rules().CountAudit(by_order); }), 2);
+  EXPECT_EQ(Read([&](Tx& tx) { return tx.Audit().CountAudit(by_order); }), 2);
 
   app::AuditQuery by_type;
   by_type.rule_type = "pricing_rule";
-  EXPECT_EQ(Read([&](Tx& tx) { return tx.Rules().CountAudit(by_type); }), 2);
+  EXPECT_EQ(Read([&](Tx& tx) { return tx.Audit().CountAudit(by_type); }), 2);
   by_type.order_id = other;
-  const auto both = Read([&](Tx& tx) { return tx.Rules().ListAudit(by_type); });
+  const auto both = Read([&](Tx& tx) { return tx.Audit().ListAudit(by_type); });
   ASSERT_EQ(both.size(), 1U);
   EXPECT_EQ(both[0].rule_id, 8);
 
   app::AuditQuery page;
   page.offset = 1;
   page.limit = 2;
-  const auto second_page = Read([&](Tx& tx) { return tx.Rules().ListAudit(page); });
+  const auto second_page = Read([&](Tx& tx) { return tx.Audit().ListAudit(page); });
   ASSERT_EQ(second_page.size(), 2U);
   EXPECT_EQ(second_page[0].audit_id, all[1].audit_id);
   EXPECT_EQ(second_page[1].audit_id, all[2].audit_id);
 }
-
-// ---------------------------------------------------------------- snapshot load
 
 /// What a change-feed listener heard, waited for from the test thread.
 class Heard {
@@ -1257,8 +1244,6 @@ TEST_P(StorageContract, LoadAllSkipsAndDescribesMalformedAvailability) {
   EXPECT_TRUE(Contains(data.malformed[0], std::to_string(bad.id.value))) << data.malformed[0];
 }
 
-// ---------------------------------------------------------------- transactions
-
 TEST_P(StorageContract, WriteRollsBackWhenFnReturnsFalse) {
   AddCoffee("Kept", 100);
   db_->Write([](Tx& tx) {
@@ -1302,17 +1287,16 @@ TEST_P(StorageContract, PingAnswersAndBackendIsNamed) {
   EXPECT_EQ(db_->Backend(), GetParam());
 }
 
-// ---------------------------------------------------------------- orders
-
 TEST_P(StorageContract, InsertedOrderIsFoundWithLinesAndAppliedRulesExactly) {
   const auto user = AddUser("olga@example.com");
   const auto latte = AddCoffee("Latte", 350);
   const auto mocha = AddCoffee("Mocha", 499);
-  auto order = MakeOrder(std::string(kOrderId), user.id, {{latte, 3, 350}, {mocha, 1, 499}},
-                         At(1'767'261'600'123'456));
+  auto order =
+      MakeOrder(kOrderId, user.id, {{latte, 3, 350}, {mocha, 1, 499}}, At(1'767'261'600'123'456));
   order.discount_total = Money::FromCents(263);
   order.total_price = order.base_price - order.discount_total;
-  order.pricing_strategy = "best_price";
+  order.pricing_strategy = domain::CombinationStrategy::kBestPrice;
+  order.pricing_combination = "rule:9";
   order.applied_rules = {{domain::RuleId{7}, "Three or more \"10%\" — café", Money::FromCents(105)},
                          {domain::RuleId{9}, "Happy hour", Money::FromCents(158)}};
   order.items[0].discount = Money::FromCents(263);
@@ -1340,28 +1324,30 @@ TEST_P(StorageContract, InsertedOrderIsFoundWithLinesAndAppliedRulesExactly) {
 TEST_P(StorageContract, OrderWithoutAppliedRulesRoundTripsEmpty) {
   const auto user = AddUser("pia@example.com");
   const auto latte = AddCoffee("Latte", 350);
-  PlaceOrder(MakeOrder(std::string(kOrderId), user.id, {{latte, 1, 350}}, OrderTime(0)));
+  PlaceOrder(MakeOrder(kOrderId, user.id, {{latte, 1, 350}}, OrderTime(0)));
   const auto found = FindOrder(kOrderId);
   ASSERT_TRUE(found.has_value());
   EXPECT_TRUE(found->applied_rules.empty());
   ASSERT_EQ(found->items.size(), 1U);
 }
 
-TEST_P(StorageContract, UnknownOrMalformedOrderIdIsNotFound) {
+TEST_P(StorageContract, UnknownOrderIdIsNotFoundAndMalformedOnesNeverReachTheStore) {
   const auto user = AddUser("quinn@example.com");
   const auto latte = AddCoffee("Latte", 350);
-  PlaceOrder(MakeOrder(std::string(kOrderId), user.id, {{latte, 1, 350}}, OrderTime(0)));
+  PlaceOrder(MakeOrder(kOrderId, user.id, {{latte, 1, 350}}, OrderTime(0)));
   EXPECT_FALSE(FindOrder(kOtherOrderId));
-  EXPECT_FALSE(FindOrder("not-a-uuid"));
-  EXPECT_FALSE(FindOrder(""));
-  EXPECT_FALSE(FindOrder("6f1d1c2e-3b4a-4c5d-8e9f-0a1b2c3d4e5f-extra"));
-  // A malformed id does not poison the transaction: the next lookup in it still works.
+  // A malformed id cannot be made, so no repository ever sees one.
+  EXPECT_FALSE(domain::OrderId::Parse("not-a-uuid"));
+  EXPECT_FALSE(domain::OrderId::Parse(""));
+  EXPECT_FALSE(domain::OrderId::Parse("6f1d1c2e-3b4a-4c5d-8e9f-0a1b2c3d4e5f-extra"));
+  EXPECT_FALSE(domain::OrderId::Parse("zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz"));
+  // Any case parses to the stored lower-case id: both find the order in one transaction.
   const auto both = Read([](Tx& tx) {
-    const bool bad = tx.Orders().Find("zzz").has_value();
-    const bool good = tx.Orders().Find(kOrderId).has_value();
-    return std::pair{bad, good};
+    const bool upper = tx.Orders().Find(Oid("6F1D1C2E-3B4A-4C5D-8E9F-0A1B2C3D4E5F")).has_value();
+    const bool lower = tx.Orders().Find(kOrderId).has_value();
+    return std::pair{upper, lower};
   });
-  EXPECT_FALSE(both.first);
+  EXPECT_TRUE(both.first);
   EXPECT_TRUE(both.second);
 }
 
@@ -1381,8 +1367,8 @@ TEST_P(StorageContract, OrdersAreListedNewestFirstWithTheirLinesAndFilters) {
   PlaceOrder(MakeOrder(OrderUuid(5), ben.id, {{latte, 4, 350}}, OrderTime(2)));
 
   const auto all = Read([](Tx& tx) { return tx.Orders().List({}); });
-  EXPECT_EQ(Ids(all), (std::vector<std::string>{OrderUuid(4), OrderUuid(3), OrderUuid(2),
-                                                OrderUuid(5), OrderUuid(1)}));
+  EXPECT_EQ(Ids(all), (std::vector<domain::OrderId>{OrderUuid(4), OrderUuid(3), OrderUuid(2),
+                                                    OrderUuid(5), OrderUuid(1)}));
   ASSERT_EQ(all.size(), 5U);
   // Each order carries exactly its own lines, in line order.
   ASSERT_EQ(all[0].items.size(), 1U);
@@ -1402,19 +1388,19 @@ TEST_P(StorageContract, OrdersAreListedNewestFirstWithTheirLinesAndFilters) {
   app::OrderQuery mine;
   mine.user_id = ann.id;
   EXPECT_EQ(Ids(Read([&](Tx& tx) { return tx.Orders().List(mine); })),
-            (std::vector<std::string>{OrderUuid(4), OrderUuid(3), OrderUuid(1)}));
+            (std::vector<domain::OrderId>{OrderUuid(4), OrderUuid(3), OrderUuid(1)}));
   EXPECT_EQ(Read([&](Tx& tx) { return tx.Orders().Count(mine); }), 3);
 
   app::OrderQuery pending;
   pending.status = OrderStatus::kPending;
   EXPECT_EQ(Ids(Read([&](Tx& tx) { return tx.Orders().List(pending); })),
-            (std::vector<std::string>{OrderUuid(3), OrderUuid(5), OrderUuid(1)}));
+            (std::vector<domain::OrderId>{OrderUuid(3), OrderUuid(5), OrderUuid(1)}));
   EXPECT_EQ(Read([&](Tx& tx) { return tx.Orders().Count(pending); }), 3);
 
   app::OrderQuery ann_pending = pending;
   ann_pending.user_id = ann.id;
   EXPECT_EQ(Ids(Read([&](Tx& tx) { return tx.Orders().List(ann_pending); })),
-            (std::vector<std::string>{OrderUuid(3), OrderUuid(1)}));
+            (std::vector<domain::OrderId>{OrderUuid(3), OrderUuid(1)}));
   EXPECT_EQ(Read([&](Tx& tx) { return tx.Orders().Count(ann_pending); }), 2);
 
   app::OrderQuery none;
@@ -1433,7 +1419,7 @@ TEST_P(StorageContract, OrderPaginationAppliesOffsetAndLimitWhileCountIgnoresThe
   page.offset = 1;
   page.limit = 2;
   const auto second = Read([&](Tx& tx) { return tx.Orders().List(page); });
-  EXPECT_EQ(Ids(second), (std::vector<std::string>{OrderUuid(4), OrderUuid(3)}));
+  EXPECT_EQ(Ids(second), (std::vector<domain::OrderId>{OrderUuid(4), OrderUuid(3)}));
   ASSERT_EQ(second.size(), 2U);
   ASSERT_EQ(second[0].items.size(), 1U);
   EXPECT_EQ(second[0].items[0].quantity, 4);
@@ -1441,7 +1427,7 @@ TEST_P(StorageContract, OrderPaginationAppliesOffsetAndLimitWhileCountIgnoresThe
   EXPECT_EQ(second[1].items[0].quantity, 3);
   page.offset = 4;
   EXPECT_EQ(Ids(Read([&](Tx& tx) { return tx.Orders().List(page); })),
-            (std::vector<std::string>{OrderUuid(1)}));
+            (std::vector<domain::OrderId>{OrderUuid(1)}));
   page.offset = 10;
   EXPECT_TRUE(Read([&](Tx& tx) { return tx.Orders().List(page); }).empty());
   EXPECT_EQ(Read([&](Tx& tx) { return tx.Orders().Count(page); }), 5);
@@ -1450,8 +1436,7 @@ TEST_P(StorageContract, OrderPaginationAppliesOffsetAndLimitWhileCountIgnoresThe
 TEST_P(StorageContract, UpdateStatusChangesOnlyFromTheExpectedStatus) {
   const auto user = AddUser("dan@example.com");
   const auto latte = AddCoffee("Latte", 350);
-  const auto placed =
-      PlaceOrder(MakeOrder(std::string(kOrderId), user.id, {{latte, 1, 350}}, OrderTime(0)));
+  const auto placed = PlaceOrder(MakeOrder(kOrderId, user.id, {{latte, 1, 350}}, OrderTime(0)));
   using domain::OrderStatus;
   EXPECT_FALSE(Write([](Tx& tx) {
     return tx.Orders().UpdateStatus(kOrderId, OrderStatus::kConfirmed, OrderStatus::kPreparing);
@@ -1479,7 +1464,7 @@ TEST_P(StorageContract, UpdateStatusChangesOnlyFromTheExpectedStatus) {
 TEST_P(StorageContract, ConcurrentStatusUpdatesHaveExactlyOneWinner) {
   const auto user = AddUser("eve@example.com");
   const auto latte = AddCoffee("Latte", 350);
-  PlaceOrder(MakeOrder(std::string(kOrderId), user.id, {{latte, 1, 350}}, OrderTime(0)));
+  PlaceOrder(MakeOrder(kOrderId, user.id, {{latte, 1, 350}}, OrderTime(0)));
   using domain::OrderStatus;
   const int wins = ConcurrentWins(8, [](Tx& tx) {
     return tx.Orders().UpdateStatus(kOrderId, OrderStatus::kPending, OrderStatus::kCancelled);
@@ -1491,8 +1476,7 @@ TEST_P(StorageContract, ConcurrentStatusUpdatesHaveExactlyOneWinner) {
 TEST_P(StorageContract, UpdatePaymentChangesOnlyFromTheExpectedStatus) {
   const auto user = AddUser("fay@example.com");
   const auto latte = AddCoffee("Latte", 350);
-  const auto placed =
-      PlaceOrder(MakeOrder(std::string(kOrderId), user.id, {{latte, 1, 350}}, OrderTime(0)));
+  const auto placed = PlaceOrder(MakeOrder(kOrderId, user.id, {{latte, 1, 350}}, OrderTime(0)));
   using domain::PaymentStatus;
   EXPECT_FALSE(Write([](Tx& tx) {
     return tx.Orders().UpdatePayment(kOrderId, PaymentStatus::kPaid, PaymentStatus::kRefunded);
@@ -1518,7 +1502,7 @@ TEST_P(StorageContract, UpdatePaymentChangesOnlyFromTheExpectedStatus) {
 TEST_P(StorageContract, ConcurrentPaymentUpdatesHaveExactlyOneWinner) {
   const auto user = AddUser("gus@example.com");
   const auto latte = AddCoffee("Latte", 350);
-  PlaceOrder(MakeOrder(std::string(kOrderId), user.id, {{latte, 1, 350}}, OrderTime(0)));
+  PlaceOrder(MakeOrder(kOrderId, user.id, {{latte, 1, 350}}, OrderTime(0)));
   using domain::PaymentStatus;
   const int wins = ConcurrentWins(8, [](Tx& tx) {
     return tx.Orders().UpdatePayment(kOrderId, PaymentStatus::kUnpaid, PaymentStatus::kPaid);
@@ -1530,8 +1514,8 @@ TEST_P(StorageContract, ConcurrentPaymentUpdatesHaveExactlyOneWinner) {
 TEST_P(StorageContract, SetLoyaltyPointsAwardedIsStoredOnTheOrder) {
   const auto user = AddUser("hana@example.com");
   const auto latte = AddCoffee("Latte", 350);
-  PlaceOrder(MakeOrder(std::string(kOrderId), user.id, {{latte, 1, 350}}, OrderTime(0)));
-  PlaceOrder(MakeOrder(std::string(kOtherOrderId), user.id, {{latte, 1, 350}}, OrderTime(1)));
+  PlaceOrder(MakeOrder(kOrderId, user.id, {{latte, 1, 350}}, OrderTime(0)));
+  PlaceOrder(MakeOrder(kOtherOrderId, user.id, {{latte, 1, 350}}, OrderTime(1)));
   Write([](Tx& tx) { tx.Orders().SetLoyaltyPointsAwarded(kOrderId, 33); });
   EXPECT_EQ(FindOrder(kOrderId)->loyalty_points_awarded, 33);
   EXPECT_EQ(FindOrder(kOtherOrderId)->loyalty_points_awarded, 0);
@@ -1585,11 +1569,9 @@ TEST_P(StorageContract, CountByStatusListsOnlyStatusesWithOrders) {
 TEST_P(StorageContract, OrderedCoffeeCannotBeDeletedThroughThePorts) {
   const auto user = AddUser("kim@example.com");
   const auto latte = AddCoffee("Latte", 350);
-  PlaceOrder(MakeOrder(std::string(kOrderId), user.id, {{latte, 1, 350}}, OrderTime(0)));
+  PlaceOrder(MakeOrder(kOrderId, user.id, {{latte, 1, 350}}, OrderTime(0)));
   EXPECT_EQ(Write([&](Tx& tx) { return tx.Coffees().Delete(latte.id); }), WriteResult::kConflict);
 }
-
-// ---------------------------------------------------------------- loyalty
 
 TEST_P(StorageContract, LoyaltyAccountStartsAtZero) {
   const auto user = AddUser("lou@example.com");
@@ -1602,8 +1584,8 @@ TEST_P(StorageContract, LoyaltyAccountStartsAtZero) {
 TEST_P(StorageContract, AwardIsRecordedOncePerOrder) {
   const auto user = AddUser("max@example.com");
   const auto latte = AddCoffee("Latte", 350);
-  PlaceOrder(MakeOrder(std::string(kOrderId), user.id, {{latte, 1, 350}}, OrderTime(0)));
-  PlaceOrder(MakeOrder(std::string(kOtherOrderId), user.id, {{latte, 1, 350}}, OrderTime(1)));
+  PlaceOrder(MakeOrder(kOrderId, user.id, {{latte, 1, 350}}, OrderTime(0)));
+  PlaceOrder(MakeOrder(kOtherOrderId, user.id, {{latte, 1, 350}}, OrderTime(1)));
   EXPECT_TRUE(Write([&](Tx& tx) { return tx.Loyalty().Award(user.id, kOrderId, 33); }));
   // A second award of the same order changes nothing and leaves the transaction usable.
   const auto again = Write([&](Tx& tx) {
@@ -1619,11 +1601,11 @@ TEST_P(StorageContract, AwardIsRecordedOncePerOrder) {
 
   const auto ledger = Read([&](Tx& tx) { return tx.Loyalty().Transactions(user.id, 10); });
   ASSERT_EQ(ledger.size(), 2U);
-  EXPECT_EQ(ledger[0].order_id, std::string(kOtherOrderId));
+  EXPECT_EQ(ledger[0].order_id, kOtherOrderId);
   EXPECT_EQ(ledger[0].kind, "award");
   EXPECT_EQ(ledger[0].points, 7);
   EXPECT_EQ(ledger[0].unrecovered_points, 0);
-  EXPECT_EQ(ledger[1].order_id, std::string(kOrderId));
+  EXPECT_EQ(ledger[1].order_id, kOrderId);
   EXPECT_EQ(ledger[1].points, 33);
   EXPECT_GT(ledger[0].id, ledger[1].id);
   EXPECT_GE(ledger[0].created_at, ledger[1].created_at);
@@ -1633,8 +1615,8 @@ TEST_P(StorageContract, AccountsAreKeptPerCustomer) {
   const auto a = AddUser("nia@example.com");
   const auto b = AddUser("obi@example.com");
   const auto latte = AddCoffee("Latte", 350);
-  PlaceOrder(MakeOrder(std::string(kOrderId), a.id, {{latte, 1, 350}}, OrderTime(0)));
-  PlaceOrder(MakeOrder(std::string(kOtherOrderId), b.id, {{latte, 1, 350}}, OrderTime(1)));
+  PlaceOrder(MakeOrder(kOrderId, a.id, {{latte, 1, 350}}, OrderTime(0)));
+  PlaceOrder(MakeOrder(kOtherOrderId, b.id, {{latte, 1, 350}}, OrderTime(1)));
   Write([&](Tx& tx) {
     tx.Loyalty().Award(a.id, kOrderId, 10);
     tx.Loyalty().Award(b.id, kOtherOrderId, 25);
@@ -1647,8 +1629,8 @@ TEST_P(StorageContract, AccountsAreKeptPerCustomer) {
 TEST_P(StorageContract, ReverseTakesBackAtMostTheBalanceAndOnlyOnce) {
   const auto user = AddUser("pam@example.com");
   const auto latte = AddCoffee("Latte", 350);
-  PlaceOrder(MakeOrder(std::string(kOrderId), user.id, {{latte, 1, 350}}, OrderTime(0)));
-  PlaceOrder(MakeOrder(std::string(kOtherOrderId), user.id, {{latte, 1, 350}}, OrderTime(1)));
+  PlaceOrder(MakeOrder(kOrderId, user.id, {{latte, 1, 350}}, OrderTime(0)));
+  PlaceOrder(MakeOrder(kOtherOrderId, user.id, {{latte, 1, 350}}, OrderTime(1)));
   Write([&](Tx& tx) {
     tx.Loyalty().Award(user.id, kOrderId, 40);
     tx.Loyalty().Award(user.id, kOtherOrderId, 30);
@@ -1681,11 +1663,11 @@ TEST_P(StorageContract, ReverseTakesBackAtMostTheBalanceAndOnlyOnce) {
   const auto ledger = Read([&](Tx& tx) { return tx.Loyalty().Transactions(user.id, 10); });
   ASSERT_EQ(ledger.size(), 4U);
   EXPECT_EQ(ledger[0].kind, "reversal");
-  EXPECT_EQ(ledger[0].order_id, std::string(kOtherOrderId));
+  EXPECT_EQ(ledger[0].order_id, kOtherOrderId);
   EXPECT_EQ(ledger[0].points, -10);
   EXPECT_EQ(ledger[0].unrecovered_points, 20);
   EXPECT_EQ(ledger[1].kind, "reversal");
-  EXPECT_EQ(ledger[1].order_id, std::string(kOrderId));
+  EXPECT_EQ(ledger[1].order_id, kOrderId);
   EXPECT_EQ(ledger[1].points, -40);
   EXPECT_EQ(ledger[1].unrecovered_points, 0);
   EXPECT_EQ(ledger[2].kind, "award");
@@ -1699,7 +1681,7 @@ TEST_P(StorageContract, ReverseTakesBackAtMostTheBalanceAndOnlyOnce) {
 TEST_P(StorageContract, ReverseWithoutAccountTakesNothingAndRecordsIt) {
   const auto user = AddUser("quentin@example.com");
   const auto latte = AddCoffee("Latte", 350);
-  PlaceOrder(MakeOrder(std::string(kOrderId), user.id, {{latte, 1, 350}}, OrderTime(0)));
+  PlaceOrder(MakeOrder(kOrderId, user.id, {{latte, 1, 350}}, OrderTime(0)));
   EXPECT_EQ(Write([&](Tx& tx) { return tx.Loyalty().Reverse(user.id, kOrderId, 12); }),
             std::optional<std::int64_t>{0});
   const auto account = Read([&](Tx& tx) { return tx.Loyalty().GetAccount(user.id); });
@@ -1712,24 +1694,21 @@ TEST_P(StorageContract, ReverseWithoutAccountTakesNothingAndRecordsIt) {
   EXPECT_EQ(ledger[0].unrecovered_points, 12);
 }
 
-// ---------------------------------------------------------------- idempotency
-
 app::IdempotentResponse Response(std::string body, domain::Instant expires_at,
-                                 std::optional<std::string> order_id = std::nullopt) {
+                                 std::optional<domain::OrderId> order_id = std::nullopt) {
   return {"a3f1c9e0b2d4", 201, std::move(body), std::move(order_id), expires_at};
 }
 
 TEST_P(StorageContract, IdempotentResponseIsStoredAndFoundUntilItExpires) {
   const auto user = AddUser("rita@example.com");
   const auto latte = AddCoffee("Latte", 350);
-  PlaceOrder(MakeOrder(std::string(kOrderId), user.id, {{latte, 1, 350}}, OrderTime(0)));
+  PlaceOrder(MakeOrder(kOrderId, user.id, {{latte, 1, 350}}, OrderTime(0)));
   const auto now = OrderTime(0);
   const auto expires = OrderTime(60 * 24);
   EXPECT_FALSE(Read([&](Tx& tx) { return tx.Idempotency().Find(user.id, "key-1", now); }));
   EXPECT_TRUE(Write([&](Tx& tx) {
     return tx.Idempotency().Insert(
-        user.id, "key-1", Response(R"({"id":"x","total":"7.87"})", expires, std::string(kOrderId)),
-        now);
+        user.id, "key-1", Response(R"({"id":"x","total":"7.87"})", expires, kOrderId), now);
   }));
 
   const auto found = Read([&](Tx& tx) { return tx.Idempotency().Find(user.id, "key-1", now); });
@@ -1737,7 +1716,7 @@ TEST_P(StorageContract, IdempotentResponseIsStoredAndFoundUntilItExpires) {
   EXPECT_EQ(found->request_hash, "a3f1c9e0b2d4");
   EXPECT_EQ(found->status_code, 201);
   EXPECT_EQ(found->response_body, R"({"id":"x","total":"7.87"})");
-  EXPECT_EQ(found->order_id, std::string(kOrderId));
+  EXPECT_EQ(found->order_id, kOrderId);
   EXPECT_EQ(found->expires_at, expires);
 
   // Still there at its expiry instant; gone once that instant has passed.

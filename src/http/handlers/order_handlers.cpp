@@ -15,20 +15,6 @@ namespace {
 
 app::Viewer ViewerOf(const Request& req) { return app::Viewer{req.auth->user_id, req.auth->role}; }
 
-/// Order ids are stored lower-case; accept any case in the path.
-std::string OrderId(const Request& req) {
-  std::string id = req.params.at("id");
-  for (char& c : id) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return id;
-}
-
-/// "best_price:additive" → ("best_price", "additive"); "additive" → ("additive", "additive").
-std::pair<std::string, std::string> SplitStrategy(const std::string& label) {
-  const auto colon = label.find(':');
-  if (colon == std::string::npos) return {label, label};
-  return {label.substr(0, colon), label.substr(colon + 1)};
-}
-
 json::array AppliedJson(const std::vector<app::AppliedRule>& applied) {
   json::array out;
   for (const auto& r : applied) {
@@ -57,10 +43,9 @@ json::object LineJson(const app::OrderLine& line) {
 }  // namespace
 
 json::object OrderJson(const app::Order& order) {
-  const auto [strategy, combination] = SplitStrategy(order.pricing_strategy);
   json::array items;
   for (const auto& line : order.items) items.push_back(LineJson(line));
-  return json::object{{"id", order.id},
+  return json::object{{"id", order.id.str()},
                       {"user_id", order.user_id.value},
                       {"status", domain::ToString(order.status)},
                       {"payment_status", domain::ToString(order.payment_status)},
@@ -68,8 +53,8 @@ json::object OrderJson(const app::Order& order) {
                       {"discount_total", order.discount_total.ToString()},
                       {"total_price", order.total_price.ToString()},
                       {"applied_rules", AppliedJson(order.applied_rules)},
-                      {"pricing_strategy", strategy},
-                      {"pricing_combination", combination},
+                      {"pricing_strategy", domain::ToString(order.pricing_strategy)},
+                      {"pricing_combination", order.pricing_combination},
                       {"prep_work_minutes", order.prep_work_minutes},
                       {"estimated_prep_minutes", order.estimated_prep_minutes},
                       {"estimated_ready_at", domain::FormatTimestamp(order.estimated_ready_at)},
@@ -188,7 +173,7 @@ json::object LoyaltyJson(const app::LoyaltySummary& s) {
   json::array tx;
   for (const auto& t : s.transactions) {
     tx.push_back(json::object{{"id", t.id},
-                              {"order_id", t.order_id ? json::value(*t.order_id) : nullptr},
+                              {"order_id", t.order_id ? json::value(t.order_id->str()) : nullptr},
                               {"kind", t.kind},
                               {"points", t.points},
                               {"unrecovered_points", t.unrecovered_points},
@@ -217,8 +202,9 @@ void AddOrderRoutes(Router& router, app::OrderService& orders) {
       }
       key = std::string(*header);
     }
-    auto placed = orders.Place(ViewerOf(req), *items, key,
-                               [](const app::Order& o) { return SerializeJson(OrderJson(o)); });
+    auto placed = orders.Place(ViewerOf(req), *items, key, [](const app::Order& o) {
+      return app::StoredResponse{201, SerializeJson(OrderJson(o))};
+    });
     if (!placed) return ErrorResponse(placed.error());
     if (placed->replay) {
       Response res;
@@ -249,17 +235,18 @@ void AddOrderRoutes(Router& router, app::OrderService& orders) {
   });
   router.Add(Method::kGet, "/api/orders/:id", Access::kUser, Exec::kWorker,
              [&orders](Request& req) {
-               return OrderResponse(orders.Get(ViewerOf(req), OrderId(req)), 200);
+               return OrderResponse(orders.Get(ViewerOf(req), req.params.at("id")), 200);
              });
   router.Add(Method::kPatch, "/api/orders/:id/status", Access::kStaff, Exec::kWorker,
              [&orders](Request& req) {
                auto status = ReadStatus(req, "status");
                if (!status) return ErrorResponse(status.error());
-               return OrderResponse(orders.Transition(ViewerOf(req), OrderId(req), *status), 200);
+               return OrderResponse(orders.Transition(ViewerOf(req), req.params.at("id"), *status),
+                                    200);
              });
   router.Add(Method::kPost, "/api/orders/:id/cancel", Access::kUser, Exec::kWorker,
              [&orders](Request& req) {
-               return OrderResponse(orders.Cancel(ViewerOf(req), OrderId(req)), 200);
+               return OrderResponse(orders.Cancel(ViewerOf(req), req.params.at("id")), 200);
              });
   router.Add(Method::kPatch, "/api/orders/:id/payment", Access::kAdmin, Exec::kWorker,
              [&orders](Request& req) {
@@ -273,7 +260,7 @@ void AddOrderRoutes(Router& router, app::OrderService& orders) {
                  return ErrorResponse(app::AppError::Validation(
                      "payment_status", "must be one of unpaid, paid, refunded"));
                }
-               return OrderResponse(orders.SetPayment(OrderId(req), *to), 200);
+               return OrderResponse(orders.SetPayment(req.params.at("id"), *to), 200);
              });
   router.Add(Method::kGet, "/api/loyalty/me", Access::kUser, Exec::kWorker,
              [&orders](Request& req) {

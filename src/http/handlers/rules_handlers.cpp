@@ -330,7 +330,7 @@ void AddPricingRoutes(Router& router, app::RulesAdminService& rules) {
           return ListResponse(all, static_cast<std::int64_t>(all.size()), app::PricingRuleJson);
         }
         auto current = std::atomic_load(cached.get());
-        if (!current || current->version != rules.SnapshotVersion()) {
+        if (!current || current->version != rules.SnapshotGeneration()) {
           auto [active, version] = rules.SnapshotRules(false);
           auto fresh = std::make_shared<CachedList>();
           fresh->version = version;
@@ -431,9 +431,9 @@ void AddAuditRoutes(Router& router, app::RulesAdminService& rules) {
              [&rules](Request& req) {
                auto page = app::ParsePage(req.query);
                if (!page) return ErrorResponse(page.error());
-               app::AuditQuery query{NonEmptyParam(req, "order_id"),
-                                     NonEmptyParam(req, "rule_type"), page->offset(), page->limit};
-               auto result = rules.QueryAudit(query);
+               app::AuditQuery query{std::nullopt, NonEmptyParam(req, "rule_type"), page->offset(),
+                                     page->limit};
+               auto result = rules.QueryAudit(NonEmptyParam(req, "order_id"), query);
                if (!result) return ErrorResponse(result.error());
                return ListResponse(result->records, result->total, app::AuditRecordJson);
              });

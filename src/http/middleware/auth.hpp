@@ -4,7 +4,7 @@
 #include <optional>
 #include <string_view>
 
-#include "app/auth_ports.hpp"
+#include "app/ports/auth.hpp"
 #include "http/message.hpp"
 #include "http/router.hpp"
 

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "storage/json_columns.hpp"
+#include "storage/order_columns.hpp"
 #include "storage/postgres/repositories.hpp"
 
 namespace coffee::storage::postgres {
@@ -19,8 +20,6 @@ std::string Cat(std::initializer_list<std::string_view> parts) {
   for (const auto part : parts) out += part;
   return out;
 }
-
-// ---------------------------------------------------------------- SQL fragments
 
 // Only completed orders whose payment is not refunded count (SPEC §10).
 constexpr std::string_view kCounted = "o.status = 'completed' AND o.payment_status <> 'refunded'";
@@ -286,8 +285,6 @@ constexpr Statement kSetLoyalty{
     "points_balance = excluded.points_balance, lifetime_points = excluded.lifetime_points, "
     "updated_at = now()"};
 
-// ---------------------------------------------------------------- rows
-
 /// Reads eight SalesSums columns from the reader's position.
 app::SalesSums ReadSums(RowReader& r) {
   app::SalesSums s;
@@ -348,7 +345,7 @@ json::value OptTextJson(const std::optional<std::string>& s) {
 
 }  // namespace
 
-app::SalesSums PgAnalyticsRepository::Sales(const app::Slice& slice, std::int64_t coffee_id) {
+app::SalesSums AnalyticsRepository::Sales(const app::Slice& slice, std::int64_t coffee_id) {
   UseCustomPlans();
   Result result =
       slice.level
@@ -363,7 +360,7 @@ app::SalesSums PgAnalyticsRepository::Sales(const app::Slice& slice, std::int64_
   return ReadSums(r);
 }
 
-std::vector<app::CoffeeSales> PgAnalyticsRepository::SalesByCoffee(const app::Slice& slice) {
+std::vector<app::CoffeeSales> AnalyticsRepository::SalesByCoffee(const app::Slice& slice) {
   UseCustomPlans();
   const Result result = slice.level ? conn_.Run(Sql().by_coffee_rollup.Get(), Buckets(slice))
                                     : conn_.Run(Sql().by_coffee_raw.Get(), Instants(slice));
@@ -376,7 +373,7 @@ std::vector<app::CoffeeSales> PgAnalyticsRepository::SalesByCoffee(const app::Sl
   return rows;
 }
 
-std::vector<app::RuleDiscount> PgAnalyticsRepository::RuleDiscounts(const app::Slice& slice) {
+std::vector<app::RuleDiscount> AnalyticsRepository::RuleDiscounts(const app::Slice& slice) {
   UseCustomPlans();
   const Result result = slice.level ? conn_.Run(Sql().rules_rollup.Get(), Buckets(slice))
                                     : conn_.Run(Sql().rules_raw.Get(), Instants(slice));
@@ -393,7 +390,7 @@ std::vector<app::RuleDiscount> PgAnalyticsRepository::RuleDiscounts(const app::S
   return rows;
 }
 
-void PgAnalyticsRepository::UseCustomPlans() {
+void AnalyticsRepository::UseCustomPlans() {
   if (custom_plans_) return;
   // After five executions a prepared statement may switch to a generic plan, made without the
   // bucket range; for the lateness bins that plan was about twice as slow (prep-time accuracy
@@ -403,7 +400,7 @@ void PgAnalyticsRepository::UseCustomPlans() {
   custom_plans_ = true;
 }
 
-std::vector<app::PrepBin> PgAnalyticsRepository::PrepBins(const app::Slice& slice) {
+std::vector<app::PrepBin> AnalyticsRepository::PrepBins(const app::Slice& slice) {
   UseCustomPlans();
   const Result result = slice.level ? conn_.Run(Sql().prep_rollup.Get(), Buckets(slice))
                                     : conn_.Run(Sql().prep_raw.Get(), Instants(slice));
@@ -419,7 +416,7 @@ std::vector<app::PrepBin> PgAnalyticsRepository::PrepBins(const app::Slice& slic
   return rows;
 }
 
-std::vector<app::RatingCount> PgAnalyticsRepository::Ratings(const app::Slice& slice) {
+std::vector<app::RatingCount> AnalyticsRepository::Ratings(const app::Slice& slice) {
   UseCustomPlans();
   const Result result = slice.level ? conn_.Run(Sql().ratings_rollup.Get(), Buckets(slice))
                                     : conn_.Run(Sql().ratings_raw.Get(), Instants(slice));
@@ -434,7 +431,7 @@ std::vector<app::RatingCount> PgAnalyticsRepository::Ratings(const app::Slice& s
   return rows;
 }
 
-std::vector<app::KeyedSales> PgAnalyticsRepository::SalesGrouped(const app::GroupedQuery& query) {
+std::vector<app::KeyedSales> AnalyticsRepository::SalesGrouped(const app::GroupedQuery& query) {
   UseCustomPlans();
   const Result result = conn_.Run(Sql().sales_grouped.Get(), Grouped(query));
   std::vector<app::KeyedSales> rows;
@@ -446,8 +443,7 @@ std::vector<app::KeyedSales> PgAnalyticsRepository::SalesGrouped(const app::Grou
   return rows;
 }
 
-std::vector<app::KeyedRatings> PgAnalyticsRepository::RatingsGrouped(
-    const app::GroupedQuery& query) {
+std::vector<app::KeyedRatings> AnalyticsRepository::RatingsGrouped(const app::GroupedQuery& query) {
   UseCustomPlans();
   const Result result = conn_.Run(Sql().ratings_grouped.Get(), Grouped(query));
   std::vector<app::KeyedRatings> rows;
@@ -461,7 +457,7 @@ std::vector<app::KeyedRatings> PgAnalyticsRepository::RatingsGrouped(
   return rows;
 }
 
-app::LoyaltyTotals PgAnalyticsRepository::Loyalty() {
+app::LoyaltyTotals AnalyticsRepository::Loyalty() {
   const Result result = conn_.Run(Sql().loyalty.Get(), Params());
   RowReader r(result, 0);
   app::LoyaltyTotals t;
@@ -471,7 +467,7 @@ app::LoyaltyTotals PgAnalyticsRepository::Loyalty() {
   return t;
 }
 
-std::vector<std::pair<domain::CoffeeId, std::string>> PgAnalyticsRepository::CoffeeNames() {
+std::vector<std::pair<domain::CoffeeId, std::string>> AnalyticsRepository::CoffeeNames() {
   const Result result = conn_.Run(Sql().coffee_names.Get(), Params());
   std::vector<std::pair<domain::CoffeeId, std::string>> names;
   for (int i = 0; i < result.Rows(); ++i) {
@@ -482,7 +478,7 @@ std::vector<std::pair<domain::CoffeeId, std::string>> PgAnalyticsRepository::Cof
   return names;
 }
 
-std::vector<std::pair<domain::RuleId, std::string>> PgAnalyticsRepository::RuleDescriptions() {
+std::vector<std::pair<domain::RuleId, std::string>> AnalyticsRepository::RuleDescriptions() {
   const Result result = conn_.Run(Sql().rule_descriptions.Get(), Params());
   std::vector<std::pair<domain::RuleId, std::string>> rules;
   for (int i = 0; i < result.Rows(); ++i) {
@@ -493,7 +489,7 @@ std::vector<std::pair<domain::RuleId, std::string>> PgAnalyticsRepository::RuleD
   return rules;
 }
 
-app::RollupCounts PgAnalyticsRepository::RebuildRollups() {
+app::RollupCounts AnalyticsRepository::RebuildRollups() {
   const UnlimitedAnswers unlimited(conn_);
   conn_.Exec(Sql().rebuild, "analytics rollup rebuild");
   const Result result = conn_.Run(Sql().counts.Get(), Params());
@@ -506,13 +502,13 @@ app::RollupCounts PgAnalyticsRepository::RebuildRollups() {
   return counts;
 }
 
-void PgAnalyticsRepository::Analyze() {
+void AnalyticsRepository::Analyze() {
   const UnlimitedAnswers unlimited(conn_);
   conn_.Exec("ANALYZE", "analyze");
 }
 
-std::vector<domain::UserId> PgAnalyticsRepository::InsertUsers(
-    const std::vector<std::string>& emails, std::string_view password_hash) {
+std::vector<domain::UserId> AnalyticsRepository::InsertUsers(const std::vector<std::string>& emails,
+                                                             std::string_view password_hash) {
   if (emails.empty()) return {};
   const UnlimitedAnswers unlimited(conn_);
   json::array array;
@@ -528,35 +524,35 @@ std::vector<domain::UserId> PgAnalyticsRepository::InsertUsers(
   return ids;
 }
 
-void PgAnalyticsRepository::InsertOrders(const std::vector<app::HistoricOrder>& orders) {
+void AnalyticsRepository::InsertOrders(const std::vector<app::HistoricOrder>& orders) {
   if (orders.empty()) return;
   std::string order_rows = "[";
   json::array lines;
   std::vector<app::AuditRecord> audit;
   for (const auto& h : orders) {
     const app::Order& o = h.order;
-    RequireUuid(o.id);
-    json::object row{{"id", o.id},
-                     {"user_id", o.user_id.value},
-                     {"status", domain::ToString(o.status)},
-                     {"payment_status", domain::ToString(o.payment_status)},
-                     {"base_price_cents", o.base_price.cents()},
-                     {"discount_total_cents", o.discount_total.cents()},
-                     {"total_price_cents", o.total_price.cents()},
-                     {"pricing_strategy", o.pricing_strategy},
-                     {"applied_rules", nullptr},
-                     {"prep_work_minutes", o.prep_work_minutes},
-                     {"estimated_prep_minutes", o.estimated_prep_minutes},
-                     {"estimated_ready_at", domain::FormatTimestamp(o.estimated_ready_at)},
-                     {"loyalty_points_awarded", o.loyalty_points_awarded},
-                     {"created_at", domain::FormatTimestamp(o.created_at)},
-                     {"updated_at", domain::FormatTimestamp(o.updated_at)},
-                     {"ready_at", OptTimeJson(h.ready_at)}};
+    json::object row{
+        {"id", o.id.str()},
+        {"user_id", o.user_id.value},
+        {"status", domain::ToString(o.status)},
+        {"payment_status", domain::ToString(o.payment_status)},
+        {"base_price_cents", o.base_price.cents()},
+        {"discount_total_cents", o.discount_total.cents()},
+        {"total_price_cents", o.total_price.cents()},
+        {"pricing_strategy", EncodePricingStrategy(o.pricing_strategy, o.pricing_combination)},
+        {"applied_rules", nullptr},
+        {"prep_work_minutes", o.prep_work_minutes},
+        {"estimated_prep_minutes", o.estimated_prep_minutes},
+        {"estimated_ready_at", domain::FormatTimestamp(o.estimated_ready_at)},
+        {"loyalty_points_awarded", o.loyalty_points_awarded},
+        {"created_at", domain::FormatTimestamp(o.created_at)},
+        {"updated_at", domain::FormatTimestamp(o.updated_at)},
+        {"ready_at", OptTimeJson(h.ready_at)}};
     row["applied_rules"] = json::parse(EncodeAppliedRules(o.applied_rules));
     if (order_rows.size() > 1) order_rows += ',';
     order_rows += json::serialize(row);
     for (const auto& line : o.items) {
-      lines.push_back(json::object{{"order_id", o.id},
+      lines.push_back(json::object{{"order_id", o.id.str()},
                                    {"coffee_id", line.coffee_id.value},
                                    {"coffee_name", line.coffee_name},
                                    {"quantity", line.quantity},
@@ -574,7 +570,7 @@ void PgAnalyticsRepository::InsertOrders(const std::vector<app::HistoricOrder>& 
   if (!audit.empty()) conn_.Run(kInsertAudit, Params().Text(EncodeAuditRecords(audit)));
 }
 
-void PgAnalyticsRepository::InsertReviews(const std::vector<app::Review>& reviews) {
+void AnalyticsRepository::InsertReviews(const std::vector<app::Review>& reviews) {
   if (reviews.empty()) return;
   const UnlimitedAnswers unlimited(conn_);
   json::array rows;
@@ -591,7 +587,7 @@ void PgAnalyticsRepository::InsertReviews(const std::vector<app::Review>& review
   conn_.Run(kInsertReviews, Params().Text(json::serialize(rows)));
 }
 
-void PgAnalyticsRepository::SetLoyaltyAccounts(
+void AnalyticsRepository::SetLoyaltyAccounts(
     const std::vector<std::pair<domain::UserId, app::LoyaltyAccount>>& accounts) {
   if (accounts.empty()) return;
   const UnlimitedAnswers unlimited(conn_);

@@ -8,8 +8,6 @@ namespace coffee::storage::postgres {
 
 namespace {
 
-// ---------------------------------------------------------------- SQL
-
 constexpr const char* kCoffeeColumns =
     "id, name, coffee_type, price_cents, rating, image_url, rating_sum, review_count";
 
@@ -97,8 +95,6 @@ const ListStatements& Lists() {
   return lists;
 }
 
-// ---------------------------------------------------------------- rows
-
 domain::Coffee ReadCoffee(const Result& result, int row) {
   RowReader r(result, row);
   domain::Coffee coffee;
@@ -139,7 +135,7 @@ Params FilterParams(const app::CoffeeQuery& query) {
 
 }  // namespace
 
-std::vector<domain::Coffee> PgCoffeeRepository::List(const app::CoffeeQuery& query) {
+std::vector<domain::Coffee> CoffeeRepository::List(const app::CoffeeQuery& query) {
   Params params = FilterParams(query);
   params.Int(std::max<std::int64_t>(query.offset, 0)).Int(std::max<std::int64_t>(query.limit, 0));
   const Result result = conn_.Run(Lists().Get(query.sort, query.descending), params);
@@ -149,20 +145,20 @@ std::vector<domain::Coffee> PgCoffeeRepository::List(const app::CoffeeQuery& que
   return coffees;
 }
 
-std::int64_t PgCoffeeRepository::Count(const app::CoffeeQuery& query) {
+std::int64_t CoffeeRepository::Count(const app::CoffeeQuery& query) {
   const Result result = conn_.Run(kCoffeeCount, FilterParams(query));
   return RowReader(result, 0).Int64();
 }
 
-std::optional<domain::Coffee> PgCoffeeRepository::Find(domain::CoffeeId id) {
+std::optional<domain::Coffee> CoffeeRepository::Find(domain::CoffeeId id) {
   return FirstCoffee(conn_.Run(kCoffeeFind, Params().Int(id.value)));
 }
 
-std::optional<domain::Coffee> PgCoffeeRepository::FindByName(std::string_view name) {
+std::optional<domain::Coffee> CoffeeRepository::FindByName(std::string_view name) {
   return FirstCoffee(conn_.Run(kCoffeeFindByName, Params().Text(name)));
 }
 
-std::optional<domain::Coffee> PgCoffeeRepository::Create(const domain::NewCoffee& coffee) {
+std::optional<domain::Coffee> CoffeeRepository::Create(const domain::NewCoffee& coffee) {
   return FirstCoffee(conn_.Run(kCoffeeCreate, Params()
                                                   .Text(coffee.name)
                                                   .Text(coffee.coffee_type)
@@ -171,7 +167,7 @@ std::optional<domain::Coffee> PgCoffeeRepository::Create(const domain::NewCoffee
                                                   .Text(coffee.image_url)));
 }
 
-app::WriteResult PgCoffeeRepository::Update(domain::CoffeeId id, const domain::CoffeePatch& patch) {
+app::WriteResult CoffeeRepository::Update(domain::CoffeeId id, const domain::CoffeePatch& patch) {
   Params params;
   params.Int(id.value).OptText(patch.name).OptText(patch.coffee_type);
   params.OptInt(patch.price ? std::optional(patch.price->cents()) : std::nullopt);
@@ -186,14 +182,14 @@ app::WriteResult PgCoffeeRepository::Update(domain::CoffeeId id, const domain::C
   return std::get<Result>(outcome).Rows() > 0 ? app::WriteResult::kOk : app::WriteResult::kNotFound;
 }
 
-app::WriteResult PgCoffeeRepository::Delete(domain::CoffeeId id) {
+app::WriteResult CoffeeRepository::Delete(domain::CoffeeId id) {
   auto outcome = conn_.RunGuarded(kCoffeeDelete, Params().Int(id.value));
   if (std::holds_alternative<std::string>(outcome)) return app::WriteResult::kConflict;
   return std::get<Result>(outcome).Affected() > 0 ? app::WriteResult::kOk
                                                   : app::WriteResult::kNotFound;
 }
 
-std::vector<domain::Coffee> PgCoffeeRepository::FindMany(const std::vector<domain::CoffeeId>& ids) {
+std::vector<domain::Coffee> CoffeeRepository::FindMany(const std::vector<domain::CoffeeId>& ids) {
   if (ids.empty()) return {};
   const Result result = conn_.Run(kCoffeeFindMany, Params().Text(IdArray(ids)));
   std::vector<domain::Coffee> coffees;
@@ -202,7 +198,7 @@ std::vector<domain::Coffee> PgCoffeeRepository::FindMany(const std::vector<domai
   return coffees;
 }
 
-std::vector<domain::CoffeeId> PgCoffeeRepository::ExistingIds(
+std::vector<domain::CoffeeId> CoffeeRepository::ExistingIds(
     const std::vector<domain::CoffeeId>& ids) {
   if (ids.empty()) return {};
   const Result result = conn_.Run(kCoffeeExistingIds, Params().Text(IdArray(ids)));

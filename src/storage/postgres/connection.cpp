@@ -52,8 +52,6 @@ std::string ScrubPassword(std::string message, const std::string& password) {
   return message;
 }
 
-// ---------------------------------------------------------------- Params
-
 Params& Params::Text(std::string_view value) {
   values_.emplace_back(std::string(value));
   return *this;
@@ -95,8 +93,6 @@ Params& Params::OptInt(std::optional<std::int64_t> value) { return value ? Int(*
 Params& Params::OptTime(std::optional<domain::Instant> value) {
   return value ? Time(*value) : Null();
 }
-
-// ---------------------------------------------------------------- Result / RowReader
 
 std::string_view Result::Text(int row, int col) const {
   return {PQgetvalue(res_.get(), row, col),
@@ -184,8 +180,6 @@ std::optional<domain::Instant> RowReader::OptTime() {
   }
   return Time();
 }
-
-// ---------------------------------------------------------------- Connection
 
 Connection::~Connection() {
   if (conn_ != nullptr) PQfinish(conn_);

@@ -13,7 +13,7 @@
 #include <variant>
 #include <vector>
 
-#include "app/ports.hpp"
+#include "app/ports/store.hpp"
 #include "domain/time.hpp"
 #include "storage/decode_error.hpp"
 

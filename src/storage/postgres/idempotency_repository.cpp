@@ -1,10 +1,9 @@
+#include "storage/order_columns.hpp"
 #include "storage/postgres/repositories.hpp"
 
 namespace coffee::storage::postgres {
 
 namespace {
-
-// ---------------------------------------------------------------- SQL
 
 constexpr Statement kIdempotencyFind{
     "idempotency_find",
@@ -26,9 +25,9 @@ constexpr Statement kIdempotencyDeleteExpired{"idempotency_delete_expired",
 
 }  // namespace
 
-std::optional<app::IdempotentResponse> PgIdempotencyRepository::Find(domain::UserId user,
-                                                                     std::string_view key,
-                                                                     domain::Instant now) {
+std::optional<app::IdempotentResponse> IdempotencyRepository::Find(domain::UserId user,
+                                                                   std::string_view key,
+                                                                   domain::Instant now) {
   const Result result = conn_.Run(kIdempotencyFind, Params().Int(user.value).Text(key).Time(now));
   if (result.Rows() == 0) return std::nullopt;
   RowReader r(result, 0);
@@ -36,14 +35,13 @@ std::optional<app::IdempotentResponse> PgIdempotencyRepository::Find(domain::Use
   response.request_hash = r.String();
   response.status_code = r.Int();
   response.response_body = r.String();
-  response.order_id = r.OptString();
+  response.order_id = ReadOptOrderId(r.OptString(), "idempotency_keys.order_id");
   response.expires_at = r.Time();
   return response;
 }
 
-bool PgIdempotencyRepository::Insert(domain::UserId user, std::string_view key,
-                                     const app::IdempotentResponse& response, domain::Instant now) {
-  if (response.order_id) RequireUuid(*response.order_id);
+bool IdempotencyRepository::Insert(domain::UserId user, std::string_view key,
+                                   const app::IdempotentResponse& response, domain::Instant now) {
   conn_.Run(kIdempotencyDeleteExpiredKey, Params().Int(user.value).Text(key).Time(now));
   return conn_
              .Run(kIdempotencyInsert, Params()
@@ -52,13 +50,13 @@ bool PgIdempotencyRepository::Insert(domain::UserId user, std::string_view key,
                                           .Text(response.request_hash)
                                           .Int(response.status_code)
                                           .Text(response.response_body)
-                                          .OptText(response.order_id)
+                                          .OptText(OrderIdText(response.order_id))
                                           .Time(now)
                                           .Time(response.expires_at))
              .Affected() == 1;
 }
 
-std::int64_t PgIdempotencyRepository::DeleteExpired(domain::Instant now) {
+std::int64_t IdempotencyRepository::DeleteExpired(domain::Instant now) {
   return conn_.Run(kIdempotencyDeleteExpired, Params().Time(now)).Affected();
 }
 

@@ -1,13 +1,12 @@
 #include <algorithm>
 #include <string>
 
+#include "storage/order_columns.hpp"
 #include "storage/postgres/repositories.hpp"
 
 namespace coffee::storage::postgres {
 
 namespace {
-
-// ---------------------------------------------------------------- SQL
 
 constexpr Statement kAccountGet{
     "loyalty_account_get",
@@ -43,7 +42,7 @@ constexpr Statement kLedgerList{
 
 }  // namespace
 
-app::LoyaltyAccount PgLoyaltyRepository::GetAccount(domain::UserId user) {
+app::LoyaltyAccount LoyaltyRepository::GetAccount(domain::UserId user) {
   const Result result = conn_.Run(kAccountGet, Params().Int(user.value));
   if (result.Rows() == 0) return {};
   RowReader r(result, 0);
@@ -53,20 +52,19 @@ app::LoyaltyAccount PgLoyaltyRepository::GetAccount(domain::UserId user) {
   return account;
 }
 
-bool PgLoyaltyRepository::Award(domain::UserId user, std::string_view order_id,
-                                std::int64_t points) {
-  RequireUuid(order_id);
-  if (conn_.Run(kLedgerAward, Params().Int(user.value).Text(order_id).Int(points)).Rows() == 0) {
+bool LoyaltyRepository::Award(domain::UserId user, const domain::OrderId& order_id,
+                              std::int64_t points) {
+  if (conn_.Run(kLedgerAward, Params().Int(user.value).Text(order_id.str()).Int(points)).Rows() ==
+      0) {
     return false;
   }
   conn_.Run(kAccountCredit, Params().Int(user.value).Int(points));
   return true;
 }
 
-std::optional<std::int64_t> PgLoyaltyRepository::Reverse(domain::UserId user,
-                                                         std::string_view order_id,
-                                                         std::int64_t points) {
-  RequireUuid(order_id);
+std::optional<std::int64_t> LoyaltyRepository::Reverse(domain::UserId user,
+                                                       const domain::OrderId& order_id,
+                                                       std::int64_t points) {
   // Locking the balance first serializes reversals of one customer, so the balance read here
   // is the one the debit applies to and never goes below zero.
   const Result balance = conn_.Run(kAccountLock, Params().Int(user.value));
@@ -75,7 +73,7 @@ std::optional<std::int64_t> PgLoyaltyRepository::Reverse(domain::UserId user,
       std::clamp<std::int64_t>(points, 0, std::max<std::int64_t>(available, 0));
   if (conn_
           .Run(kLedgerReversal,
-               Params().Int(user.value).Text(order_id).Int(-taken).Int(points - taken))
+               Params().Int(user.value).Text(order_id.str()).Int(-taken).Int(points - taken))
           .Rows() == 0) {
     return std::nullopt;
   }
@@ -83,8 +81,8 @@ std::optional<std::int64_t> PgLoyaltyRepository::Reverse(domain::UserId user,
   return taken;
 }
 
-std::vector<app::LoyaltyTransaction> PgLoyaltyRepository::Transactions(domain::UserId user,
-                                                                       std::int64_t limit) {
+std::vector<app::LoyaltyTransaction> LoyaltyRepository::Transactions(domain::UserId user,
+                                                                     std::int64_t limit) {
   const Result result =
       conn_.Run(kLedgerList, Params().Int(user.value).Int(std::max<std::int64_t>(limit, 0)));
   std::vector<app::LoyaltyTransaction> transactions;
@@ -93,7 +91,7 @@ std::vector<app::LoyaltyTransaction> PgLoyaltyRepository::Transactions(domain::U
     RowReader r(result, i);
     app::LoyaltyTransaction t;
     t.id = r.Int64();
-    t.order_id = r.OptString();
+    t.order_id = ReadOptOrderId(r.OptString(), "loyalty_transactions.order_id");
     t.kind = r.String();
     t.points = r.Int64();
     t.unrecovered_points = r.Int64();

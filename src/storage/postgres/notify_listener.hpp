@@ -8,7 +8,7 @@
 #include <thread>
 #include <vector>
 
-#include "app/ports.hpp"
+#include "app/ports/store.hpp"
 #include "storage/postgres/connection.hpp"
 
 namespace coffee::storage::postgres {

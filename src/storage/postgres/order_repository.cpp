@@ -2,16 +2,16 @@
 #include <array>
 #include <cctype>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 
 #include "storage/json_columns.hpp"
+#include "storage/order_columns.hpp"
 #include "storage/postgres/repositories.hpp"
 
 namespace coffee::storage::postgres {
 
 namespace {
-
-// ---------------------------------------------------------------- SQL
 
 constexpr const char* kOrderColumns =
     "id, user_id, status, payment_status, base_price_cents, discount_total_cents, "
@@ -120,27 +120,26 @@ const FilteredStatements& Filtered() {
   return statements;
 }
 
-// ---------------------------------------------------------------- rows
-
 app::Order ReadOrder(const Result& result, int row) {
   RowReader r(result, row);
   app::Order order;
-  order.id = r.String();
+  order.id = ReadOrderId(r.String(), "orders.id");
   order.user_id = domain::UserId(r.Int64());
   const std::string status = r.String();
   const auto parsed_status = domain::ParseOrderStatus(status);
-  if (!parsed_status) throw DecodeError("orders id=" + order.id + ": status '" + status + "'");
+  if (!parsed_status)
+    throw DecodeError("orders id=" + order.id.str() + ": status '" + status + "'");
   order.status = *parsed_status;
   const std::string payment = r.String();
   const auto parsed_payment = domain::ParsePaymentStatus(payment);
   if (!parsed_payment) {
-    throw DecodeError("orders id=" + order.id + ": payment_status '" + payment + "'");
+    throw DecodeError("orders id=" + order.id.str() + ": payment_status '" + payment + "'");
   }
   order.payment_status = *parsed_payment;
   order.base_price = domain::Money::FromCents(r.Int64());
   order.discount_total = domain::Money::FromCents(r.Int64());
   order.total_price = domain::Money::FromCents(r.Int64());
-  order.pricing_strategy = r.String();
+  std::tie(order.pricing_strategy, order.pricing_combination) = DecodePricingStrategy(r.String());
   order.applied_rules = DecodeAppliedRules(r.String());
   order.prep_work_minutes = r.Int();
   order.estimated_prep_minutes = r.Int();
@@ -176,42 +175,26 @@ Params FilterParams(const app::OrderQuery& query) {
 
 }  // namespace
 
-bool IsUuid(std::string_view text) {
-  if (text.size() != 36) return false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? text[i] != '-' : std::isxdigit(static_cast<unsigned char>(text[i])) == 0) {
-      return false;
-    }
-  }
-  return true;
-}
-
-void RequireUuid(std::string_view id) {
-  if (!IsUuid(id)) throw app::StorageError("order id is not a UUID: '" + std::string(id) + "'");
-}
-
-// ---------------------------------------------------------------- orders
-
-app::Order PgOrderRepository::Insert(const app::Order& order) {
-  RequireUuid(order.id);
-  const Result result = conn_.Run(kOrderInsert, Params()
-                                                    .Text(order.id)
-                                                    .Int(order.user_id.value)
-                                                    .Text(domain::ToString(order.status))
-                                                    .Text(domain::ToString(order.payment_status))
-                                                    .Int(order.base_price.cents())
-                                                    .Int(order.discount_total.cents())
-                                                    .Int(order.total_price.cents())
-                                                    .Text(order.pricing_strategy)
-                                                    .Text(EncodeAppliedRules(order.applied_rules))
-                                                    .Int(order.prep_work_minutes)
-                                                    .Int(order.estimated_prep_minutes)
-                                                    .Time(order.estimated_ready_at)
-                                                    .Int(order.loyalty_points_awarded)
-                                                    .Time(order.created_at)
-                                                    .Time(order.updated_at)
-                                                    .Text(EncodeOrderLines(order.items)));
+app::Order OrderRepository::Insert(const app::Order& order) {
+  const Result result =
+      conn_.Run(kOrderInsert,
+                Params()
+                    .Text(order.id.str())
+                    .Int(order.user_id.value)
+                    .Text(domain::ToString(order.status))
+                    .Text(domain::ToString(order.payment_status))
+                    .Int(order.base_price.cents())
+                    .Int(order.discount_total.cents())
+                    .Int(order.total_price.cents())
+                    .Text(EncodePricingStrategy(order.pricing_strategy, order.pricing_combination))
+                    .Text(EncodeAppliedRules(order.applied_rules))
+                    .Int(order.prep_work_minutes)
+                    .Int(order.estimated_prep_minutes)
+                    .Time(order.estimated_ready_at)
+                    .Int(order.loyalty_points_awarded)
+                    .Time(order.created_at)
+                    .Time(order.updated_at)
+                    .Text(EncodeOrderLines(order.items)));
   app::Order stored = order;
   std::vector<std::int64_t> ids;
   ids.reserve(static_cast<std::size_t>(result.Rows()));
@@ -225,9 +208,8 @@ app::Order PgOrderRepository::Insert(const app::Order& order) {
   return stored;
 }
 
-std::optional<app::Order> PgOrderRepository::Find(std::string_view id) {
-  if (!IsUuid(id)) return std::nullopt;
-  const Result result = conn_.Run(kOrderFind, Params().Text(id));
+std::optional<app::Order> OrderRepository::Find(const domain::OrderId& id) {
+  const Result result = conn_.Run(kOrderFind, Params().Text(id.str()));
   if (result.Rows() == 0) return std::nullopt;
   std::vector<app::Order> orders;
   orders.push_back(ReadOrder(result, 0));
@@ -235,7 +217,7 @@ std::optional<app::Order> PgOrderRepository::Find(std::string_view id) {
   return std::move(orders.front());
 }
 
-std::vector<app::Order> PgOrderRepository::List(const app::OrderQuery& query) {
+std::vector<app::Order> OrderRepository::List(const app::OrderQuery& query) {
   Params params = FilterParams(query);
   params.Int(std::max<std::int64_t>(query.offset, 0)).Int(std::max<std::int64_t>(query.limit, 0));
   const Result result = conn_.Run(Filtered().List(query), params);
@@ -246,14 +228,14 @@ std::vector<app::Order> PgOrderRepository::List(const app::OrderQuery& query) {
   return orders;
 }
 
-void PgOrderRepository::LoadLines(std::vector<app::Order>& orders) {
+void OrderRepository::LoadLines(std::vector<app::Order>& orders) {
   if (orders.empty()) return;
   std::string array = "{";
   std::unordered_map<std::string, app::Order*> by_id;
   for (auto& order : orders) {
     if (array.size() > 1) array += ',';
-    array += order.id;  // read back from a uuid column: hex and dashes only
-    by_id.emplace(order.id, &order);
+    array += order.id.str();  // a UUID: hex and dashes only
+    by_id.emplace(order.id.str(), &order);
   }
   array += '}';
   const Result result = conn_.Run(kOrderLinesOf, Params().Text(array));
@@ -264,40 +246,37 @@ void PgOrderRepository::LoadLines(std::vector<app::Order>& orders) {
   }
 }
 
-std::int64_t PgOrderRepository::Count(const app::OrderQuery& query) {
+std::int64_t OrderRepository::Count(const app::OrderQuery& query) {
   const Result result = conn_.Run(Filtered().Count(query), FilterParams(query));
   return RowReader(result, 0).Int64();
 }
 
-bool PgOrderRepository::UpdateStatus(std::string_view id, domain::OrderStatus from,
-                                     domain::OrderStatus to) {
-  if (!IsUuid(id)) return false;
+bool OrderRepository::UpdateStatus(const domain::OrderId& id, domain::OrderStatus from,
+                                   domain::OrderStatus to) {
   return conn_
              .Run(kOrderUpdateStatus,
-                  Params().Text(id).Text(domain::ToString(from)).Text(domain::ToString(to)))
+                  Params().Text(id.str()).Text(domain::ToString(from)).Text(domain::ToString(to)))
              .Affected() == 1;
 }
 
-bool PgOrderRepository::UpdatePayment(std::string_view id, domain::PaymentStatus from,
-                                      domain::PaymentStatus to) {
-  if (!IsUuid(id)) return false;
+bool OrderRepository::UpdatePayment(const domain::OrderId& id, domain::PaymentStatus from,
+                                    domain::PaymentStatus to) {
   return conn_
              .Run(kOrderUpdatePayment,
-                  Params().Text(id).Text(domain::ToString(from)).Text(domain::ToString(to)))
+                  Params().Text(id.str()).Text(domain::ToString(from)).Text(domain::ToString(to)))
              .Affected() == 1;
 }
 
-void PgOrderRepository::SetLoyaltyPointsAwarded(std::string_view id, std::int64_t points) {
-  if (!IsUuid(id)) return;
-  conn_.Run(kOrderSetPoints, Params().Text(id).Int(points));
+void OrderRepository::SetLoyaltyPointsAwarded(const domain::OrderId& id, std::int64_t points) {
+  conn_.Run(kOrderSetPoints, Params().Text(id.str()).Int(points));
 }
 
-std::int64_t PgOrderRepository::QueuedWorkMinutes() {
+std::int64_t OrderRepository::QueuedWorkMinutes() {
   const Result result = conn_.Run(kOrderQueuedWork, Params());
   return RowReader(result, 0).Int64();
 }
 
-std::vector<std::pair<domain::OrderStatus, std::int64_t>> PgOrderRepository::CountByStatus() {
+std::vector<std::pair<domain::OrderStatus, std::int64_t>> OrderRepository::CountByStatus() {
   const Result result = conn_.Run(kOrderCountByStatus, Params());
   std::vector<std::pair<domain::OrderStatus, std::int64_t>> counts;
   for (int i = 0; i < result.Rows(); ++i) {

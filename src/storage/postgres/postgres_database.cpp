@@ -16,8 +16,6 @@ namespace coffee::storage::postgres {
 
 namespace {
 
-// ---------------------------------------------------------------- SQL
-
 /// Advisory lock key serializing Migrate() across instances ("coffee" in ASCII).
 constexpr std::int64_t kMigrationLockKey = 0x636F66666565;
 
@@ -43,8 +41,6 @@ constexpr Statement kRecordMigration{
     "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)"};
 
 constexpr auto kAcquireTimeout = std::chrono::seconds(5);
-
-// ---------------------------------------------------------------- helpers
 
 /// The password of a postgresql:// URL or conninfo string, to keep it out of messages.
 std::string PasswordOf(const std::string& url) {
@@ -118,10 +114,9 @@ void RollbackQuietly(Connection& conn) noexcept {
 }
 
 /// The repositories of one transaction, all on its connection.
-using PgTx =
-    RepositoryTx<Connection, PgUserRepository, PgRefreshTokenRepository, PgCoffeeRepository,
-                 PgRulesRepository, PgOrderRepository, PgLoyaltyRepository, PgIdempotencyRepository,
-                 PgReviewRepository, PgAnalyticsRepository>;
+using PgTx = RepositoryTx<Connection, UserRepository, RefreshTokenRepository, CoffeeRepository,
+                          RulesRepository, AuditLog, OrderRepository, LoyaltyRepository,
+                          IdempotencyRepository, ReviewRepository, AnalyticsRepository>;
 
 AppliedMigrations ReadApplied(Connection& conn) {
   AppliedMigrations applied;
@@ -175,8 +170,6 @@ class MigrationLock {
  private:
   Connection& conn_;
 };
-
-// ---------------------------------------------------------------- the database
 
 class PostgresDatabase final : public Database {
  public:

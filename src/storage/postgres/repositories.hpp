@@ -1,14 +1,14 @@
 #pragma once
 
-#include "app/ports.hpp"
+#include "app/ports/store.hpp"
 #include "storage/postgres/connection.hpp"
 
 namespace coffee::storage::postgres {
 
 /// Users on one transaction's connection.
-class PgUserRepository final : public app::UserRepository {
+class UserRepository final : public app::UserRepository {
  public:
-  explicit PgUserRepository(Connection& connection) : conn_(connection) {}
+  explicit UserRepository(Connection& connection) : conn_(connection) {}
   std::optional<domain::User> FindByEmail(std::string_view email) override;
   std::optional<domain::User> FindById(domain::UserId id) override;
   std::optional<domain::User> Create(std::string_view email, std::string_view password_hash,
@@ -23,9 +23,9 @@ class PgUserRepository final : public app::UserRepository {
 };
 
 /// Refresh tokens on one transaction's connection.
-class PgRefreshTokenRepository final : public app::RefreshTokenRepository {
+class RefreshTokenRepository final : public app::RefreshTokenRepository {
  public:
-  explicit PgRefreshTokenRepository(Connection& connection) : conn_(connection) {}
+  explicit RefreshTokenRepository(Connection& connection) : conn_(connection) {}
   void Insert(domain::UserId user_id, std::string_view family_id, std::string_view token_hash,
               domain::Instant expires_at) override;
   std::optional<app::RefreshToken> FindByHash(std::string_view token_hash) override;
@@ -37,9 +37,9 @@ class PgRefreshTokenRepository final : public app::RefreshTokenRepository {
 };
 
 /// The coffee catalog on one transaction's connection.
-class PgCoffeeRepository final : public app::CoffeeRepository {
+class CoffeeRepository final : public app::CoffeeRepository {
  public:
-  explicit PgCoffeeRepository(Connection& connection) : conn_(connection) {}
+  explicit CoffeeRepository(Connection& connection) : conn_(connection) {}
   std::vector<domain::Coffee> List(const app::CoffeeQuery& query) override;
   std::int64_t Count(const app::CoffeeQuery& query) override;
   std::optional<domain::Coffee> Find(domain::CoffeeId id) override;
@@ -54,10 +54,10 @@ class PgCoffeeRepository final : public app::CoffeeRepository {
   Connection& conn_;
 };
 
-/// Business-rule configuration, change log and audit log on one transaction's connection.
-class PgRulesRepository final : public app::RulesRepository {
+/// Business-rule configuration on one transaction's connection.
+class RulesRepository final : public app::RulesRepository {
  public:
-  explicit PgRulesRepository(Connection& connection) : conn_(connection) {}
+  explicit RulesRepository(Connection& connection) : conn_(connection) {}
   app::RulesData LoadAll() override;
 
   std::optional<domain::Availability> FindAvailability(domain::CoffeeId id) override;
@@ -80,6 +80,14 @@ class PgRulesRepository final : public app::RulesRepository {
   domain::LoyaltyConfig GetLoyaltyConfig() override;
   domain::LoyaltyConfig PutLoyaltyConfig(const domain::LoyaltyConfig& c) override;
 
+ private:
+  Connection& conn_;
+};
+
+/// The audit log (rule_audit_log) and the configuration change log on one connection.
+class AuditLog final : public app::AuditLog {
+ public:
+  explicit AuditLog(Connection& conn) : conn_(conn) {}
   void InsertConfigChange(const app::ConfigChange& change) override;
   std::vector<app::ConfigChange> ListConfigChanges(std::int64_t offset,
                                                    std::int64_t limit) override;
@@ -94,25 +102,19 @@ class PgRulesRepository final : public app::RulesRepository {
   Connection& conn_;
 };
 
-/// True for the hyphenated 8-4-4-4-12 hex form of a UUID (either case), so that a malformed id
-/// is answered without sending it to the server (a failed ::uuid cast would abort the
-/// transaction).
-bool IsUuid(std::string_view text);
-/// Throws app::StorageError unless IsUuid(id): a caller's bug, reported before any SQL runs.
-void RequireUuid(std::string_view id);
-
 /// Orders and their lines on one transaction's connection.
-class PgOrderRepository final : public app::OrderRepository {
+class OrderRepository final : public app::OrderRepository {
  public:
-  explicit PgOrderRepository(Connection& connection) : conn_(connection) {}
+  explicit OrderRepository(Connection& connection) : conn_(connection) {}
   app::Order Insert(const app::Order& order) override;
-  std::optional<app::Order> Find(std::string_view id) override;
+  std::optional<app::Order> Find(const domain::OrderId& id) override;
   std::vector<app::Order> List(const app::OrderQuery& query) override;
   std::int64_t Count(const app::OrderQuery& query) override;
-  bool UpdateStatus(std::string_view id, domain::OrderStatus from, domain::OrderStatus to) override;
-  bool UpdatePayment(std::string_view id, domain::PaymentStatus from,
+  bool UpdateStatus(const domain::OrderId& id, domain::OrderStatus from,
+                    domain::OrderStatus to) override;
+  bool UpdatePayment(const domain::OrderId& id, domain::PaymentStatus from,
                      domain::PaymentStatus to) override;
-  void SetLoyaltyPointsAwarded(std::string_view id, std::int64_t points) override;
+  void SetLoyaltyPointsAwarded(const domain::OrderId& id, std::int64_t points) override;
   std::int64_t QueuedWorkMinutes() override;
   std::vector<std::pair<domain::OrderStatus, std::int64_t>> CountByStatus() override;
 
@@ -124,12 +126,12 @@ class PgOrderRepository final : public app::OrderRepository {
 };
 
 /// Loyalty balances and the points ledger on one transaction's connection.
-class PgLoyaltyRepository final : public app::LoyaltyRepository {
+class LoyaltyRepository final : public app::LoyaltyRepository {
  public:
-  explicit PgLoyaltyRepository(Connection& connection) : conn_(connection) {}
+  explicit LoyaltyRepository(Connection& connection) : conn_(connection) {}
   app::LoyaltyAccount GetAccount(domain::UserId user) override;
-  bool Award(domain::UserId user, std::string_view order_id, std::int64_t points) override;
-  std::optional<std::int64_t> Reverse(domain::UserId user, std::string_view order_id,
+  bool Award(domain::UserId user, const domain::OrderId& order_id, std::int64_t points) override;
+  std::optional<std::int64_t> Reverse(domain::UserId user, const domain::OrderId& order_id,
                                       std::int64_t points) override;
   std::vector<app::LoyaltyTransaction> Transactions(domain::UserId user,
                                                     std::int64_t limit) override;
@@ -139,9 +141,9 @@ class PgLoyaltyRepository final : public app::LoyaltyRepository {
 };
 
 /// Stored first responses of Idempotency-Key requests on one transaction's connection.
-class PgIdempotencyRepository final : public app::IdempotencyRepository {
+class IdempotencyRepository final : public app::IdempotencyRepository {
  public:
-  explicit PgIdempotencyRepository(Connection& connection) : conn_(connection) {}
+  explicit IdempotencyRepository(Connection& connection) : conn_(connection) {}
   std::optional<app::IdempotentResponse> Find(domain::UserId user, std::string_view key,
                                               domain::Instant now) override;
   bool Insert(domain::UserId user, std::string_view key, const app::IdempotentResponse& response,
@@ -154,9 +156,9 @@ class PgIdempotencyRepository final : public app::IdempotencyRepository {
 
 /// Reviews on one transaction's connection (aggregates and rollups follow through a trigger,
 /// migration 0003).
-class PgReviewRepository final : public app::ReviewRepository {
+class ReviewRepository final : public app::ReviewRepository {
  public:
-  explicit PgReviewRepository(Connection& connection) : conn_(connection) {}
+  explicit ReviewRepository(Connection& connection) : conn_(connection) {}
   app::ReviewInsert Insert(domain::UserId user, domain::CoffeeId coffee, int rating,
                            const std::optional<std::string>& comment) override;
   std::optional<app::Review> Find(std::int64_t id) override;
@@ -172,9 +174,9 @@ class PgReviewRepository final : public app::ReviewRepository {
 };
 
 /// Analytics rollups, raw edge reads, the rollup rebuild and history bulk writes.
-class PgAnalyticsRepository final : public app::AnalyticsRepository {
+class AnalyticsRepository final : public app::AnalyticsRepository {
  public:
-  explicit PgAnalyticsRepository(Connection& connection) : conn_(connection) {}
+  explicit AnalyticsRepository(Connection& connection) : conn_(connection) {}
   app::SalesSums Sales(const app::Slice& slice, std::int64_t coffee_id) override;
   std::vector<app::CoffeeSales> SalesByCoffee(const app::Slice& slice) override;
   std::vector<app::RuleDiscount> RuleDiscounts(const app::Slice& slice) override;

@@ -4,8 +4,6 @@ namespace coffee::storage::postgres {
 
 namespace {
 
-// ---------------------------------------------------------------- SQL
-
 // verified_purchase is read, not stored: the author has a completed order with the coffee now.
 constexpr Statement kReviewInsert{
     "review_insert",
@@ -58,9 +56,8 @@ app::Review ReadReview(const Result& result, int row) {
 
 }  // namespace
 
-app::ReviewInsert PgReviewRepository::Insert(domain::UserId user, domain::CoffeeId coffee,
-                                             int rating,
-                                             const std::optional<std::string>& comment) {
+app::ReviewInsert ReviewRepository::Insert(domain::UserId user, domain::CoffeeId coffee, int rating,
+                                           const std::optional<std::string>& comment) {
   // The coffee is checked and locked against deletion first, so that a missing one is a value,
   // not a foreign-key error that would abort the transaction.
   if (conn_.Run(kCoffeeExists, Params().Int(coffee.value)).Rows() == 0) {
@@ -72,28 +69,28 @@ app::ReviewInsert PgReviewRepository::Insert(domain::UserId user, domain::Coffee
   return {app::WriteResult::kOk, ReadReview(result, 0)};
 }
 
-std::optional<app::Review> PgReviewRepository::Find(std::int64_t id) {
+std::optional<app::Review> ReviewRepository::Find(std::int64_t id) {
   const Result result = conn_.Run(kReviewFind, Params().Int(id));
   if (result.Rows() == 0) return std::nullopt;
   return ReadReview(result, 0);
 }
 
-bool PgReviewRepository::Update(std::int64_t id, int rating,
-                                const std::optional<std::string>& comment) {
+bool ReviewRepository::Update(std::int64_t id, int rating,
+                              const std::optional<std::string>& comment) {
   return conn_.Run(kReviewUpdate, Params().Int(id).Int(rating).OptText(comment)).Affected() > 0;
 }
 
-bool PgReviewRepository::SetHidden(std::int64_t id, bool hidden,
-                                   const std::optional<std::string>& reason) {
+bool ReviewRepository::SetHidden(std::int64_t id, bool hidden,
+                                 const std::optional<std::string>& reason) {
   return conn_.Run(kReviewHide, Params().Int(id).Bool(hidden).OptText(reason)).Affected() > 0;
 }
 
-bool PgReviewRepository::Delete(std::int64_t id) {
+bool ReviewRepository::Delete(std::int64_t id) {
   return conn_.Run(kReviewDelete, Params().Int(id)).Affected() > 0;
 }
 
-std::vector<app::Review> PgReviewRepository::ListVisible(domain::CoffeeId coffee,
-                                                         std::int64_t offset, std::int64_t limit) {
+std::vector<app::Review> ReviewRepository::ListVisible(domain::CoffeeId coffee, std::int64_t offset,
+                                                       std::int64_t limit) {
   const Result result = conn_.Run(kReviewList, Params()
                                                    .Int(coffee.value)
                                                    .Int(std::max<std::int64_t>(offset, 0))
@@ -104,7 +101,7 @@ std::vector<app::Review> PgReviewRepository::ListVisible(domain::CoffeeId coffee
   return reviews;
 }
 
-std::int64_t PgReviewRepository::CountVisible(domain::CoffeeId coffee) {
+std::int64_t ReviewRepository::CountVisible(domain::CoffeeId coffee) {
   const Result result = conn_.Run(kReviewCount, Params().Int(coffee.value));
   return RowReader(result, 0).Int64();
 }

@@ -2,13 +2,12 @@
 #include <string>
 
 #include "storage/json_columns.hpp"
+#include "storage/order_columns.hpp"
 #include "storage/postgres/repositories.hpp"
 
 namespace coffee::storage::postgres {
 
 namespace {
-
-// ---------------------------------------------------------------- SQL
 
 constexpr Statement kAvailabilityAll{
     "availability_all",
@@ -150,8 +149,6 @@ constexpr Statement kAuditCount{
     "SELECT count(*) FROM rule_audit_log WHERE ($1::uuid IS NULL OR order_id = $1::uuid) "
     "AND ($2::text IS NULL OR rule_type = $2::text)"};
 
-// ---------------------------------------------------------------- rows
-
 std::optional<domain::TimeOfDay> OptTimeOfDay(const std::optional<std::string>& text,
                                               std::string_view column) {
   if (!text) return std::nullopt;
@@ -264,7 +261,7 @@ app::AuditRecord ReadAudit(const Result& result, int row) {
   RowReader r(result, row);
   app::AuditRecord a;
   a.audit_id = r.Int64();
-  a.order_id = r.OptString();
+  a.order_id = ReadOptOrderId(r.OptString(), "rule_audit_log.order_id");
   a.rule_type = r.String();
   a.rule_id = r.OptInt64();
   a.rule_data_json = r.String();
@@ -281,7 +278,7 @@ std::optional<domain::Instant> TimeOrNow(domain::Instant t) {
 
 Params AuditFilter(const app::AuditQuery& query) {
   Params params;
-  params.OptText(query.order_id).OptText(query.rule_type);
+  params.OptText(OrderIdText(query.order_id)).OptText(query.rule_type);
   return params;
 }
 
@@ -305,9 +302,7 @@ std::int64_t CountOf(const Result& result) { return RowReader(result, 0).Int64()
 
 }  // namespace
 
-// ---------------------------------------------------------------- snapshot
-
-app::RulesData PgRulesRepository::LoadAll() {
+app::RulesData RulesRepository::LoadAll() {
   app::RulesData data;
   {
     const Result result = conn_.Run(kAvailabilityAll, Params());
@@ -365,9 +360,7 @@ app::RulesData PgRulesRepository::LoadAll() {
   return data;
 }
 
-// ---------------------------------------------------------------- availability
-
-std::optional<domain::Availability> PgRulesRepository::FindAvailability(domain::CoffeeId id) {
+std::optional<domain::Availability> RulesRepository::FindAvailability(domain::CoffeeId id) {
   const Result result = conn_.Run(kAvailabilityFind, Params().Int(id.value));
   if (result.Rows() == 0) return std::nullopt;
   try {
@@ -377,7 +370,7 @@ std::optional<domain::Availability> PgRulesRepository::FindAvailability(domain::
   }
 }
 
-domain::Availability PgRulesRepository::UpsertAvailability(const domain::Availability& a) {
+domain::Availability RulesRepository::UpsertAvailability(const domain::Availability& a) {
   const auto from = a.available_from ? std::optional(a.available_from->ToString()) : std::nullopt;
   const auto until =
       a.available_until ? std::optional(a.available_until->ToString()) : std::nullopt;
@@ -390,9 +383,7 @@ domain::Availability PgRulesRepository::UpsertAvailability(const domain::Availab
   return ReadAvailability(result, 0);
 }
 
-// ---------------------------------------------------------------- pricing rules
-
-std::vector<domain::PricingRule> PgRulesRepository::ListRules(bool include_inactive) {
+std::vector<domain::PricingRule> RulesRepository::ListRules(bool include_inactive) {
   const Result result = conn_.Run(kRuleList, Params().Bool(include_inactive));
   std::vector<domain::PricingRule> rules;
   for (int i = 0; i < result.Rows(); ++i) {
@@ -405,7 +396,7 @@ std::vector<domain::PricingRule> PgRulesRepository::ListRules(bool include_inact
   return rules;
 }
 
-std::optional<domain::PricingRule> PgRulesRepository::FindRule(domain::RuleId id) {
+std::optional<domain::PricingRule> RulesRepository::FindRule(domain::RuleId id) {
   const Result result = conn_.Run(kRuleFind, Params().Int(id.value));
   if (result.Rows() == 0) return std::nullopt;
   try {
@@ -415,13 +406,13 @@ std::optional<domain::PricingRule> PgRulesRepository::FindRule(domain::RuleId id
   }
 }
 
-domain::PricingRule PgRulesRepository::CreateRule(const domain::PricingRule& rule) {
+domain::PricingRule RulesRepository::CreateRule(const domain::PricingRule& rule) {
   Params params;
   AddRuleParams(params, rule);
   return ReadRule(conn_.Run(kRuleCreate, params), 0);
 }
 
-std::optional<domain::PricingRule> PgRulesRepository::ReplaceRule(const domain::PricingRule& rule) {
+std::optional<domain::PricingRule> RulesRepository::ReplaceRule(const domain::PricingRule& rule) {
   Params params;
   params.Int(rule.id.value);
   AddRuleParams(params, rule);
@@ -430,64 +421,60 @@ std::optional<domain::PricingRule> PgRulesRepository::ReplaceRule(const domain::
   return ReadRule(result, 0);
 }
 
-bool PgRulesRepository::DeactivateRule(domain::RuleId id) {
+bool RulesRepository::DeactivateRule(domain::RuleId id) {
   return conn_.Run(kRuleDeactivate, Params().Int(id.value)).Affected() > 0;
 }
 
-// ---------------------------------------------------------------- settings
-
-domain::PricingSettings PgRulesRepository::GetPricingSettings() {
+domain::PricingSettings RulesRepository::GetPricingSettings() {
   const Result result = conn_.Run(kPricingSettingsGet, Params());
   if (result.Rows() == 0) return {};
   return ReadPricingSettings(result);
 }
 
-domain::PricingSettings PgRulesRepository::PutPricingSettings(const domain::PricingSettings& s) {
+domain::PricingSettings RulesRepository::PutPricingSettings(const domain::PricingSettings& s) {
   return ReadPricingSettings(
       conn_.Run(kPricingSettingsPut,
                 Params().Text(ToString(s.combination_strategy)).Int(s.max_discount_percent.units)));
 }
 
-std::optional<domain::PrepTimeConfig> PgRulesRepository::FindPrepTime(domain::CoffeeId id) {
+std::optional<domain::PrepTimeConfig> RulesRepository::FindPrepTime(domain::CoffeeId id) {
   const Result result = conn_.Run(kPrepTimeFind, Params().Int(id.value));
   if (result.Rows() == 0) return std::nullopt;
   return ReadPrepTime(result, 0);
 }
 
-domain::PrepTimeConfig PgRulesRepository::UpsertPrepTime(const domain::PrepTimeConfig& c) {
+domain::PrepTimeConfig RulesRepository::UpsertPrepTime(const domain::PrepTimeConfig& c) {
   return ReadPrepTime(
       conn_.Run(kPrepTimeUpsert,
                 Params().Int(c.coffee_id.value).Int(c.base_minutes).Int(c.per_additional_item)),
       0);
 }
 
-domain::PrepTimeSettings PgRulesRepository::GetPrepTimeSettings() {
+domain::PrepTimeSettings RulesRepository::GetPrepTimeSettings() {
   const Result result = conn_.Run(kPrepSettingsGet, Params());
   if (result.Rows() == 0) return {};
   return ReadPrepSettings(result);
 }
 
-domain::PrepTimeSettings PgRulesRepository::PutPrepTimeSettings(const domain::PrepTimeSettings& s) {
+domain::PrepTimeSettings RulesRepository::PutPrepTimeSettings(const domain::PrepTimeSettings& s) {
   return ReadPrepSettings(conn_.Run(
       kPrepSettingsPut,
       Params().Int(s.default_base_minutes).Int(s.default_per_additional_item).Int(s.baristas)));
 }
 
-domain::LoyaltyConfig PgRulesRepository::GetLoyaltyConfig() {
+domain::LoyaltyConfig RulesRepository::GetLoyaltyConfig() {
   const Result result = conn_.Run(kLoyaltyGet, Params());
   if (result.Rows() == 0) return {};
   return ReadLoyalty(result);
 }
 
-domain::LoyaltyConfig PgRulesRepository::PutLoyaltyConfig(const domain::LoyaltyConfig& c) {
+domain::LoyaltyConfig RulesRepository::PutLoyaltyConfig(const domain::LoyaltyConfig& c) {
   return ReadLoyalty(conn_.Run(
       kLoyaltyPut,
       Params().Int(c.points_per_dollar.units).Text(EncodeMultipliers(c.bonus_multipliers))));
 }
 
-// ---------------------------------------------------------------- change log
-
-void PgRulesRepository::InsertConfigChange(const app::ConfigChange& change) {
+void AuditLog::InsertConfigChange(const app::ConfigChange& change) {
   conn_.Run(kChangeInsert,
             Params()
                 .OptInt(change.actor_id ? std::optional(change.actor_id->value) : std::nullopt)
@@ -499,8 +486,8 @@ void PgRulesRepository::InsertConfigChange(const app::ConfigChange& change) {
                 .OptTime(TimeOrNow(change.created_at)));
 }
 
-std::vector<app::ConfigChange> PgRulesRepository::ListConfigChanges(std::int64_t offset,
-                                                                    std::int64_t limit) {
+std::vector<app::ConfigChange> AuditLog::ListConfigChanges(std::int64_t offset,
+                                                           std::int64_t limit) {
   const Result result = conn_.Run(
       kChangeList,
       Params().Int(std::max<std::int64_t>(offset, 0)).Int(std::max<std::int64_t>(limit, 0)));
@@ -509,15 +496,11 @@ std::vector<app::ConfigChange> PgRulesRepository::ListConfigChanges(std::int64_t
   return changes;
 }
 
-std::int64_t PgRulesRepository::CountConfigChanges() {
-  return CountOf(conn_.Run(kChangeCount, Params()));
-}
+std::int64_t AuditLog::CountConfigChanges() { return CountOf(conn_.Run(kChangeCount, Params())); }
 
-// ---------------------------------------------------------------- audit log
-
-void PgRulesRepository::InsertAudit(const app::AuditRecord& record) {
+void AuditLog::InsertAudit(const app::AuditRecord& record) {
   conn_.Run(kAuditInsert, Params()
-                              .OptText(record.order_id)
+                              .OptText(OrderIdText(record.order_id))
                               .Text(record.rule_type)
                               .OptInt(record.rule_id)
                               .Text(record.rule_data_json.empty() ? "{}" : record.rule_data_json)
@@ -525,7 +508,7 @@ void PgRulesRepository::InsertAudit(const app::AuditRecord& record) {
                               .OptTime(TimeOrNow(record.created_at)));
 }
 
-void PgRulesRepository::InsertAudits(const std::vector<app::AuditRecord>& records) {
+void AuditLog::InsertAudits(const std::vector<app::AuditRecord>& records) {
   if (records.empty()) return;
   if (records.size() == 1) {
     InsertAudit(records.front());
@@ -534,8 +517,7 @@ void PgRulesRepository::InsertAudits(const std::vector<app::AuditRecord>& record
   conn_.Run(kAuditInsertMany, Params().Text(EncodeAuditRecords(records)));
 }
 
-std::vector<app::AuditRecord> PgRulesRepository::ListAudit(const app::AuditQuery& query) {
-  if (query.order_id && !IsUuid(*query.order_id)) return {};
+std::vector<app::AuditRecord> AuditLog::ListAudit(const app::AuditQuery& query) {
   Params params = AuditFilter(query);
   params.Int(std::max<std::int64_t>(query.offset, 0)).Int(std::max<std::int64_t>(query.limit, 0));
   const Result result = conn_.Run(kAuditList, params);
@@ -544,8 +526,7 @@ std::vector<app::AuditRecord> PgRulesRepository::ListAudit(const app::AuditQuery
   return records;
 }
 
-std::int64_t PgRulesRepository::CountAudit(const app::AuditQuery& query) {
-  if (query.order_id && !IsUuid(*query.order_id)) return 0;
+std::int64_t AuditLog::CountAudit(const app::AuditQuery& query) {
   return CountOf(conn_.Run(kAuditCount, AuditFilter(query)));
 }
 

@@ -6,8 +6,6 @@ namespace coffee::storage::postgres {
 
 namespace {
 
-// ---------------------------------------------------------------- SQL
-
 constexpr Statement kUserFindByEmail{"user_find_by_email",
                                      "SELECT id, email, password_hash, role, created_at FROM users "
                                      "WHERE lower(email) = lower($1)"};
@@ -43,8 +41,6 @@ constexpr Statement kTokenMarkUsed{
 constexpr Statement kTokenRevokeFamily{
     "token_revoke_family", "UPDATE refresh_tokens SET revoked = true WHERE family_id = $1"};
 
-// ---------------------------------------------------------------- rows
-
 domain::User ReadUser(const Result& result, int row) {
   RowReader r(result, row);
   domain::User user;
@@ -66,24 +62,22 @@ std::optional<domain::User> FirstUser(const Result& result) {
 
 }  // namespace
 
-// ---------------------------------------------------------------- users
-
-std::optional<domain::User> PgUserRepository::FindByEmail(std::string_view email) {
+std::optional<domain::User> UserRepository::FindByEmail(std::string_view email) {
   return FirstUser(conn_.Run(kUserFindByEmail, Params().Text(email)));
 }
 
-std::optional<domain::User> PgUserRepository::FindById(domain::UserId id) {
+std::optional<domain::User> UserRepository::FindById(domain::UserId id) {
   return FirstUser(conn_.Run(kUserFindById, Params().Int(id.value)));
 }
 
-std::optional<domain::User> PgUserRepository::Create(std::string_view email,
-                                                     std::string_view password_hash,
-                                                     domain::Role role) {
+std::optional<domain::User> UserRepository::Create(std::string_view email,
+                                                   std::string_view password_hash,
+                                                   domain::Role role) {
   return FirstUser(
       conn_.Run(kUserCreate, Params().Text(email).Text(password_hash).Text(ToString(role))));
 }
 
-std::vector<domain::User> PgUserRepository::List(std::int64_t offset, std::int64_t limit) {
+std::vector<domain::User> UserRepository::List(std::int64_t offset, std::int64_t limit) {
   const Result result = conn_.Run(
       kUserList,
       Params().Int(std::max<std::int64_t>(offset, 0)).Int(std::max<std::int64_t>(limit, 0)));
@@ -93,29 +87,27 @@ std::vector<domain::User> PgUserRepository::List(std::int64_t offset, std::int64
   return users;
 }
 
-std::int64_t PgUserRepository::Count() {
+std::int64_t UserRepository::Count() {
   const Result result = conn_.Run(kUserCount, Params());
   return RowReader(result, 0).Int64();
 }
 
-bool PgUserRepository::UpdateRole(domain::UserId id, domain::Role role) {
+bool UserRepository::UpdateRole(domain::UserId id, domain::Role role) {
   return conn_.Run(kUserUpdateRole, Params().Int(id.value).Text(ToString(role))).Affected() > 0;
 }
 
-bool PgUserRepository::UpdatePasswordHash(domain::UserId id, std::string_view password_hash) {
+bool UserRepository::UpdatePasswordHash(domain::UserId id, std::string_view password_hash) {
   return conn_.Run(kUserUpdatePasswordHash, Params().Int(id.value).Text(password_hash)).Affected() >
          0;
 }
 
-// ---------------------------------------------------------------- refresh tokens
-
-void PgRefreshTokenRepository::Insert(domain::UserId user_id, std::string_view family_id,
-                                      std::string_view token_hash, domain::Instant expires_at) {
+void RefreshTokenRepository::Insert(domain::UserId user_id, std::string_view family_id,
+                                    std::string_view token_hash, domain::Instant expires_at) {
   conn_.Run(kTokenInsert,
             Params().Int(user_id.value).Text(family_id).Text(token_hash).Time(expires_at));
 }
 
-std::optional<app::RefreshToken> PgRefreshTokenRepository::FindByHash(std::string_view token_hash) {
+std::optional<app::RefreshToken> RefreshTokenRepository::FindByHash(std::string_view token_hash) {
   const Result result = conn_.Run(kTokenFindByHash, Params().Text(token_hash));
   if (result.Rows() == 0) return std::nullopt;
   RowReader r(result, 0);
@@ -131,11 +123,11 @@ std::optional<app::RefreshToken> PgRefreshTokenRepository::FindByHash(std::strin
   return token;
 }
 
-bool PgRefreshTokenRepository::MarkUsed(std::int64_t id) {
+bool RefreshTokenRepository::MarkUsed(std::int64_t id) {
   return conn_.Run(kTokenMarkUsed, Params().Int(id)).Affected() == 1;
 }
 
-void PgRefreshTokenRepository::RevokeFamily(std::string_view family_id) {
+void RefreshTokenRepository::RevokeFamily(std::string_view family_id) {
   conn_.Run(kTokenRevokeFamily, Params().Text(family_id));
 }
 

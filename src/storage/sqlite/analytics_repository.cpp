@@ -3,6 +3,7 @@
 #include <string>
 
 #include "storage/json_columns.hpp"
+#include "storage/order_columns.hpp"
 #include "storage/sqlite/repositories.hpp"
 
 namespace coffee::storage::sqlite {
@@ -10,8 +11,6 @@ namespace coffee::storage::sqlite {
 namespace {
 
 namespace json = boost::json;
-
-// ---------------------------------------------------------------- SQL
 
 /// Joins SQL fragments (the statements below share their predicates and expressions).
 std::string Cat(std::initializer_list<std::string_view> parts) {
@@ -243,8 +242,6 @@ constexpr std::string_view kUpsertLoyaltyAccount =
     " points_balance = excluded.points_balance, lifetime_points = excluded.lifetime_points,"
     " updated_at = excluded.updated_at";
 
-// ---------------------------------------------------------------- rows
-
 /// Reads eight SalesSums columns starting at `first`.
 app::SalesSums ReadSums(const Statement& row, int first) {
   app::SalesSums s;
@@ -449,14 +446,14 @@ void AnalyticsRepository::InsertOrders(const std::vector<app::HistoricOrder>& or
   for (const auto& h : orders) {
     const app::Order& o = h.order;
     order_rows.push_back(
-        json::object{{"id", o.id},
+        json::object{{"id", o.id.str()},
                      {"user_id", o.user_id.value},
                      {"status", domain::ToString(o.status)},
                      {"payment_status", domain::ToString(o.payment_status)},
                      {"base", o.base_price.cents()},
                      {"discount", o.discount_total.cents()},
                      {"total", o.total_price.cents()},
-                     {"strategy", o.pricing_strategy},
+                     {"strategy", EncodePricingStrategy(o.pricing_strategy, o.pricing_combination)},
                      {"applied_rules", json::parse(EncodeAppliedRules(o.applied_rules))},
                      {"work", o.prep_work_minutes},
                      {"quoted", o.estimated_prep_minutes},
@@ -467,7 +464,7 @@ void AnalyticsRepository::InsertOrders(const std::vector<app::HistoricOrder>& or
                      {"ready_at", h.ready_at ? json::value(domain::FormatTimestamp(*h.ready_at))
                                              : json::value(nullptr)}});
     for (const auto& line : o.items) {
-      line_rows.push_back(json::object{{"order_id", o.id},
+      line_rows.push_back(json::object{{"order_id", o.id.str()},
                                        {"coffee_id", line.coffee_id.value},
                                        {"coffee_name", line.coffee_name},
                                        {"quantity", line.quantity},
@@ -478,7 +475,8 @@ void AnalyticsRepository::InsertOrders(const std::vector<app::HistoricOrder>& or
     }
     for (const auto& record : h.audit) {
       audit_rows.push_back(json::object{
-          {"order_id", record.order_id ? json::value(*record.order_id) : json::value(nullptr)},
+          {"order_id",
+           record.order_id ? json::value(record.order_id->str()) : json::value(nullptr)},
           {"rule_type", record.rule_type},
           {"rule_id", record.rule_id ? json::value(*record.rule_id) : json::value(nullptr)},
           {"rule_data", json::parse(record.rule_data_json.empty() ? "{}" : record.rule_data_json)},

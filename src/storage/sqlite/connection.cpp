@@ -2,7 +2,7 @@
 
 #include <limits>
 
-#include "app/ports.hpp"
+#include "app/ports/store.hpp"
 
 namespace coffee::storage::sqlite {
 
@@ -46,8 +46,6 @@ void ThrowSqliteError(sqlite3* db, int result_code, std::string_view context) {
   if (IsUnavailable(result_code)) throw app::DatabaseUnavailable(message);
   throw app::StorageError(message);
 }
-
-// ---------------------------------------------------------------- Statement
 
 Statement::~Statement() {
   sqlite3_reset(stmt_);
@@ -128,8 +126,6 @@ std::optional<std::int64_t> Statement::OptInt(int column) const {
   if (IsNull(column)) return std::nullopt;
   return Int(column);
 }
-
-// ---------------------------------------------------------------- Connection
 
 Connection::Connection(const std::string& path) {
   const int flags =

@@ -1,3 +1,4 @@
+#include "storage/order_columns.hpp"
 #include "storage/sqlite/repositories.hpp"
 
 namespace coffee::storage::sqlite {
@@ -28,7 +29,7 @@ std::optional<app::IdempotentResponse> IdempotencyRepository::Find(domain::UserI
   r.request_hash = stmt.Text(0);
   r.status_code = static_cast<int>(stmt.Int(1));
   r.response_body = stmt.Text(2);
-  r.order_id = stmt.OptText(3);
+  r.order_id = ReadOptOrderId(stmt.OptText(3), "idempotency_keys.order_id");
   r.expires_at = ReadTimestamp(stmt.Text(4), "idempotency_keys.expires_at");
   return r;
 }
@@ -43,7 +44,9 @@ bool IdempotencyRepository::Insert(domain::UserId user, std::string_view key,
   }
   Statement stmt = conn_.Prepare(kInsertIdempotentResponse);
   stmt.Bind(1, user.value).Bind(2, key).Bind(3, response.request_hash);
-  stmt.Bind(4, response.status_code).Bind(5, response.response_body).Bind(6, response.order_id);
+  stmt.Bind(4, response.status_code)
+      .Bind(5, response.response_body)
+      .Bind(6, OrderIdText(response.order_id));
   stmt.Bind(7, now_text).Bind(8, domain::FormatTimestamp(response.expires_at));
   bool has_row = false;
   const int constraint = stmt.StepOrConstraint(has_row);

@@ -1,5 +1,6 @@
 #include <algorithm>
 
+#include "storage/order_columns.hpp"
 #include "storage/sqlite/repositories.hpp"
 
 namespace coffee::storage::sqlite {
@@ -38,11 +39,12 @@ app::LoyaltyAccount LoyaltyRepository::GetAccount(domain::UserId user) {
   return {stmt.Int(0), stmt.Int(1)};
 }
 
-bool LoyaltyRepository::Award(domain::UserId user, std::string_view order_id, std::int64_t points) {
+bool LoyaltyRepository::Award(domain::UserId user, const domain::OrderId& order_id,
+                              std::int64_t points) {
   const std::string now = domain::FormatTimestamp(Now());
   {
     Statement stmt = conn_.Prepare(kInsertLoyaltyTransaction);
-    stmt.Bind(1, user.value).Bind(2, order_id).Bind(3, kAward).Bind(4, points);
+    stmt.Bind(1, user.value).Bind(2, order_id.str()).Bind(3, kAward).Bind(4, points);
     stmt.Bind(5, std::int64_t{0}).Bind(6, now);
     bool has_row = false;
     const int constraint = stmt.StepOrConstraint(has_row);
@@ -56,7 +58,7 @@ bool LoyaltyRepository::Award(domain::UserId user, std::string_view order_id, st
 }
 
 std::optional<std::int64_t> LoyaltyRepository::Reverse(domain::UserId user,
-                                                       std::string_view order_id,
+                                                       const domain::OrderId& order_id,
                                                        std::int64_t points) {
   // The writer transaction is exclusive, so the balance cannot change between read and update.
   const std::int64_t balance = GetAccount(user).points_balance;
@@ -65,7 +67,7 @@ std::optional<std::int64_t> LoyaltyRepository::Reverse(domain::UserId user,
   const std::string now = domain::FormatTimestamp(Now());
   {
     Statement stmt = conn_.Prepare(kInsertLoyaltyTransaction);
-    stmt.Bind(1, user.value).Bind(2, order_id).Bind(3, kReversal).Bind(4, -taken);
+    stmt.Bind(1, user.value).Bind(2, order_id.str()).Bind(3, kReversal).Bind(4, -taken);
     stmt.Bind(5, points - taken).Bind(6, now);
     bool has_row = false;
     const int constraint = stmt.StepOrConstraint(has_row);
@@ -88,7 +90,7 @@ std::vector<app::LoyaltyTransaction> LoyaltyRepository::Transactions(domain::Use
   while (stmt.Step()) {
     app::LoyaltyTransaction t;
     t.id = stmt.Int(0);
-    t.order_id = stmt.OptText(1);
+    t.order_id = ReadOptOrderId(stmt.OptText(1), "loyalty_transactions.order_id");
     t.kind = stmt.Text(2);
     t.points = stmt.Int(3);
     t.unrecovered_points = stmt.Int(4);

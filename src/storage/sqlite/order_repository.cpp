@@ -1,7 +1,9 @@
 #include <array>
+#include <tuple>
 #include <unordered_map>
 
 #include "storage/json_columns.hpp"
+#include "storage/order_columns.hpp"
 #include "storage/sqlite/repositories.hpp"
 
 namespace coffee::storage::sqlite {
@@ -89,8 +91,8 @@ domain::OrderStatus ReadStatus(const std::string& text, std::string_view where) 
 
 app::Order ReadOrder(const Statement& row) {
   app::Order o;
-  o.id = row.Text(0);
-  const std::string where = "orders id=" + o.id;
+  o.id = ReadOrderId(row.Text(0), "orders.id");
+  const std::string where = "orders id=" + o.id.str();
   o.user_id = domain::UserId{row.Int(1)};
   o.status = ReadStatus(row.Text(2), where);
   const auto payment = domain::ParsePaymentStatus(row.Text(3));
@@ -101,7 +103,7 @@ app::Order ReadOrder(const Statement& row) {
   o.base_price = domain::Money::FromCents(row.Int(4));
   o.discount_total = domain::Money::FromCents(row.Int(5));
   o.total_price = domain::Money::FromCents(row.Int(6));
-  o.pricing_strategy = row.Text(7);
+  std::tie(o.pricing_strategy, o.pricing_combination) = DecodePricingStrategy(row.Text(7));
   try {
     o.applied_rules = DecodeAppliedRules(row.Text(8));
   } catch (const DecodeError& e) {
@@ -141,10 +143,11 @@ void BindOrderFilters(Statement& stmt, const app::OrderQuery& query) {
 app::Order OrderRepository::Insert(const app::Order& order) {
   {
     Statement stmt = conn_.Prepare(kInsertOrder);
-    stmt.Bind(1, order.id).Bind(2, order.user_id.value);
+    stmt.Bind(1, order.id.str()).Bind(2, order.user_id.value);
     stmt.Bind(3, domain::ToString(order.status)).Bind(4, domain::ToString(order.payment_status));
     stmt.Bind(5, order.base_price.cents()).Bind(6, order.discount_total.cents());
-    stmt.Bind(7, order.total_price.cents()).Bind(8, order.pricing_strategy);
+    stmt.Bind(7, order.total_price.cents())
+        .Bind(8, EncodePricingStrategy(order.pricing_strategy, order.pricing_combination));
     stmt.Bind(9, EncodeAppliedRules(order.applied_rules));
     stmt.Bind(10, order.prep_work_minutes).Bind(11, order.estimated_prep_minutes);
     stmt.Bind(12, domain::FormatTimestamp(order.estimated_ready_at));
@@ -156,7 +159,7 @@ app::Order OrderRepository::Insert(const app::Order& order) {
   app::Order stored = order;
   for (auto& line : stored.items) {
     Statement stmt = conn_.Prepare(kInsertOrderItem);
-    stmt.Bind(1, order.id).Bind(2, line.coffee_id.value).Bind(3, line.coffee_name);
+    stmt.Bind(1, order.id.str()).Bind(2, line.coffee_id.value).Bind(3, line.coffee_name);
     stmt.Bind(4, line.quantity).Bind(5, line.price_snapshot.cents());
     stmt.Bind(6, line.subtotal.cents()).Bind(7, line.discount.cents());
     stmt.Bind(8, line.final_amount.cents());
@@ -167,16 +170,16 @@ app::Order OrderRepository::Insert(const app::Order& order) {
   return stored;
 }
 
-std::optional<app::Order> OrderRepository::Find(std::string_view id) {
+std::optional<app::Order> OrderRepository::Find(const domain::OrderId& id) {
   std::optional<app::Order> order;
   {
     Statement stmt = conn_.Prepare(kFindOrder);
-    stmt.Bind(1, id);
+    stmt.Bind(1, id.str());
     if (!stmt.Step()) return std::nullopt;
     order = ReadOrder(stmt);
   }
   Statement lines = conn_.Prepare(kFindOrderItems);
-  lines.Bind(1, id);
+  lines.Bind(1, id.str());
   while (lines.Step()) order->items.push_back(ReadLine(lines));
   return order;
 }
@@ -195,8 +198,8 @@ std::vector<app::Order> OrderRepository::List(const app::OrderQuery& query) {
   std::unordered_map<std::string, std::size_t> index;
   ids.reserve(orders.size());
   for (std::size_t i = 0; i < orders.size(); ++i) {
-    ids.push_back(orders[i].id);
-    index.emplace(orders[i].id, i);
+    ids.push_back(orders[i].id.str());
+    index.emplace(orders[i].id.str(), i);
   }
   Statement lines = conn_.Prepare(kListOrderItems);
   lines.Bind(1, EncodeTextArray(ids));
@@ -215,27 +218,27 @@ std::int64_t OrderRepository::Count(const app::OrderQuery& query) {
   return stmt.Int(0);
 }
 
-bool OrderRepository::UpdateStatus(std::string_view id, domain::OrderStatus from,
+bool OrderRepository::UpdateStatus(const domain::OrderId& id, domain::OrderStatus from,
                                    domain::OrderStatus to) {
   Statement stmt = conn_.Prepare(kUpdateOrderStatus);
-  stmt.Bind(1, id).Bind(2, domain::ToString(from)).Bind(3, domain::ToString(to));
+  stmt.Bind(1, id.str()).Bind(2, domain::ToString(from)).Bind(3, domain::ToString(to));
   stmt.Bind(4, domain::FormatTimestamp(Now()));
   stmt.Run();
   return conn_.Changes() > 0;
 }
 
-bool OrderRepository::UpdatePayment(std::string_view id, domain::PaymentStatus from,
+bool OrderRepository::UpdatePayment(const domain::OrderId& id, domain::PaymentStatus from,
                                     domain::PaymentStatus to) {
   Statement stmt = conn_.Prepare(kUpdateOrderPayment);
-  stmt.Bind(1, id).Bind(2, domain::ToString(from)).Bind(3, domain::ToString(to));
+  stmt.Bind(1, id.str()).Bind(2, domain::ToString(from)).Bind(3, domain::ToString(to));
   stmt.Bind(4, domain::FormatTimestamp(Now()));
   stmt.Run();
   return conn_.Changes() > 0;
 }
 
-void OrderRepository::SetLoyaltyPointsAwarded(std::string_view id, std::int64_t points) {
+void OrderRepository::SetLoyaltyPointsAwarded(const domain::OrderId& id, std::int64_t points) {
   Statement stmt = conn_.Prepare(kSetLoyaltyPointsAwarded);
-  stmt.Bind(1, id).Bind(2, points);
+  stmt.Bind(1, id.str()).Bind(2, points);
   stmt.Run();
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "app/ports.hpp"
+#include "app/ports/store.hpp"
 #include "storage/repository_tx.hpp"
 #include "storage/sqlite/connection.hpp"
 
@@ -59,7 +59,7 @@ class CoffeeRepository final : public app::CoffeeRepository {
   Connection& conn_;
 };
 
-/// Business-rule configuration, audit and change log on one connection.
+/// Business-rule configuration on one connection.
 class RulesRepository final : public app::RulesRepository {
  public:
   explicit RulesRepository(Connection& conn) : conn_(conn) {}
@@ -85,6 +85,14 @@ class RulesRepository final : public app::RulesRepository {
   domain::LoyaltyConfig GetLoyaltyConfig() override;
   domain::LoyaltyConfig PutLoyaltyConfig(const domain::LoyaltyConfig& c) override;
 
+ private:
+  Connection& conn_;
+};
+
+/// The audit log (rule_audit_log) and the configuration change log on one connection.
+class AuditLog final : public app::AuditLog {
+ public:
+  explicit AuditLog(Connection& conn) : conn_(conn) {}
   void InsertConfigChange(const app::ConfigChange& change) override;
   std::vector<app::ConfigChange> ListConfigChanges(std::int64_t offset,
                                                    std::int64_t limit) override;
@@ -103,13 +111,14 @@ class OrderRepository final : public app::OrderRepository {
  public:
   explicit OrderRepository(Connection& conn) : conn_(conn) {}
   app::Order Insert(const app::Order& order) override;
-  std::optional<app::Order> Find(std::string_view id) override;
+  std::optional<app::Order> Find(const domain::OrderId& id) override;
   std::vector<app::Order> List(const app::OrderQuery& query) override;
   std::int64_t Count(const app::OrderQuery& query) override;
-  bool UpdateStatus(std::string_view id, domain::OrderStatus from, domain::OrderStatus to) override;
-  bool UpdatePayment(std::string_view id, domain::PaymentStatus from,
+  bool UpdateStatus(const domain::OrderId& id, domain::OrderStatus from,
+                    domain::OrderStatus to) override;
+  bool UpdatePayment(const domain::OrderId& id, domain::PaymentStatus from,
                      domain::PaymentStatus to) override;
-  void SetLoyaltyPointsAwarded(std::string_view id, std::int64_t points) override;
+  void SetLoyaltyPointsAwarded(const domain::OrderId& id, std::int64_t points) override;
   std::int64_t QueuedWorkMinutes() override;
   std::vector<std::pair<domain::OrderStatus, std::int64_t>> CountByStatus() override;
 
@@ -122,8 +131,8 @@ class LoyaltyRepository final : public app::LoyaltyRepository {
  public:
   explicit LoyaltyRepository(Connection& conn) : conn_(conn) {}
   app::LoyaltyAccount GetAccount(domain::UserId user) override;
-  bool Award(domain::UserId user, std::string_view order_id, std::int64_t points) override;
-  std::optional<std::int64_t> Reverse(domain::UserId user, std::string_view order_id,
+  bool Award(domain::UserId user, const domain::OrderId& order_id, std::int64_t points) override;
+  std::optional<std::int64_t> Reverse(domain::UserId user, const domain::OrderId& order_id,
                                       std::int64_t points) override;
   std::vector<app::LoyaltyTransaction> Transactions(domain::UserId user,
                                                     std::int64_t limit) override;
@@ -193,7 +202,7 @@ class AnalyticsRepository final : public app::AnalyticsRepository {
 
 /// The repositories of one transaction on one connection.
 using Tx = RepositoryTx<Connection, UserRepository, RefreshTokenRepository, CoffeeRepository,
-                        RulesRepository, OrderRepository, LoyaltyRepository, IdempotencyRepository,
-                        ReviewRepository, AnalyticsRepository>;
+                        RulesRepository, AuditLog, OrderRepository, LoyaltyRepository,
+                        IdempotencyRepository, ReviewRepository, AnalyticsRepository>;
 
 }  // namespace coffee::storage::sqlite

@@ -1,6 +1,7 @@
 #include <limits>
 
 #include "storage/json_columns.hpp"
+#include "storage/order_columns.hpp"
 #include "storage/sqlite/repositories.hpp"
 
 namespace coffee::storage::sqlite {
@@ -358,7 +359,7 @@ void BindRule(Statement& stmt, const domain::PricingRule& rule, const std::strin
 }
 
 void BindAuditFilters(Statement& stmt, const app::AuditQuery& query) {
-  stmt.Bind(1, query.order_id).Bind(2, query.rule_type);
+  stmt.Bind(1, OrderIdText(query.order_id)).Bind(2, query.rule_type);
 }
 
 }  // namespace
@@ -419,8 +420,6 @@ app::RulesData RulesRepository::LoadAll() {
   return data;
 }
 
-// ---------------------------------------------------------------- availability
-
 std::optional<domain::Availability> RulesRepository::FindAvailability(domain::CoffeeId id) {
   Statement stmt = conn_.Prepare(kFindAvailability);
   stmt.Bind(1, id.value);
@@ -448,8 +447,6 @@ domain::Availability RulesRepository::UpsertAvailability(const domain::Availabil
   stmt.Run();
   return stored;
 }
-
-// ---------------------------------------------------------------- pricing rules
 
 std::vector<domain::PricingRule> RulesRepository::ListRules(bool include_inactive) {
   Statement stmt = conn_.Prepare(include_inactive ? kListAllRules : kListActiveRules);
@@ -497,8 +494,6 @@ bool RulesRepository::DeactivateRule(domain::RuleId id) {
   stmt.Run();
   return conn_.Changes() > 0;
 }
-
-// ---------------------------------------------------------------- settings
 
 domain::PricingSettings RulesRepository::GetPricingSettings() {
   auto decoded = ReadPricingSettings(conn_);
@@ -566,9 +561,7 @@ domain::LoyaltyConfig RulesRepository::PutLoyaltyConfig(const domain::LoyaltyCon
   return stored;
 }
 
-// ---------------------------------------------------------------- change log and audit
-
-void RulesRepository::InsertConfigChange(const app::ConfigChange& change) {
+void AuditLog::InsertConfigChange(const app::ConfigChange& change) {
   Statement stmt = conn_.Prepare(kInsertConfigChange);
   if (change.actor_id) {
     stmt.Bind(1, change.actor_id->value);
@@ -581,8 +574,8 @@ void RulesRepository::InsertConfigChange(const app::ConfigChange& change) {
   stmt.Run();
 }
 
-std::vector<app::ConfigChange> RulesRepository::ListConfigChanges(std::int64_t offset,
-                                                                  std::int64_t limit) {
+std::vector<app::ConfigChange> AuditLog::ListConfigChanges(std::int64_t offset,
+                                                           std::int64_t limit) {
   Statement stmt = conn_.Prepare(kListConfigChanges);
   stmt.Bind(1, limit).Bind(2, offset);
   std::vector<app::ConfigChange> changes;
@@ -601,21 +594,21 @@ std::vector<app::ConfigChange> RulesRepository::ListConfigChanges(std::int64_t o
   return changes;
 }
 
-std::int64_t RulesRepository::CountConfigChanges() {
+std::int64_t AuditLog::CountConfigChanges() {
   Statement stmt = conn_.Prepare(kCountConfigChanges);
   stmt.Step();
   return stmt.Int(0);
 }
 
-void RulesRepository::InsertAudit(const app::AuditRecord& record) {
+void AuditLog::InsertAudit(const app::AuditRecord& record) {
   Statement stmt = conn_.Prepare(kInsertAudit);
-  stmt.Bind(1, record.order_id).Bind(2, record.rule_type).Bind(3, record.rule_id);
+  stmt.Bind(1, OrderIdText(record.order_id)).Bind(2, record.rule_type).Bind(3, record.rule_id);
   stmt.Bind(4, record.rule_data_json.empty() ? std::string("{}") : record.rule_data_json);
   stmt.Bind(5, record.effect).Bind(6, domain::FormatTimestamp(Now()));
   stmt.Run();
 }
 
-std::vector<app::AuditRecord> RulesRepository::ListAudit(const app::AuditQuery& query) {
+std::vector<app::AuditRecord> AuditLog::ListAudit(const app::AuditQuery& query) {
   Statement stmt = conn_.Prepare(kListAudit);
   BindAuditFilters(stmt, query);
   stmt.Bind(3, query.limit).Bind(4, query.offset);
@@ -623,7 +616,7 @@ std::vector<app::AuditRecord> RulesRepository::ListAudit(const app::AuditQuery& 
   while (stmt.Step()) {
     app::AuditRecord r;
     r.audit_id = stmt.Int(0);
-    r.order_id = stmt.OptText(1);
+    r.order_id = ReadOptOrderId(stmt.OptText(1), "rule_audit_log.order_id");
     r.rule_type = stmt.Text(2);
     r.rule_id = stmt.OptInt(3);
     r.rule_data_json = stmt.Text(4);
@@ -634,7 +627,7 @@ std::vector<app::AuditRecord> RulesRepository::ListAudit(const app::AuditQuery& 
   return records;
 }
 
-std::int64_t RulesRepository::CountAudit(const app::AuditQuery& query) {
+std::int64_t AuditLog::CountAudit(const app::AuditQuery& query) {
   Statement stmt = conn_.Prepare(kCountAudit);
   BindAuditFilters(stmt, query);
   stmt.Step();

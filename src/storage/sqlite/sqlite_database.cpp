@@ -437,7 +437,6 @@ class SqliteDatabase final : public Database {
     return true;
   }
 
-  // ------------------------------------------------------------ WAL checkpoints
   //
   // SQLite's automatic checkpoint runs inside the COMMIT that pushes the WAL past 1000 pages,
   // so one batch of orders in every few hundred waited for the copy into the database file and

@@ -61,8 +61,6 @@ domain::Instant ReadTimestamp(const std::string& text, std::string_view what) {
   return *t;
 }
 
-// ---------------------------------------------------------------- users
-
 std::optional<domain::User> UserRepository::FindByEmail(std::string_view email) {
   Statement stmt = conn_.Prepare(kFindUserByEmail);
   stmt.Bind(1, email);
@@ -123,8 +121,6 @@ bool UserRepository::UpdatePasswordHash(domain::UserId id, std::string_view pass
   stmt.Run();
   return conn_.Changes() > 0;
 }
-
-// ---------------------------------------------------------------- refresh tokens
 
 void RefreshTokenRepository::Insert(domain::UserId user_id, std::string_view family_id,
                                     std::string_view token_hash, domain::Instant expires_at) {

@@ -1,0 +1,109 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/business_rules.hpp"
+#include "domain/order_id.hpp"
+#include "domain/time.hpp"
+#include "domain/user.hpp"
+
+namespace coffee::app {
+
+/// Everything the rules snapshot is built from. Rows that cannot be decoded are skipped and
+/// described in `malformed` (one line each) so the caller can log and count them.
+struct RulesData {
+  std::vector<domain::Availability> availability;
+  std::vector<domain::PricingRule> pricing_rules;  // active and inactive, ordered by id
+  domain::PricingSettings pricing_settings;
+  std::vector<domain::PrepTimeConfig> prep_times;
+  domain::PrepTimeSettings prep_time_settings;
+  domain::LoyaltyConfig loyalty;
+  std::vector<std::string> malformed;
+};
+
+/// One configuration change made through the API (who, when, what, before, after).
+struct ConfigChange {
+  std::int64_t id = 0;
+  std::optional<domain::UserId> actor_id;
+  std::string entity;     // "pricing_rule", "availability", "pricing_settings", …
+  std::string entity_id;  // "12", "3", or "" for singletons
+  std::string action;     // "create", "update", "delete"
+  std::optional<std::string> before_json;
+  std::optional<std::string> after_json;
+  domain::Instant created_at;
+};
+
+/// One row of rule_audit_log.
+struct AuditRecord {
+  std::int64_t audit_id = 0;
+  std::optional<domain::OrderId> order_id;
+  std::string rule_type;  // "availability", "pricing_rule", "pricing_summary", …
+  std::optional<std::int64_t> rule_id;
+  std::string rule_data_json;
+  std::string effect;
+  domain::Instant created_at;
+};
+
+struct AuditQuery {
+  std::optional<domain::OrderId> order_id;
+  std::optional<std::string> rule_type;
+  std::int64_t offset = 0;
+  std::int64_t limit = 10;
+};
+
+/// The rules configuration: availability, pricing rules and settings, prep time, loyalty.
+class RulesRepository {
+ public:
+  virtual ~RulesRepository() = default;
+  virtual RulesData LoadAll() = 0;
+
+  virtual std::optional<domain::Availability> FindAvailability(domain::CoffeeId id) = 0;
+  /// Insert or replace; updated_at is set by the adapter. Returns the stored row.
+  virtual domain::Availability UpsertAvailability(const domain::Availability& a) = 0;
+
+  /// Ordered by id.
+  virtual std::vector<domain::PricingRule> ListRules(bool include_inactive) = 0;
+  virtual std::optional<domain::PricingRule> FindRule(domain::RuleId id) = 0;
+  /// Ignores rule.id, created_at, updated_at; returns the stored rule.
+  virtual domain::PricingRule CreateRule(const domain::PricingRule& rule) = 0;
+  /// Full replacement of every field but id/created_at; nullopt when no such rule.
+  virtual std::optional<domain::PricingRule> ReplaceRule(const domain::PricingRule& rule) = 0;
+  /// Sets is_active=false; false when no such rule.
+  virtual bool DeactivateRule(domain::RuleId id) = 0;
+
+  virtual domain::PricingSettings GetPricingSettings() = 0;
+  virtual domain::PricingSettings PutPricingSettings(const domain::PricingSettings& s) = 0;
+
+  virtual std::optional<domain::PrepTimeConfig> FindPrepTime(domain::CoffeeId id) = 0;
+  virtual domain::PrepTimeConfig UpsertPrepTime(const domain::PrepTimeConfig& c) = 0;
+  virtual domain::PrepTimeSettings GetPrepTimeSettings() = 0;
+  virtual domain::PrepTimeSettings PutPrepTimeSettings(const domain::PrepTimeSettings& s) = 0;
+
+  virtual domain::LoyaltyConfig GetLoyaltyConfig() = 0;
+  virtual domain::LoyaltyConfig PutLoyaltyConfig(const domain::LoyaltyConfig& c) = 0;
+};
+
+/// The audit log: which rules decided each order (rule_audit_log), and every configuration
+/// change made through the API (config_changes).
+class AuditLog {
+ public:
+  virtual ~AuditLog() = default;
+  virtual void InsertConfigChange(const ConfigChange& change) = 0;
+  /// Newest first.
+  virtual std::vector<ConfigChange> ListConfigChanges(std::int64_t offset, std::int64_t limit) = 0;
+  virtual std::int64_t CountConfigChanges() = 0;
+
+  virtual void InsertAudit(const AuditRecord& record) = 0;
+  /// Several records in their order; one statement where the adapter can, else one at a time.
+  virtual void InsertAudits(const std::vector<AuditRecord>& records) {
+    for (const auto& record : records) InsertAudit(record);
+  }
+  /// Oldest first (audit_id ascending).
+  virtual std::vector<AuditRecord> ListAudit(const AuditQuery& query) = 0;
+  virtual std::int64_t CountAudit(const AuditQuery& query) = 0;
+};
+
+}  // namespace coffee::app
