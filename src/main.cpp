@@ -8,8 +8,8 @@
 #include <cstdio>
 #include <iostream>
 
-#include "app/login_throttle.hpp"
 #include "app/history_generator.hpp"
+#include "app/login_throttle.hpp"
 #include "app/rules_cache.hpp"
 #include "app/seed.hpp"
 #include "config/config.hpp"
