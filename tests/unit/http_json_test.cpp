@@ -5,13 +5,15 @@
 #include <cmath>
 #include <limits>
 
-#include "http/json.hpp"
+#include "http/json/codec.hpp"
+#include "http/json/errors.hpp"
+#include "http/json/field_reader.hpp"
 #include "http/router.hpp"
 
-namespace coffee::http {
+namespace coffee::http::json {
 namespace {
 
-namespace json = boost::json;
+namespace bj = boost::json;
 
 Request JsonRequest(std::string body, std::string content_type = "application/json") {
   Request r;
@@ -22,12 +24,12 @@ Request JsonRequest(std::string body, std::string content_type = "application/js
 }
 
 TEST(JsonSerializer, WritesPlainNumbersAndPricesWithTwoDecimals) {
-  json::object o{{"price", 4.5}, {"rating", 4.8}, {"n", 3}, {"s", "a\"b\n"}, {"z", nullptr}};
+  bj::object o{{"price", 4.5}, {"rating", 4.8}, {"n", 3}, {"s", "a\"b\n"}, {"z", nullptr}};
   EXPECT_EQ(SerializeJson(o), R"({"price":4.50,"rating":4.8,"n":3,"s":"a\"b\n","z":null})");
 }
 
 TEST(JsonSerializer, EscapesControlCharacters) {
-  EXPECT_EQ(SerializeJson(json::string(std::string("\x01", 1))), R"("\u0001")");
+  EXPECT_EQ(SerializeJson(bj::string(std::string("\x01", 1))), R"("\u0001")");
 }
 
 TEST(JsonBody, WrongContentTypeIs415) {
@@ -94,7 +96,7 @@ TEST(JsonBody, BuildsTheSameValueAsBoostJson) {
       R"("t":true,"f":false,"z":null,"a":[1,[2,{"k":"v"}],[]],"o":{},"e":""})";
   auto r = ParseJsonObject(JsonRequest(body));
   ASSERT_TRUE(r) << r.error().details;
-  EXPECT_EQ(json::value(*r), json::parse(body));
+  EXPECT_EQ(bj::value(*r), bj::parse(body));
 }
 
 TEST(JsonBody, TrailingDataOrCommentsAre400) {
@@ -120,7 +122,7 @@ TEST(JsonBody, MebibyteBodiesAreHandledQuickly) {
 }
 
 TEST(FieldReader, IntegersOutOfRangeAreNamedAsSuch) {
-  json::object o{
+  bj::object o{
       {"big", 1e20},      {"huge", std::numeric_limits<std::uint64_t>::max()}, {"frac", 1.5},
       {"neg_zero", -0.0}, {"min", std::numeric_limits<std::int64_t>::min()},   {"text", "2"}};
   FieldReader r(o);
@@ -138,16 +140,16 @@ TEST(FieldReader, IntegersOutOfRangeAreNamedAsSuch) {
 }
 
 TEST(FieldReader, MoneyOutOfRangeIsRefusedWithoutOverflow) {
-  json::object o{{"min", std::numeric_limits<std::int64_t>::min()},
-                 {"max", std::numeric_limits<std::int64_t>::max()},
-                 {"u", std::numeric_limits<std::uint64_t>::max()},
-                 {"d", 1e300},
-                 {"inf", std::numeric_limits<double>::infinity()},
-                 {"s", "99999999999999999999999.99"},
-                 {"s12", "1000000000000"},
-                 {"decimals", "1.234"},
-                 {"word", "12abc"},
-                 {"ok", "-999999999999.99"}};
+  bj::object o{{"min", std::numeric_limits<std::int64_t>::min()},
+               {"max", std::numeric_limits<std::int64_t>::max()},
+               {"u", std::numeric_limits<std::uint64_t>::max()},
+               {"d", 1e300},
+               {"inf", std::numeric_limits<double>::infinity()},
+               {"s", "99999999999999999999999.99"},
+               {"s12", "1000000000000"},
+               {"decimals", "1.234"},
+               {"word", "12abc"},
+               {"ok", "-999999999999.99"}};
   FieldReader r(o);
   for (const char* key : {"min", "max", "u", "d", "inf", "s", "s12", "decimals", "word"}) {
     EXPECT_FALSE(r.Money(key, true)) << key;
@@ -165,7 +167,7 @@ TEST(FieldReader, MoneyOutOfRangeIsRefusedWithoutOverflow) {
 }
 
 TEST(FieldReader, NumberRefusesNonFiniteValues) {
-  json::object o{{"inf", std::numeric_limits<double>::infinity()}, {"ok", 4.8}};
+  bj::object o{{"inf", std::numeric_limits<double>::infinity()}, {"ok", 4.8}};
   FieldReader r(o);
   EXPECT_FALSE(r.Number("inf", true));
   EXPECT_EQ(r.Number("ok", true), 4.8);
@@ -173,7 +175,7 @@ TEST(FieldReader, NumberRefusesNonFiniteValues) {
 }
 
 TEST(FieldReader, CollectsOneErrorPerField) {
-  json::object o{{"a", 1}, {"b", "x"}, {"price", "4.567"}};
+  bj::object o{{"a", 1}, {"b", "x"}, {"price", "4.567"}};
   FieldReader r(o);
   EXPECT_FALSE(r.String("a", true));
   EXPECT_FALSE(r.Int("b", true));
@@ -186,7 +188,7 @@ TEST(FieldReader, CollectsOneErrorPerField) {
 }
 
 TEST(FieldReader, MoneyAcceptsNumberOrString) {
-  json::object o{{"a", 4.5}, {"b", "4.50"}, {"c", 4}};
+  bj::object o{{"a", 4.5}, {"b", "4.50"}, {"c", 4}};
   FieldReader r(o);
   EXPECT_EQ(r.Money("a", true)->cents(), 450);
   EXPECT_EQ(r.Money("b", true)->cents(), 450);
@@ -197,7 +199,7 @@ TEST(FieldReader, MoneyAcceptsNumberOrString) {
 TEST(ErrorShape, HasCategoryCodeDetailsAndFields) {
   auto res = ErrorResponse(app::AppError::Validation("price", "must be greater than 0"));
   EXPECT_EQ(res.status, 400);
-  auto body = json::parse(res.body).as_object();
+  auto body = bj::parse(res.body).as_object();
   EXPECT_EQ(body["error"], "Validation error");
   EXPECT_EQ(body["error_code"], "VALIDATION_ERROR");
   EXPECT_EQ(body["details"], "price: must be greater than 0");
@@ -241,4 +243,4 @@ TEST(Router, KnownPathWithWrongMethodIsDistinguishedFromUnknownPath) {
 }
 
 }  // namespace
-}  // namespace coffee::http
+}  // namespace coffee::http::json
