@@ -64,7 +64,7 @@ struct Application::Runtime {
   Runtime(const config::Config& cfg, storage::Database& db, const date::time_zone* zone)
       : metrics(cfg.slow_operation),
         hasher(std::max(1, static_cast<int>(std::thread::hardware_concurrency()))),
-        tokens(cfg.jwt_secret),
+        tokens(cfg.jwt_secret, std::chrono::seconds{5}, cfg.jwt_secret_previous),
         login_throttle(LoginLimits(cfg)),
         auth(db, hasher, tokens, clock, cfg.refresh_token_ttl, login_throttle),
         coffees(db),

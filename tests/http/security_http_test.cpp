@@ -480,7 +480,12 @@ TEST_P(LoginThrottleHttp, Api4UnknownEmailsAreThrottledExactlyLikeAccounts) {
     auto u = LoginFrom("203.0.113.2", "ghost@example.com", "wrong");
     ExpectError(k, 401, "INVALID_CREDENTIALS");
     ExpectError(u, 401, "INVALID_CREDENTIALS");
-    EXPECT_EQ(k.body, u.body);
+    // The same answer, but for when it was given.
+    auto known_body = k.Json().as_object();
+    auto unknown_body = u.Json().as_object();
+    known_body.erase("timestamp");
+    unknown_body.erase("timestamp");
+    EXPECT_EQ(known_body, unknown_body);
   }
   const int known_retry = ExpectThrottled(LoginFrom("203.0.113.1", kUserEmail, "wrong"));
   const int unknown_retry = ExpectThrottled(LoginFrom("203.0.113.2", "ghost@example.com", "wrong"));
@@ -568,6 +573,7 @@ TEST_P(SecurityHttp, Api5OnlyTheseRoutesAreOpenWithoutAToken) {
       "GET /readyz",
       "GET /metrics",
       "GET /api/openapi.json",
+      "GET /api-docs/openapi.json",
       "POST /api/auth/register",
       "POST /api/auth/login",
       "POST /api/auth/refresh",

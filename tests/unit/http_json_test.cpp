@@ -5,9 +5,11 @@
 #include <cmath>
 #include <limits>
 
+#include "domain/time.hpp"
 #include "http/json/codec.hpp"
 #include "http/json/errors.hpp"
 #include "http/json/field_reader.hpp"
+#include "http/json/readers.hpp"
 #include "http/router.hpp"
 
 namespace coffee::http::json {
@@ -196,14 +198,125 @@ TEST(FieldReader, MoneyAcceptsNumberOrString) {
   EXPECT_TRUE(r.ok());
 }
 
-TEST(ErrorShape, HasCategoryCodeDetailsAndFields) {
+TEST(ErrorShape, HasTheMessageCodeDetailsFieldsAndTimestamp) {
   auto res = ErrorResponse(app::AppError::Validation("price", "must be greater than 0"));
   EXPECT_EQ(res.status, 400);
   auto body = bj::parse(res.body).as_object();
-  EXPECT_EQ(body["error"], "Validation error");
+  EXPECT_EQ(body["error"], "price: must be greater than 0");
+  EXPECT_EQ(body["message"], "price: must be greater than 0");
+  ASSERT_TRUE(body["timestamp"].is_string());
+  const std::string timestamp(body["timestamp"].as_string());
+  EXPECT_TRUE(domain::ParseTimestamp(timestamp)) << timestamp;
+  EXPECT_EQ(timestamp.size(), 20U) << timestamp;  // 2026-02-28T10:30:00Z
   EXPECT_EQ(body["error_code"], "VALIDATION_ERROR");
   EXPECT_EQ(body["details"], "price: must be greater than 0");
   EXPECT_EQ(body["fields"].as_object()["price"], "must be greater than 0");
+}
+
+TEST(FieldReader, NullForAValueIsRefusedNamingTheField) {
+  bj::object o{{"required", nullptr}, {"optional", nullptr}, {"n", nullptr}};
+  FieldReader r(o);
+  EXPECT_FALSE(r.String("required", true));
+  EXPECT_FALSE(r.String("optional", false));
+  EXPECT_FALSE(r.Int("n", false));
+  EXPECT_FALSE(r.String("absent", false));
+  ASSERT_FALSE(r.ok());
+  const auto fields = r.Error().fields;
+  EXPECT_EQ(fields.at("required"), "must not be null");
+  EXPECT_EQ(fields.at("optional"), "must not be null");
+  EXPECT_EQ(fields.at("n"), "must not be null");
+  EXPECT_FALSE(fields.contains("absent"));
+}
+
+TEST(FieldReader, ControlCharactersAreRefusedTabAndNewlineOnlyInFreeText) {
+  bj::object o{{"name", "Flat\nWhite"}, {"nul", std::string("a\0b", 3)}, {"del", "Mocha\x7f"},
+               {"esc", "\x1b[31m"},     {"text", "Line one\n\tTwo"},     {"text_cr", "a\rb"},
+               {"plain", "Café crème"}};
+  FieldReader r(o);
+  EXPECT_FALSE(r.String("name", true));
+  EXPECT_FALSE(r.String("nul", true));
+  EXPECT_FALSE(r.String("del", true));
+  EXPECT_FALSE(r.String("esc", true));
+  EXPECT_EQ(r.Text("text", true), "Line one\n\tTwo");
+  EXPECT_FALSE(r.Text("text_cr", true));
+  EXPECT_EQ(r.String("plain", true), "Café crème");
+  const auto fields = r.Error().fields;
+  EXPECT_EQ(fields.size(), 5U);
+  EXPECT_EQ(fields.at("name"), "must not contain control characters");
+  EXPECT_EQ(fields.at("del"), "must not contain control characters");
+  EXPECT_EQ(fields.at("text_cr"), "must not contain control characters other than tab and newline");
+}
+
+TEST(Readers, AnUpdateWhoseFieldsAreAllNullIsRefusedLikeAnEmptyOneNamingTheNulls) {
+  const std::string none =
+      "must set at least one of default_base_minutes, default_per_additional_item, baristas";
+  auto empty = ReadPrepTimeSettings(JsonRequest("{}"));
+  ASSERT_FALSE(empty);
+  EXPECT_EQ(empty.error().fields, (std::map<std::string, std::string>{{"body", none}}));
+  auto all_null = ReadPrepTimeSettings(JsonRequest(R"({"baristas":null})"));
+  ASSERT_FALSE(all_null);
+  EXPECT_EQ(all_null.error().fields,
+            (std::map<std::string, std::string>{{"body", none}, {"baristas", "must not be null"}}));
+  auto one_null =
+      ReadPrepTimeSettings(JsonRequest(R"({"baristas":2,"default_base_minutes":null})"));
+  ASSERT_FALSE(one_null);
+  EXPECT_EQ(one_null.error().fields,
+            (std::map<std::string, std::string>{{"default_base_minutes", "must not be null"}}));
+}
+
+TEST(Readers, LoyaltyNullPointsAreRefusedNullMultipliersClear) {
+  auto points = ReadLoyalty(JsonRequest(R"({"points_per_dollar":null})"));
+  ASSERT_FALSE(points);
+  EXPECT_EQ(points.error().fields.at("points_per_dollar"), "must not be null");
+  auto cleared = ReadLoyalty(JsonRequest(R"({"bonus_multipliers":null})"));
+  ASSERT_TRUE(cleared);
+  ASSERT_TRUE(cleared->bonus_multipliers);
+  EXPECT_TRUE(cleared->bonus_multipliers->empty());
+  EXPECT_FALSE(cleared->points_per_dollar);
+}
+
+TEST(Readers, NullableFieldsAcceptNullOthersNameTheField) {
+  auto availability = ReadAvailability(JsonRequest(
+      R"({"coffee_id":1,"status":"seasonal","reason":null,"available_from":null,"available_until":null})"));
+  ASSERT_TRUE(availability) << availability.error().details;
+  EXPECT_FALSE(availability->reason);
+  auto status = ReadAvailability(JsonRequest(R"({"coffee_id":1,"status":null})"));
+  ASSERT_FALSE(status);
+  EXPECT_EQ(status.error().fields.at("status"), "must not be null");
+  auto reason = ReadAvailability(
+      JsonRequest("{\"coffee_id\":1,\"status\":\"out_of_stock\",\"reason\":\"Sold\\u0000out\"}"));
+  ASSERT_FALSE(reason);
+  EXPECT_TRUE(reason.error().fields.contains("reason"));
+
+  auto rule = ReadRule(JsonRequest(
+      R"({"rule_type":"promotional","discount_type":"percentage","discount_value":5,)"
+      R"("coffee_ids":null,"valid_until":null,"min_quantity":null,"time_ranges":null,"days_of_week":null})"));
+  ASSERT_TRUE(rule) << rule.error().details;
+  EXPECT_FALSE(rule->rule.valid_until);
+  EXPECT_FALSE(rule->rule.min_quantity);
+  for (const char* field : {"description", "priority", "is_active", "valid_from"}) {
+    auto refused = ReadRule(JsonRequest(
+        std::string(
+            R"({"rule_type":"promotional","discount_type":"percentage","discount_value":5,")") +
+        field + R"(":null})"));
+    ASSERT_FALSE(refused) << field;
+    EXPECT_EQ(refused.error().fields.at(field), "must not be null");
+  }
+  for (const char* body : {R"({"name":null})", R"({"price":null})", R"({"image_url":null})"}) {
+    auto coffee = ReadCoffee(JsonRequest(body), false);
+    ASSERT_FALSE(coffee) << body;
+    EXPECT_NE(coffee.error().details.find("must not be null"), std::string::npos) << body;
+  }
+  auto role = ReadRole(JsonRequest(R"({"role":null})"));
+  ASSERT_FALSE(role);
+  EXPECT_EQ(role.error().details, "role: must not be null");
+  auto comment = ReadReviewPatch(JsonRequest(R"({"comment":null})"));
+  ASSERT_TRUE(comment);
+  EXPECT_TRUE(comment->has_comment);
+  EXPECT_FALSE(comment->comment);
+  auto rating = ReadReviewPatch(JsonRequest(R"({"rating":null})"));
+  ASSERT_FALSE(rating);
+  EXPECT_EQ(rating.error().fields.at("rating"), "must not be null");
 }
 
 TEST(ErrorShape, UnavailableCarriesRetryAfter) {

@@ -71,13 +71,15 @@ void AddCoffeeRoutes(Router& router, app::CoffeeService& coffees, std::chrono::s
         cache->Store(req.target, version, res);
         return res;
       });
-  router.Add(Method::kGet, "/api/coffees/:id", Access::kPublic, Exec::kWorker,
-             [&coffees](Request& req) {
-               auto id = json::PathId(req, "id");
-               if (!id) return json::ErrorResponse(id.error());
-               return json::Respond(coffees.Get(domain::CoffeeId{*id}), 200,
-                                    [](const auto& c) { return json::ToJson(c); });
-             });
+  const auto get_one = [&coffees](Request& req) {
+    auto id = json::PathId(req, "id");
+    if (!id) return json::ErrorResponse(id.error());
+    return json::Respond(coffees.Get(domain::CoffeeId{*id}), 200,
+                         [](const auto& c) { return json::ToJson(c); });
+  };
+  router.Add(Method::kGet, "/api/coffees/:id", Access::kPublic, Exec::kWorker, get_one);
+  // The earlier system's route, kept for its clients: signed in, the same body.
+  router.Add(Method::kGet, "/api/coffees/favorites/:id", Access::kUser, Exec::kWorker, get_one);
   router.Add(
       Method::kPost, "/api/coffees", Access::kAdmin, Exec::kWorker, [&coffees](Request& req) {
         auto p = json::ReadCoffee(req, true);

@@ -10,11 +10,14 @@ void AddHealthRoutes(Router& router, ReadinessProbe ready) {
   router.Add(Method::kGet, "/healthz", Access::kPublic, Exec::kInline, [](Request&) {
     return json::JsonResponse(200, boost::json::object{{"status", "ok"}});
   });
-  router.Add(Method::kGet, "/api/openapi.json", Access::kPublic, Exec::kInline, [](Request&) {
-    Response res;
-    res.body = std::string(OpenApiDocument());
-    return res;
-  });
+  // Also at /api-docs/openapi.json, where the earlier system served it (issue 19).
+  for (const char* path : {"/api/openapi.json", "/api-docs/openapi.json"}) {
+    router.Add(Method::kGet, path, Access::kPublic, Exec::kInline, [](Request&) {
+      Response res;
+      res.body = std::string(OpenApiDocument());
+      return res;
+    });
+  }
   router.Add(Method::kGet, "/readyz", Access::kPublic, Exec::kWorker,
              [ready = std::move(ready)](Request&) {
                if (ready())

@@ -36,6 +36,18 @@ std::optional<std::string> NonEmptyParam(const Request& req, std::string_view na
   return it->second;
 }
 
+/// The rules lists are returned whole (SPEC §2: the guide exports them with one GET), so a
+/// `page` or `limit` is refused rather than silently ignored.
+std::optional<app::AppError> RefusePaging(const Request& req) {
+  for (const std::string_view name : {"page", "limit"}) {
+    if (req.query.contains(std::string(name))) {
+      return app::AppError::Validation(
+          std::string(name), "is not accepted: this list is returned whole, not paginated");
+    }
+  }
+  return std::nullopt;
+}
+
 /// A JSON array body with X-Total-Count.
 template <typename Items, typename F>
 Response ListResponse(const Items& items, std::int64_t total, F&& to_json) {
@@ -48,7 +60,8 @@ Response ListResponse(const Items& items, std::int64_t total, F&& to_json) {
 
 void AddAvailabilityRoutes(Router& router, app::RulesAdminService& rules) {
   router.Add(Method::kGet, "/api/business-rules/availability", Access::kPublic, Exec::kWorker,
-             [&rules](Request&) {
+             [&rules](Request& req) {
+               if (auto refused = RefusePaging(req)) return json::ErrorResponse(*refused);
                auto list = rules.ListAvailability();
                if (!list) return json::ErrorResponse(list.error());
                return ListResponse(*list, static_cast<std::int64_t>(list->size()),
@@ -81,6 +94,7 @@ void AddPricingRoutes(Router& router, app::RulesAdminService& rules) {
   router.Add(
       Method::kGet, "/api/business-rules/pricing", Access::kOptionalAuth, Exec::kInline,
       [&rules, cached](Request& req) {
+        if (auto refused = RefusePaging(req)) return json::ErrorResponse(*refused);
         auto include_inactive = ReadIncludeInactive(req);
         if (!include_inactive) return json::ErrorResponse(include_inactive.error());
         if (*include_inactive && IsAdmin(req)) {

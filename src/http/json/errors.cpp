@@ -1,6 +1,9 @@
 #include "http/json/errors.hpp"
 
 #include <boost/json/array.hpp>
+#include <chrono>
+
+#include "domain/time.hpp"
 
 namespace coffee::http::json {
 
@@ -59,10 +62,14 @@ ErrorInfo Describe(app::ErrorCode code) {
 
 Response ErrorResponse(const app::AppError& error) {
   const ErrorInfo info = Describe(error.code);
+  // `error` and `message` are what a client shows its user (SPEC §2): the specific message, or
+  // the category when an error carries none.
+  const std::string message = error.details.empty() ? std::string(info.category) : error.details;
   bj::object body;
-  body["error"] = info.category;
+  body["error"] = message;
+  body["message"] = message;
   body["error_code"] = info.code;
-  body["details"] = error.details;
+  body["details"] = message;
   if (!error.fields.empty()) {
     bj::object fields;
     for (const auto& [k, v] : error.fields) fields[k] = v;
@@ -75,6 +82,13 @@ Response ErrorResponse(const app::AppError& error) {
     }
     body["unavailable_items"] = std::move(items);
   }
+  // RFC 3339 UTC to the second, as the earlier catalog errors had it: "2026-02-28T10:30:00Z".
+  std::string timestamp = domain::FormatTimestamp(
+      std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()));
+  if (const auto dot = timestamp.find('.'); dot != std::string::npos) {
+    timestamp.erase(dot, timestamp.size() - 1 - dot);
+  }
+  body["timestamp"] = std::move(timestamp);
   Response r = JsonResponse(info.status, body);
   if (info.status == 503) r.headers.emplace_back("Retry-After", "5");
   return r;

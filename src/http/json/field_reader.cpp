@@ -30,10 +30,24 @@ bool LooksLikeDecimal(std::string_view text, int decimals) {
 
 }  // namespace
 
+bool HasControlCharacter(std::string_view text, bool allow_tab_and_newline) {
+  return std::any_of(text.begin(), text.end(), [allow_tab_and_newline](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    if (allow_tab_and_newline && (c == '\t' || c == '\n')) return false;
+    return u < 0x20 || u == 0x7F;
+  });
+}
+
 const bj::value* FieldReader::Find(std::string_view key, bool required) {
   const auto* v = obj_.if_contains(key);
-  if (v == nullptr || v->is_null()) {
+  if (v == nullptr) {
     if (required) errors_.Add(std::string(key), "is required");
+    return nullptr;
+  }
+  if (v->is_null()) {
+    // A null is not "absent": it is a 400 naming the field, unless the caller read the field
+    // as nullable (IsNull first) because null means something there.
+    errors_.Add(std::string(key), "must not be null");
     return nullptr;
   }
   return v;
@@ -46,14 +60,29 @@ bool FieldReader::IsNull(std::string_view key) const {
   return v != nullptr && v->is_null();
 }
 
-std::optional<std::string> FieldReader::String(std::string_view key, bool required) {
+std::optional<std::string> FieldReader::Read(std::string_view key, bool required, bool free_text) {
   const auto* v = Find(key, required);
   if (v == nullptr) return std::nullopt;
   if (!v->is_string()) {
     errors_.Add(std::string(key), "must be a string");
     return std::nullopt;
   }
-  return std::string(v->get_string());
+  std::string text(v->get_string());
+  if (HasControlCharacter(text, free_text)) {
+    errors_.Add(std::string(key), free_text ? "must not contain control characters other than "
+                                              "tab and newline"
+                                            : "must not contain control characters");
+    return std::nullopt;
+  }
+  return text;
+}
+
+std::optional<std::string> FieldReader::String(std::string_view key, bool required) {
+  return Read(key, required, false);
+}
+
+std::optional<std::string> FieldReader::Text(std::string_view key, bool required) {
+  return Read(key, required, true);
 }
 
 std::optional<std::int64_t> FieldReader::Int(std::string_view key, bool required) {

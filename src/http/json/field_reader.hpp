@@ -13,13 +13,22 @@
 
 namespace coffee::http::json {
 
-/// Reads typed fields from a JSON object, collecting one error per bad field.
+/// True if `text` holds a control character (U+0000–U+001F or U+007F); tab and newline are
+/// allowed in free text (descriptions, reasons, comments) when `allow_tab_and_newline`.
+bool HasControlCharacter(std::string_view text, bool allow_tab_and_newline);
+
+/// Reads typed fields from a JSON object, collecting one error per bad field. An absent field
+/// is "is required" when required; a JSON null is "must not be null" (a field that accepts null
+/// is checked with IsNull first); strings refuse control characters (SPEC §2).
 class FieldReader {
  public:
   explicit FieldReader(const boost::json::object& obj) : obj_(obj) {}
 
   bool Has(std::string_view key) const;
+  /// A one-line string: names, types, emails, enumerations.
   std::optional<std::string> String(std::string_view key, bool required);
+  /// Free text (description, reason, comment): tab and newline allowed.
+  std::optional<std::string> Text(std::string_view key, bool required);
   std::optional<std::int64_t> Int(std::string_view key, bool required);
   std::optional<double> Number(std::string_view key, bool required);
   std::optional<bool> Bool(std::string_view key, bool required);
@@ -39,6 +48,7 @@ class FieldReader {
 
  private:
   const boost::json::value* Find(std::string_view key, bool required);
+  std::optional<std::string> Read(std::string_view key, bool required, bool free_text);
   std::optional<std::int64_t> Scaled(std::string_view key, bool required, int decimals,
                                      const char* what);
   const boost::json::object& obj_;

@@ -1,5 +1,6 @@
 #include "http/json/readers.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <charconv>
 #include <cmath>
@@ -115,10 +116,15 @@ std::vector<int> ReadDaysOfWeek(const bj::object& body, FieldReader& r) {
 }
 
 /// A settings body must set at least one of `keys`.
-void RequireAny(FieldReader& r, std::initializer_list<std::string_view> keys) {
+/// A settings body must set at least one of `keys` to a value: one whose fields are all null is
+/// refused like {} (and each null is named as well, when the fields are read). `nullable` are keys
+/// for which null is a value (it clears something).
+void RequireAny(FieldReader& r, std::initializer_list<std::string_view> keys,
+                std::initializer_list<std::string_view> nullable = {}) {
   std::string names;
   for (const auto key : keys) {
-    if (r.Has(key)) return;
+    const bool null_is_value = std::find(nullable.begin(), nullable.end(), key) != nullable.end();
+    if (r.Has(key) && (null_is_value || !r.IsNull(key))) return;
     if (!names.empty()) names += ", ";
     names += key;
   }
@@ -156,10 +162,16 @@ std::optional<std::map<domain::CoffeeId, domain::Fixed4>> ReadMultipliers(const 
   return out;
 }
 
-/// A string, or null / absent (nullopt); anything else is a field error.
+/// Free text that accepts null: null or absent → nullopt; anything else is read as text.
 std::optional<std::string> OptionalText(FieldReader& r, std::string_view key) {
   if (r.IsNull(key)) return std::nullopt;
-  return r.String(key, false);
+  return r.Text(key, false);
+}
+
+/// A time of day that accepts null (null or absent → nullopt).
+std::optional<domain::TimeOfDay> OptionalTime(FieldReader& r, std::string_view key) {
+  if (r.IsNull(key)) return std::nullopt;
+  return r.TimeOfDay(key, false);
 }
 
 }  // namespace
@@ -281,9 +293,9 @@ app::Outcome<domain::Availability> ReadAvailability(const Request& req) {
   auto status = ReadEnum(r, "status", true, domain::ParseAvailabilityStatus,
                          "available, out_of_stock, seasonal, discontinued");
   domain::Availability a;
-  a.reason = r.String("reason", false);
-  a.available_from = r.TimeOfDay("available_from", false);
-  a.available_until = r.TimeOfDay("available_until", false);
+  a.reason = OptionalText(r, "reason");
+  a.available_from = OptionalTime(r, "available_from");
+  a.available_until = OptionalTime(r, "available_until");
   if (!r.ok()) return r.Error();
   a.coffee_id = domain::CoffeeId{*coffee_id};
   a.status = *status;
@@ -298,18 +310,18 @@ app::Outcome<app::PricingRuleInput> ReadRule(const Request& req) {
   auto& rule = input.rule;
   auto rule_type = ReadEnum(r, "rule_type", true, domain::ParseRuleType,
                             "time_based, quantity_based, promotional");
-  rule.description = r.String("description", false).value_or("");
+  rule.description = r.Text("description", false).value_or("");
   auto discount_type =
       ReadEnum(r, "discount_type", true, domain::ParseDiscountType, "percentage, fixed_amount");
   auto discount_value = r.Fixed<2>("discount_value", true);
   rule.priority = ReadInt(r, "priority", false).value_or(0);
   rule.is_active = r.Bool("is_active", false).value_or(true);
   input.valid_from = r.Timestamp("valid_from", false);
-  rule.valid_until = r.Timestamp("valid_until", false);
+  if (!r.IsNull("valid_until")) rule.valid_until = r.Timestamp("valid_until", false);
   rule.coffee_ids = ReadCoffeeIds(*body, r);
   rule.time_ranges = ReadTimeRanges(*body, r);
   rule.days_of_week = ReadDaysOfWeek(*body, r);
-  rule.min_quantity = ReadInt(r, "min_quantity", false);
+  if (!r.IsNull("min_quantity")) rule.min_quantity = ReadInt(r, "min_quantity", false);
   if (!r.ok()) return r.Error();
   rule.rule_type = *rule_type;
   rule.discount_type = *discount_type;
@@ -360,7 +372,7 @@ app::Outcome<app::LoyaltyConfigUpdate> ReadLoyalty(const Request& req) {
   auto body = ParseJsonObject(req);
   if (!body) return body.error();
   FieldReader r(*body);
-  RequireAny(r, {"points_per_dollar", "bonus_multipliers"});
+  RequireAny(r, {"points_per_dollar", "bonus_multipliers"}, {"bonus_multipliers"});
   app::LoyaltyConfigUpdate u;
   u.points_per_dollar = r.Fixed<4>("points_per_dollar", false);
   u.bonus_multipliers = ReadMultipliers(*body, r);

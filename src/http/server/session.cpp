@@ -444,7 +444,6 @@ asio::awaitable<void> Session(std::shared_ptr<Core> core, std::shared_ptr<Connec
                    options.max_streams);
       res = json::ErrorResponse(app::AppError{
           app::ErrorCode::kUnavailable, "Too many open event streams; retry shortly", {}, {}});
-      res.headers.emplace_back("Retry-After", "5");
       core->cors.Apply(req, res);
     } else if (res.stream && head_only) {
       if (res.stream->stop) res.stream->stop();
