@@ -93,6 +93,7 @@ std::string JwtTokenService::IssueAccess(const app::AccessClaims& claims) {
   payload["iat"] = EpochSeconds(claims.issued_at);
   payload["exp"] = EpochSeconds(claims.expires_at);
   payload["typ"] = "access";
+  payload["ver"] = claims.version;
   std::string input = Base64UrlEncode(kHeader) + "." + Base64UrlEncode(json::serialize(payload));
   std::string signature = Sign(input);
   return input + "." + signature;
@@ -179,6 +180,11 @@ app::Outcome<app::AccessClaims> JwtTokenService::VerifyAccess(std::string_view t
   claims.role = *parsed_role;
   claims.issued_at = domain::Instant{std::chrono::seconds{iat->as_int64()}};
   claims.expires_at = domain::Instant{std::chrono::seconds{exp->as_int64()}};
+  // The user's token version; tokens issued before versions existed carry none (version 0).
+  if (const auto* ver = p.if_contains("ver")) {
+    if (!ver->is_int64() || ver->as_int64() < 0) return Invalid();
+    claims.version = ver->as_int64();
+  }
   return claims;
 }
 

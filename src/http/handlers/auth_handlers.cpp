@@ -45,6 +45,14 @@ void AddAuthRoutes(Router& router, app::AuthService& auth) {
                if (!result) return json::ErrorResponse(result.error());
                return json::NoContent();
              });
+  router.Add(
+      Method::kPost, "/api/auth/password", Access::kUser, Exec::kWorker, [&auth](Request& req) {
+        auto change = json::ReadPasswordChange(req);
+        if (!change) return json::ErrorResponse(change.error());
+        return json::Respond(
+            auth.ChangePassword(req.auth->user_id, change->current_password, change->new_password),
+            200, [](const auto& t) { return json::ToJson(t); });
+      });
   router.Add(Method::kGet, "/api/auth/me", Access::kUser, Exec::kWorker, [&auth](Request& req) {
     return json::Respond(auth.Me(req.auth->user_id), 200,
                          [](const auto& u) { return json::ToJson(u); });

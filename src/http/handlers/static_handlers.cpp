@@ -185,6 +185,12 @@ void AddStaticRoutes(Router& router, StaticSite site) {
   }
 }
 
+void AddSwaggerUiRoutes(Router& router) {
+  if (SwaggerUiFiles().empty()) return;
+  AddStaticRoutes(router, StaticSite{"/swagger-ui", SwaggerUiFiles(), "index.html",
+                                     std::string(kSwaggerUiContentSecurityPolicy)});
+}
+
 void AddConsoleRoutes(Router& router) {
   AddStaticRoutes(router, StaticSite{"/console", ConsoleFiles(), "index.html",
                                      std::string(kConsoleContentSecurityPolicy)});

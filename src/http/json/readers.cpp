@@ -206,6 +206,16 @@ app::Outcome<std::string> ReadRefreshToken(const Request& req) {
   return *token;
 }
 
+app::Outcome<PasswordChange> ReadPasswordChange(const Request& req) {
+  auto body = ParseJsonObject(req);
+  if (!body) return body.error();
+  FieldReader r(*body);
+  auto current = r.String("current_password", true);
+  auto next = r.String("new_password", true);
+  if (!r.ok()) return r.Error();
+  return PasswordChange{*current, *next};
+}
+
 app::Outcome<domain::Role> ReadRole(const Request& req) {
   auto body = ParseJsonObject(req);
   if (!body) return body.error();

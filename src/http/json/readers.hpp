@@ -32,6 +32,12 @@ struct Credentials {
 app::Outcome<Credentials> ReadCredentials(const Request& req);
 /// POST /api/auth/refresh and /api/auth/logout: {refresh_token}.
 app::Outcome<std::string> ReadRefreshToken(const Request& req);
+/// POST /api/auth/password: {current_password, new_password}.
+struct PasswordChange {
+  std::string current_password;
+  std::string new_password;
+};
+app::Outcome<PasswordChange> ReadPasswordChange(const Request& req);
 /// PATCH /api/admin/users/:id/role: {role}.
 app::Outcome<domain::Role> ReadRole(const Request& req);
 
