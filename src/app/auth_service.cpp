@@ -135,6 +135,7 @@ LoginResult AuthService::Login(std::string_view email_in, std::string_view passw
                        gate.retry_after};
   }
   try {
+    ReloadTokenVersionsIfStale();
     std::optional<domain::User> user;
     if (!email.empty()) store_.Read([&](Tx& tx) { user = tx.Users().FindByEmail(email); });
     if (!user) {
@@ -158,6 +159,7 @@ LoginResult AuthService::Login(std::string_view email_in, std::string_view passw
 
 Outcome<AuthTokens> AuthService::Refresh(std::string_view refresh_token) {
   if (refresh_token.empty()) return AppError::Validation("refresh_token", "is required");
+  ReloadTokenVersionsIfStale();
   const std::string hash = tokens_.HashRefreshToken(refresh_token);
   const auto now = clock_.Now();
   std::optional<Outcome<AuthTokens>> result;

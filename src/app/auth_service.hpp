@@ -83,7 +83,8 @@ class AuthService {
   AuthTokens IssueTokens(Tx& tx, const domain::User& user, const std::string& family_id);
   /// In a write: raises the user's token version and announces it; the new version.
   std::int64_t RevokeAccessTokens(Tx& tx, domain::UserId id);
-  /// Reloads the versions if the feed may have missed notices (worker threads only).
+  /// Reloads the versions if the feed may have missed notices (worker threads only: login,
+  /// refresh and /me call it, so a reconnected instance catches up on the next of them).
   void ReloadTokenVersionsIfStale();
 
   Store& store_;
