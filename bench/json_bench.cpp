@@ -1,5 +1,5 @@
 // Google Benchmark: JSON work of one POST /api/orders, with Boost.JSON and the project's
-// SerializeJson (src/http/json.hpp).
+// SerializeJson (src/http/json/codec.hpp).
 //   BM_ParseOrderRequest       parse the 2-line request body and read its items
 //   BM_SerializeOrderResponse  build the 201 body (SPEC §6 shape) and serialize it
 //   BM_ParseAndSerializeOrder  both, i.e. the JSON cost of one order
@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "http/json.hpp"
+#include "http/json/codec.hpp"
 
 namespace {
 
@@ -88,7 +88,7 @@ BENCHMARK(BM_ParseOrderRequest);
 void BM_SerializeOrderResponse(benchmark::State& state) {
   const auto items = ParseRequest(kRequestBody);
   for (auto _ : state) {
-    std::string body = coffee::http::SerializeJson(BuildResponse(items));
+    std::string body = coffee::http::json::SerializeJson(BuildResponse(items));
     benchmark::DoNotOptimize(body);
   }
 }
@@ -98,7 +98,7 @@ void BM_ParseAndSerializeOrder(benchmark::State& state) {
   std::size_t bytes = 0;
   for (auto _ : state) {
     const auto items = ParseRequest(kRequestBody);
-    std::string body = coffee::http::SerializeJson(BuildResponse(items));
+    std::string body = coffee::http::json::SerializeJson(BuildResponse(items));
     bytes = body.size();
     benchmark::DoNotOptimize(body);
   }

@@ -7,7 +7,7 @@
 
 #include "app/rules_json.hpp"
 #include "fuzz_support.hpp"
-#include "http/handlers/request_bodies.hpp"
+#include "http/json/readers.hpp"
 #include "rules/validation.hpp"
 
 namespace {
@@ -19,7 +19,7 @@ using coffee::fuzz::JsonPost;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   auto row =
-      coffee::http::ReadAvailability(JsonPost(std::string(coffee::fuzz::AsText(data, size))));
+      coffee::http::json::ReadAvailability(JsonPost(std::string(coffee::fuzz::AsText(data, size))));
   if (!row) {
     coffee::fuzz::CheckRefusal(row.error());
     return 0;
@@ -29,8 +29,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         "a valid window is not empty");
 
   coffee::app::AvailabilityView view{*row, true, true};
-  const std::string written = coffee::http::SerializeJson(coffee::app::AvailabilityJson(view));
-  auto again = coffee::http::ReadAvailability(JsonPost(written));
+  const std::string written =
+      coffee::http::json::SerializeJson(coffee::app::AvailabilityJson(view));
+  auto again = coffee::http::json::ReadAvailability(JsonPost(written));
   Check(again.ok(), "the API's own availability JSON reads back");
   Check(again->coffee_id == row->coffee_id && again->status == row->status &&
             again->reason == row->reason && again->available_from == row->available_from &&

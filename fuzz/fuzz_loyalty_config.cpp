@@ -8,7 +8,7 @@
 
 #include "app/rules_json.hpp"
 #include "fuzz_support.hpp"
-#include "http/handlers/request_bodies.hpp"
+#include "http/json/readers.hpp"
 #include "rules/validation.hpp"
 
 namespace {
@@ -19,7 +19,8 @@ using coffee::fuzz::JsonPost;
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  auto update = coffee::http::ReadLoyalty(JsonPost(std::string(coffee::fuzz::AsText(data, size))));
+  auto update =
+      coffee::http::json::ReadLoyalty(JsonPost(std::string(coffee::fuzz::AsText(data, size))));
   if (!update) {
     coffee::fuzz::CheckRefusal(update.error());
     return 0;
@@ -32,8 +33,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (update->bonus_multipliers) config.bonus_multipliers = *update->bonus_multipliers;
   if (!coffee::rules::ValidateLoyaltyConfig(config).empty()) return 0;
 
-  const std::string written = coffee::http::SerializeJson(coffee::app::LoyaltyConfigJson(config));
-  auto again = coffee::http::ReadLoyalty(JsonPost(written));
+  const std::string written =
+      coffee::http::json::SerializeJson(coffee::app::LoyaltyConfigJson(config));
+  auto again = coffee::http::json::ReadLoyalty(JsonPost(written));
   Check(again.ok() && again->points_per_dollar && again->bonus_multipliers,
         "the API's own loyalty JSON reads back with both fields");
   Check(*again->points_per_dollar == config.points_per_dollar &&

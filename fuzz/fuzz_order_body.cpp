@@ -6,7 +6,7 @@
 #include <cstdint>
 
 #include "fuzz_support.hpp"
-#include "http/handlers/request_bodies.hpp"
+#include "http/json/readers.hpp"
 
 namespace {
 
@@ -16,7 +16,8 @@ using coffee::fuzz::JsonPost;
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  auto items = coffee::http::ReadItems(JsonPost(std::string(coffee::fuzz::AsText(data, size))));
+  auto items =
+      coffee::http::json::ReadItems(JsonPost(std::string(coffee::fuzz::AsText(data, size))));
   if (!items) {
     coffee::fuzz::CheckRefusal(items.error());
     return 0;
@@ -29,7 +30,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         boost::json::object{{"coffee_item_id", item.coffee_item_id}, {"quantity", item.quantity}});
   }
   const boost::json::object body{{"items", std::move(lines)}};
-  auto again = coffee::http::ReadItems(JsonPost(coffee::http::SerializeJson(body)));
+  auto again = coffee::http::json::ReadItems(JsonPost(coffee::http::json::SerializeJson(body)));
   Check(again.ok() && again->size() == items->size(), "written lines read back");
   for (std::size_t i = 0; i < items->size(); ++i) {
     Check((*again)[i].coffee_item_id == (*items)[i].coffee_item_id &&

@@ -7,7 +7,7 @@
 
 #include "app/rules_json.hpp"
 #include "fuzz_support.hpp"
-#include "http/handlers/request_bodies.hpp"
+#include "http/json/readers.hpp"
 #include "rules/validation.hpp"
 
 namespace {
@@ -28,7 +28,8 @@ bool SameRule(const PricingRule& a, const PricingRule& b) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  auto input = coffee::http::ReadRule(JsonPost(std::string(coffee::fuzz::AsText(data, size))));
+  auto input =
+      coffee::http::json::ReadRule(JsonPost(std::string(coffee::fuzz::AsText(data, size))));
   if (!input) {
     coffee::fuzz::CheckRefusal(input.error());
     return 0;
@@ -38,8 +39,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   rule.valid_from = input->valid_from.value_or(coffee::domain::Instant{});
   if (!coffee::rules::ValidatePricingRule(rule).empty()) return 0;
 
-  const std::string written = coffee::http::SerializeJson(coffee::app::PricingRuleJson(rule));
-  auto again = coffee::http::ReadRule(JsonPost(written));
+  const std::string written = coffee::http::json::SerializeJson(coffee::app::PricingRuleJson(rule));
+  auto again = coffee::http::json::ReadRule(JsonPost(written));
   Check(again.ok(), "the API's own rule JSON reads back");
   Check(again->valid_from.has_value(), "the written rule carries valid_from");
   PricingRule reread = again->rule;

@@ -9,7 +9,8 @@
 #include <string_view>
 
 #include "app/errors.hpp"
-#include "http/json.hpp"
+#include "http/json/codec.hpp"
+#include "http/json/errors.hpp"
 #include "http/message.hpp"
 
 namespace coffee::fuzz {
@@ -40,7 +41,7 @@ inline http::Request JsonPost(std::string body) {
 inline void CheckRefusal(const app::AppError& error) {
   Check(error.code == app::ErrorCode::kValidation, "a refused body is a validation error");
   Check(!error.fields.empty(), "a validation error names at least one field");
-  const http::Response res = http::ErrorResponse(error);
+  const http::Response res = http::json::ErrorResponse(error);
   Check(res.status == 400, "a validation error is a 400");
   boost::system::error_code ec;
   const auto parsed = boost::json::parse(res.body, ec);

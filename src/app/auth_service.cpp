@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 
 namespace coffee::app {
 
@@ -89,7 +90,8 @@ AuthService::AuthService(Store& store, PasswordHasher& hasher, TokenService& tok
 AuthTokens AuthService::IssueTokens(Tx& tx, const domain::User& user,
                                     const std::string& family_id) {
   const auto now = clock_.Now();
-  AccessClaims claims{user.id, user.email, user.role, now, now + kAccessTtl};
+  AccessClaims claims{user.id, user.email,       user.role,
+                      now,     now + kAccessTtl, tx.Users().TokenVersion(user.id)};
   AuthTokens out;
   out.access_token = tokens_.IssueAccess(claims);
   out.refresh_token = tokens_.NewRefreshToken();
@@ -133,6 +135,7 @@ LoginResult AuthService::Login(std::string_view email_in, std::string_view passw
                        gate.retry_after};
   }
   try {
+    ReloadTokenVersionsIfStale();
     std::optional<domain::User> user;
     if (!email.empty()) store_.Read([&](Tx& tx) { user = tx.Users().FindByEmail(email); });
     if (!user) {
@@ -156,6 +159,7 @@ LoginResult AuthService::Login(std::string_view email_in, std::string_view passw
 
 Outcome<AuthTokens> AuthService::Refresh(std::string_view refresh_token) {
   if (refresh_token.empty()) return AppError::Validation("refresh_token", "is required");
+  ReloadTokenVersionsIfStale();
   const std::string hash = tokens_.HashRefreshToken(refresh_token);
   const auto now = clock_.Now();
   std::optional<Outcome<AuthTokens>> result;
@@ -201,7 +205,73 @@ Status AuthService::Logout(std::string_view refresh_token) {
   return Ok{};
 }
 
+std::int64_t AuthService::RevokeAccessTokens(Tx& tx, domain::UserId id) {
+  const std::int64_t version = tx.Users().BumpTokenVersion(id);
+  if (version > 0) {
+    tx.Announce(kTokenVersionChannel, std::to_string(id.value) + ":" + std::to_string(version));
+  }
+  return version;
+}
+
+Outcome<AuthTokens> AuthService::ChangePassword(domain::UserId id,
+                                                std::string_view current_password,
+                                                std::string_view new_password) {
+  if (auto problem = CheckPasswordPolicy(new_password)) {
+    return AppError::Validation("new_password", *problem);
+  }
+  std::optional<domain::User> user;
+  store_.Read([&](Tx& tx) { user = tx.Users().FindById(id); });
+  if (!user) return AppError{ErrorCode::kInvalidToken, "Invalid token", {}, {}};
+  if (!hasher_.Verify(user->password_hash, current_password)) {
+    return AppError::Validation("current_password", "is not the account's password");
+  }
+  const std::string hash = hasher_.Hash(new_password);
+  std::optional<AuthTokens> result;
+  std::int64_t version = 0;
+  store_.Write([&](Tx& tx) {
+    if (!tx.Users().UpdatePasswordHash(id, hash)) return false;
+    tx.RefreshTokens().RevokeUser(id);
+    version = RevokeAccessTokens(tx, id);
+    result = IssueTokens(tx, *user, tokens_.NewFamilyId());
+    return true;
+  });
+  if (!result) return AppError{ErrorCode::kInvalidToken, "Invalid token", {}, {}};
+  versions_.Raise(id, version);
+  return std::move(*result);
+}
+
+void AuthService::LoadTokenVersions() {
+  std::vector<std::pair<domain::UserId, std::int64_t>> versions;
+  store_.Read([&](Tx& tx) { versions = tx.Users().TokenVersions(); });
+  versions_.Replace(versions);
+}
+
+void AuthService::ReloadTokenVersionsIfStale() {
+  if (versions_.stale()) LoadTokenVersions();
+}
+
+void AuthService::OnTokenVersionNotice(const ChangeNotice& notice) {
+  if (notice.missed) {
+    versions_.MarkStale();
+    return;
+  }
+  const auto colon = notice.payload.find(':');
+  if (colon == std::string::npos) return;
+  std::int64_t id = 0;
+  std::int64_t version = 0;
+  const char* text = notice.payload.data();
+  const auto [id_end, id_ec] = std::from_chars(text, text + colon, id);
+  const auto [v_end, v_ec] =
+      std::from_chars(text + colon + 1, text + notice.payload.size(), version);
+  if (id_ec != std::errc{} || v_ec != std::errc{} || id_end != text + colon ||
+      v_end != text + notice.payload.size()) {
+    return;
+  }
+  versions_.Raise(domain::UserId{id}, version);
+}
+
 Outcome<domain::User> AuthService::Me(domain::UserId id) {
+  ReloadTokenVersionsIfStale();
   std::optional<domain::User> user;
   store_.Read([&](Tx& tx) { user = tx.Users().FindById(id); });
   if (!user) return AppError{ErrorCode::kInvalidToken, "Invalid token", {}, {}};
@@ -221,9 +291,12 @@ Outcome<domain::User> AuthService::ChangeRole(domain::UserId actor, domain::User
                                               domain::Role role) {
   if (actor == target) return AppError::Forbidden("Admins cannot change their own role");
   std::optional<domain::User> updated;
+  std::int64_t version = 0;
   store_.Write([&](Tx& tx) {
     auto before = tx.Users().FindById(target);
     if (!before || !tx.Users().UpdateRole(target, role)) return false;
+    // The new role takes effect on the user's next request: older tokens stop verifying.
+    version = RevokeAccessTokens(tx, target);
     updated = tx.Users().FindById(target);
     ConfigChange change;
     change.actor_id = actor;
@@ -237,6 +310,7 @@ Outcome<domain::User> AuthService::ChangeRole(domain::UserId actor, domain::User
   });
   if (!updated)
     return AppError::NotFound("User with id " + std::to_string(target.value) + " not found");
+  versions_.Raise(target, version);
   return std::move(*updated);
 }
 
@@ -250,6 +324,8 @@ Outcome<domain::User> AuthService::CreateAdmin(std::string_view email_in, std::s
     if (auto existing = tx.Users().FindByEmail(email)) {
       tx.Users().UpdateRole(existing->id, domain::Role::kAdmin);
       tx.Users().UpdatePasswordHash(existing->id, hash);
+      tx.RefreshTokens().RevokeUser(existing->id);
+      RevokeAccessTokens(tx, existing->id);
       user = tx.Users().FindById(existing->id);
       created = false;
     } else {
@@ -263,7 +339,14 @@ Outcome<domain::User> AuthService::CreateAdmin(std::string_view email_in, std::s
 }
 
 Outcome<AccessClaims> AuthService::Authenticate(std::string_view bearer_token) {
-  return tokens_.VerifyAccess(bearer_token, clock_.Now());
+  auto claims = tokens_.VerifyAccess(bearer_token, clock_.Now());
+  if (claims && claims->version < versions_.Get(claims->user_id)) {
+    return AppError{ErrorCode::kInvalidToken,
+                    "Token was revoked: the account's role or password changed; sign in again",
+                    {},
+                    {}};
+  }
+  return claims;
 }
 
 }  // namespace coffee::app

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "app/auth_token_versions.hpp"
 #include "app/errors.hpp"
 #include "app/ports/auth.hpp"
 #include "app/ports/limits.hpp"
@@ -57,6 +58,11 @@ class AuthService {
   /// Revokes the token's family.
   Status Logout(std::string_view refresh_token);
   Outcome<domain::User> Me(domain::UserId id);
+  /// POST /api/auth/password: checks the current password and the new one's policy, stores the
+  /// new hash, revokes every refresh token of the user and every access token issued before
+  /// (token version), and signs the caller in again with a new pair.
+  Outcome<AuthTokens> ChangePassword(domain::UserId id, std::string_view current_password,
+                                     std::string_view new_password);
 
   Outcome<UserPage> ListUsers(std::int64_t page, std::int64_t limit);
   Outcome<domain::User> ChangeRole(domain::UserId actor, domain::UserId target, domain::Role role);
@@ -64,11 +70,22 @@ class AuthService {
   Outcome<domain::User> CreateAdmin(std::string_view email, std::string_view password,
                                     bool& created);
 
-  /// Checks an access token (cheap: HMAC only, safe on an I/O thread).
+  /// Checks an access token (cheap: HMAC and an in-memory version lookup, safe on an I/O
+  /// thread). A token issued before the user's last role or password change is refused.
   Outcome<AccessClaims> Authenticate(std::string_view bearer_token);
+
+  /// Reads every user's token version (at start, and after the feed missed notices).
+  void LoadTokenVersions();
+  /// A notice on kTokenVersionChannel ("<user id>:<version>", or missed).
+  void OnTokenVersionNotice(const ChangeNotice& notice);
 
  private:
   AuthTokens IssueTokens(Tx& tx, const domain::User& user, const std::string& family_id);
+  /// In a write: raises the user's token version and announces it; the new version.
+  std::int64_t RevokeAccessTokens(Tx& tx, domain::UserId id);
+  /// Reloads the versions if the feed may have missed notices (worker threads only: login,
+  /// refresh and /me call it, so a reconnected instance catches up on the next of them).
+  void ReloadTokenVersionsIfStale();
 
   Store& store_;
   PasswordHasher& hasher_;
@@ -77,6 +94,7 @@ class AuthService {
   std::chrono::hours refresh_ttl_;
   std::string dummy_hash_;  // verified against for unknown emails, to equalise timing
   LoginLimiter& login_limiter_;
+  TokenVersions versions_;
 };
 
 }  // namespace coffee::app

@@ -29,14 +29,6 @@ json::value TimeOrNull(const std::optional<domain::TimeOfDay>& t) {
   return json::value(t->ToString());
 }
 
-json::value ParsedOrNull(const std::optional<std::string>& text) {
-  if (!text) return nullptr;
-  boost::system::error_code ec;
-  json::value v = json::parse(*text, ec);
-  if (ec) return json::value(*text);
-  return v;
-}
-
 }  // namespace
 
 json::object AvailabilityJson(const AvailabilityView& view) {
@@ -117,33 +109,6 @@ json::object LoyaltyConfigJson(const domain::LoyaltyConfig& config) {
   return json::object{{"points_per_dollar", DecimalJson(config.points_per_dollar)},
                       {"bonus_multipliers", std::move(multipliers)},
                       {"updated_at", TimestampOrNull(config.updated_at)}};
-}
-
-json::object AuditRecordJson(const AuditRecord& record) {
-  json::value order_id = nullptr;
-  if (record.order_id) order_id = record.order_id->str();
-  json::value rule_id = nullptr;
-  if (record.rule_id) rule_id = *record.rule_id;
-  return json::object{{"audit_id", record.audit_id},
-                      {"order_id", std::move(order_id)},
-                      {"rule_type", record.rule_type},
-                      {"rule_id", std::move(rule_id)},
-                      {"rule_data", ParsedOrNull(record.rule_data_json)},
-                      {"effect", record.effect},
-                      {"created_at", domain::FormatTimestamp(record.created_at)}};
-}
-
-json::object ConfigChangeJson(const ConfigChange& change) {
-  json::value actor = nullptr;
-  if (change.actor_id) actor = change.actor_id->value;
-  return json::object{{"id", change.id},
-                      {"actor_id", std::move(actor)},
-                      {"entity", change.entity},
-                      {"entity_id", change.entity_id},
-                      {"action", change.action},
-                      {"before", ParsedOrNull(change.before_json)},
-                      {"after", ParsedOrNull(change.after_json)},
-                      {"created_at", domain::FormatTimestamp(change.created_at)}};
 }
 
 std::string JsonText(const json::value& value) { return json::serialize(value); }

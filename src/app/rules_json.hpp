@@ -38,10 +38,6 @@ boost::json::object PrepTimeSettingsJson(const domain::PrepTimeSettings& setting
 boost::json::object PrepTimeJson(const PrepTimeView& view);
 /// {points_per_dollar, bonus_multipliers: {"<coffee_id>": m}, updated_at}.
 boost::json::object LoyaltyConfigJson(const domain::LoyaltyConfig& config);
-/// rule_data is parsed back into JSON (kept as a string if it is not valid JSON).
-boost::json::object AuditRecordJson(const AuditRecord& record);
-/// before/after are parsed back into JSON (null when absent).
-boost::json::object ConfigChangeJson(const ConfigChange& change);
 
 /// Compact JSON text of a value, as stored in the change log.
 std::string JsonText(const boost::json::value& value);

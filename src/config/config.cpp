@@ -137,6 +137,13 @@ app::Outcome<Config> LoadConfig(const EnvLookup& env) {
   } else if (c.production) {
     r.Error("JWT_SECRET", "is required when APP_ENV=production (at least 32 bytes)");
   }
+  if (auto v = r.Get("JWT_SECRET_PREVIOUS")) {
+    if (v->size() < kMinSecretBytes) {
+      r.Error("JWT_SECRET_PREVIOUS",
+              "must be at least 32 bytes long (got " + std::to_string(v->size()) + ")");
+    }
+    c.jwt_secret_previous = *v;
+  }
   if (auto v = r.Get("HOST")) {
     c.host = *v == "localhost" ? "127.0.0.1" : *v;
     std::array<unsigned char, sizeof(in6_addr)> buf{};

@@ -19,6 +19,8 @@ struct Config {
   int database_max_connections = 10;
   std::string sqlite_synchronous = "NORMAL";
   std::string jwt_secret;  // empty until ResolveJwtSecret (development only)
+  /// JWT_SECRET_PREVIOUS: also accepted when verifying (key rotation); never used to sign.
+  std::string jwt_secret_previous;
   bool production = false;
   std::string app_env = "development";
   std::string host = "0.0.0.0";

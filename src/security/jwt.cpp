@@ -63,21 +63,26 @@ bool Base64UrlDecode(std::string_view text, std::string& out) {
   return true;
 }
 
-JwtTokenService::JwtTokenService(std::string secret, std::chrono::seconds leeway)
-    : secret_(std::move(secret)), leeway_(leeway) {
+JwtTokenService::JwtTokenService(std::string secret, std::chrono::seconds leeway,
+                                 std::string previous_secret)
+    : secret_(std::move(secret)), previous_secret_(std::move(previous_secret)), leeway_(leeway) {
   if (sodium_init() < 0) throw std::runtime_error("libsodium initialisation failed");
   if (secret_.empty()) throw std::invalid_argument("JWT secret must not be empty");
 }
 
 std::string JwtTokenService::Sign(std::string_view signing_input) const {
+  return Base64UrlEncode(Mac(secret_, signing_input));
+}
+
+std::string JwtTokenService::Mac(std::string_view secret, std::string_view signing_input) {
   std::array<unsigned char, crypto_auth_hmacsha256_BYTES> mac{};
   crypto_auth_hmacsha256_state state;
-  crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(secret_.data()),
-                              secret_.size());
+  crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(secret.data()),
+                              secret.size());
   crypto_auth_hmacsha256_update(
       &state, reinterpret_cast<const unsigned char*>(signing_input.data()), signing_input.size());
   crypto_auth_hmacsha256_final(&state, mac.data());
-  return Base64UrlEncode(std::string_view(reinterpret_cast<const char*>(mac.data()), mac.size()));
+  return {reinterpret_cast<const char*>(mac.data()), mac.size()};
 }
 
 std::string JwtTokenService::IssueAccess(const app::AccessClaims& claims) {
@@ -88,6 +93,7 @@ std::string JwtTokenService::IssueAccess(const app::AccessClaims& claims) {
   payload["iat"] = EpochSeconds(claims.issued_at);
   payload["exp"] = EpochSeconds(claims.expires_at);
   payload["typ"] = "access";
+  payload["ver"] = claims.version;
   std::string input = Base64UrlEncode(kHeader) + "." + Base64UrlEncode(json::serialize(payload));
   std::string signature = Sign(input);
   return input + "." + signature;
@@ -115,17 +121,18 @@ app::Outcome<app::AccessClaims> JwtTokenService::VerifyAccess(std::string_view t
   const auto* alg = header.as_object().if_contains("alg");
   if (alg == nullptr || !alg->is_string() || alg->as_string() != "HS256") return Invalid();
 
-  // Constant-time comparison of the expected and presented MACs.
-  std::array<unsigned char, crypto_auth_hmacsha256_BYTES> mac{};
-  if (sig_raw.size() != mac.size()) return Invalid();
-  crypto_auth_hmacsha256_state state;
-  crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(secret_.data()),
-                              secret_.size());
+  // Constant-time comparison of the expected and presented MACs: the current secret's, or
+  // during a key rotation the previous one's (JWT_SECRET_PREVIOUS), so tokens issued before the
+  // rotation stay valid until they expire.
+  if (sig_raw.size() != crypto_auth_hmacsha256_BYTES) return Invalid();
   const std::string_view signing_input = token.substr(0, dot2);
-  crypto_auth_hmacsha256_update(
-      &state, reinterpret_cast<const unsigned char*>(signing_input.data()), signing_input.size());
-  crypto_auth_hmacsha256_final(&state, mac.data());
-  if (sodium_memcmp(mac.data(), sig_raw.data(), mac.size()) != 0) return Invalid();
+  const auto matches = [&](std::string_view secret) {
+    const std::string mac = Mac(secret, signing_input);
+    return sodium_memcmp(mac.data(), sig_raw.data(), mac.size()) == 0;
+  };
+  if (!matches(secret_) && (previous_secret_.empty() || !matches(previous_secret_))) {
+    return Invalid();
+  }
 
   json::value payload = json::parse(payload_raw, ec);
   if (ec || !payload.is_object()) return Invalid();
@@ -173,6 +180,11 @@ app::Outcome<app::AccessClaims> JwtTokenService::VerifyAccess(std::string_view t
   claims.role = *parsed_role;
   claims.issued_at = domain::Instant{std::chrono::seconds{iat->as_int64()}};
   claims.expires_at = domain::Instant{std::chrono::seconds{exp->as_int64()}};
+  // The user's token version; tokens issued before versions existed carry none (version 0).
+  if (const auto* ver = p.if_contains("ver")) {
+    if (!ver->is_int64() || ver->as_int64() < 0) return Invalid();
+    claims.version = ver->as_int64();
+  }
   return claims;
 }
 

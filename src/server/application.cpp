@@ -64,7 +64,7 @@ struct Application::Runtime {
   Runtime(const config::Config& cfg, storage::Database& db, const date::time_zone* zone)
       : metrics(cfg.slow_operation),
         hasher(std::max(1, static_cast<int>(std::thread::hardware_concurrency()))),
-        tokens(cfg.jwt_secret),
+        tokens(cfg.jwt_secret, std::chrono::seconds{5}, cfg.jwt_secret_previous),
         login_throttle(LoginLimits(cfg)),
         auth(db, hasher, tokens, clock, cfg.refresh_token_ttl, login_throttle),
         coffees(db),
@@ -129,6 +129,7 @@ Application::Application(config::Config config) : config_(std::move(config)) {
   database_ = OpenAndMigrate(config_);
   spdlog::info("Initializing authentication service...");
   runtime_ = std::make_unique<Runtime>(config_, *database_, zone);
+  runtime_->auth.LoadTokenVersions();
   spdlog::info("Initializing business rules engine...");
   spdlog::info("Warming business rules cache...");
   runtime_->rules_cache.Warm();
@@ -149,6 +150,7 @@ Application::Application(config::Config config) : config_(std::move(config)) {
   http::AddBusinessRulesRoutes(rt.router, rt.rules_admin);
   http::AddOrderRoutes(rt.router, rt.orders);
   http::AddConsoleRoutes(rt.router);
+  http::AddSwaggerUiRoutes(rt.router);
   http::AddReviewRoutes(rt.router, rt.reviews);
   http::AddAnalyticsRoutes(rt.router, rt.analytics);
   http::AddMetricsRoutes(rt.router, rt.metrics, [this] {
@@ -171,6 +173,9 @@ Application::Application(config::Config config) : config_(std::move(config)) {
   try {
     database_->Listen(app::kRulesChannel,
                       [this](const app::ChangeNotice&) { runtime_->rules_cache.Invalidate(); });
+    database_->Listen(app::kTokenVersionChannel, [this](const app::ChangeNotice& notice) {
+      runtime_->auth.OnTokenVersionNotice(notice);
+    });
     rt.order_events = std::make_unique<app::OrderEvents>(*database_, *database_);
     http::AddOrderEventsRoute(rt.router, *rt.order_events);
   } catch (...) {

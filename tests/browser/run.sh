@@ -88,5 +88,5 @@ export CHROMIUM=$chromium
 export BROWSER_ARTIFACT_DIR=${BROWSER_ARTIFACT_DIR:-$PWD/browser-artifacts/$backend}
 export SCREENSHOT_DIR="$root/docs/screenshots"
 mkdir -p "$BROWSER_ARTIFACT_DIR"
-node --test --test-concurrency=1 --test-reporter=spec "$here/console.test.mjs" || fail "browser tests failed"
+node --test --test-concurrency=1 --test-reporter=spec "$here/console.test.mjs" "$here/swagger.test.mjs" || fail "browser tests failed"
 echo "screenshots: $BROWSER_ARTIFACT_DIR"

@@ -120,8 +120,9 @@ probe() {
 
 # is_503_body FILE: the SPEC error shape of a 503
 is_503_body() {
-  jq -e '.error == "Service unavailable" and .error_code == "SERVICE_UNAVAILABLE"
-         and (.details | type) == "string"' "$1" >/dev/null
+  jq -e '.error_code == "SERVICE_UNAVAILABLE" and (.error | type) == "string"
+         and (.error | length) > 0 and .message == .error and .details == .error
+         and (.timestamp | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$"))' "$1" >/dev/null
 }
 
 # login EMAIL PASSWORD → access token

@@ -140,6 +140,94 @@ TEST_P(AuthHttp, RoleChangeShowsUpInNewTokens) {
       "1");
 }
 
+TEST_P(AuthHttp, ADemotionTakesEffectOnTheNextRequest) {
+  const std::string admin = server_->AdminToken();
+  const std::string staff_id =
+      server_->db().QueryValue("SELECT id FROM users WHERE email = 'barista@example.com'");
+  const std::string staff = server_->StaffToken();
+  const std::string staff_refresh = [&] {
+    auto login = client_->Post("/api/auth/login",
+                               R"({"email":"barista@example.com","password":"Barista123!"})");
+    return std::string(login.Json().as_object().at("refresh_token").as_string());
+  }();
+  const std::string no_order = "/api/orders/00000000-0000-4000-8000-000000000000/status";
+  // Staff may change order statuses (this order does not exist: 404, not 403).
+  ExpectError(client_->Patch(no_order, R"({"status":"confirmed"})", staff), 404, "NOT_FOUND");
+  auto res = client_->Patch("/api/admin/users/" + staff_id + "/role", R"({"role":"user"})", admin);
+  ASSERT_EQ(res.status, 200) << res.body;
+  // The token issued before the demotion no longer works, on any route, at once.
+  auto revoked = ExpectError(client_->Get("/api/auth/me", staff), 401, "INVALID_TOKEN");
+  EXPECT_EQ(revoked["error"],
+            "Token was revoked: the account's role or password changed; sign in again");
+  // A refresh gives a token with the new role, which works.
+  auto refreshed =
+      client_->Post("/api/auth/refresh", R"({"refresh_token":")" + staff_refresh + R"("})");
+  ASSERT_EQ(refreshed.status, 200) << refreshed.body;
+  const std::string token(refreshed.Json().as_object().at("access_token").as_string());
+  EXPECT_EQ(client_->Get("/api/auth/me", token).Json().as_object()["role"], "user");
+  ExpectError(client_->Patch(no_order, R"({"status":"confirmed"})", token), 403, "FORBIDDEN");
+  EXPECT_EQ(server_->db().QueryValue("SELECT token_version FROM users WHERE id = " + staff_id),
+            "1");
+}
+
+TEST_P(AuthHttp, PasswordChangeRevokesEveryTokenAndSignsInAgain) {
+  auto login =
+      client_->Post("/api/auth/login", R"({"email":"test@example.com","password":"password"})");
+  ASSERT_EQ(login.status, 200);
+  const std::string old_access = Field(login, "access_token");
+  const std::string old_refresh = Field(login, "refresh_token");
+  const std::string other_refresh = [&] {
+    auto again =
+        client_->Post("/api/auth/login", R"({"email":"test@example.com","password":"password"})");
+    return Field(again, "refresh_token");
+  }();
+
+  auto wrong = ExpectError(
+      client_->Post("/api/auth/password",
+                    R"({"current_password":"nope","new_password":"Espresso42"})", old_access),
+      400, "VALIDATION_ERROR");
+  EXPECT_EQ(wrong["error"], "current_password: is not the account's password");
+  auto weak = ExpectError(
+      client_->Post("/api/auth/password",
+                    R"({"current_password":"password","new_password":"short"})", old_access),
+      400, "VALIDATION_ERROR");
+  EXPECT_TRUE(weak["fields"].as_object().contains("new_password"));
+  ExpectError(client_->Post("/api/auth/password",
+                            R"({"current_password":"password","new_password":null})", old_access),
+              400, "VALIDATION_ERROR");
+  ExpectError(client_->Post("/api/auth/password",
+                            R"({"current_password":"password","new_password":"Espresso42"})"),
+              401, "MISSING_TOKEN");
+  // Nothing changed so far.
+  EXPECT_EQ(client_->Get("/api/auth/me", old_access).status, 200);
+
+  auto changed =
+      client_->Post("/api/auth/password",
+                    R"({"current_password":"password","new_password":"Espresso42"})", old_access);
+  ASSERT_EQ(changed.status, 200) << changed.body;
+  const std::string new_access = Field(changed, "access_token");
+  EXPECT_EQ(changed.Json().as_object()["user"].as_object()["email"], "test@example.com");
+  // Every earlier access and refresh token stops working; the new pair works.
+  ExpectError(client_->Get("/api/auth/me", old_access), 401, "INVALID_TOKEN");
+  for (const auto& refresh : {old_refresh, other_refresh}) {
+    ExpectError(client_->Post("/api/auth/refresh", R"({"refresh_token":")" + refresh + R"("})"),
+                401, "INVALID_TOKEN");
+  }
+  EXPECT_EQ(client_->Get("/api/auth/me", new_access).status, 200);
+  EXPECT_EQ(client_
+                ->Post("/api/auth/refresh",
+                       R"({"refresh_token":")" + Field(changed, "refresh_token") + R"("})")
+                .status,
+            200);
+  ExpectError(
+      client_->Post("/api/auth/login", R"({"email":"test@example.com","password":"password"})"),
+      401, "INVALID_CREDENTIALS");
+  EXPECT_EQ(
+      client_->Post("/api/auth/login", R"({"email":"test@example.com","password":"Espresso42"})")
+          .status,
+      200);
+}
+
 TEST_P(AuthHttp, RoleChangeValidatesAndProtectsTheAdminsOwnRole) {
   const std::string admin = server_->AdminToken();
   const std::string admin_id =

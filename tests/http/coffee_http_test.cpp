@@ -190,6 +190,27 @@ TEST_P(CoffeeHttp, CachedListShowsAChangeThroughTheApiAtOnce) {
   EXPECT_NE(std::find(names.begin(), names.end(), "Espresso Doppio"), names.end());
 }
 
+TEST_P(CoffeeHttp, EarlierFavoritesRouteAnswersLikeGetOneForASignedInUser) {
+  const std::string user = server_->UserToken();
+  auto favorite = client_->Get("/api/coffees/favorites/2", user);
+  ASSERT_EQ(favorite.status, 200) << favorite.body;
+  EXPECT_EQ(favorite.body, client_->Get("/api/coffees/2").body);
+  ExpectError(client_->Get("/api/coffees/favorites/2"), 401, "MISSING_TOKEN");
+  auto missing = ExpectError(client_->Get("/api/coffees/favorites/999", user), 404, "NOT_FOUND");
+  EXPECT_EQ(missing["error"], "Coffee with id 999 not found");
+}
+
+TEST_P(CoffeeHttp, NullOrControlCharactersInCoffeeFieldsAreNamed) {
+  const std::string admin = server_->AdminToken();
+  auto null_name = ExpectError(client_->Put("/api/coffees/1", R"({"name":null})", admin), 400,
+                               "VALIDATION_ERROR");
+  EXPECT_EQ(null_name["error"], "name: must not be null");
+  auto tab = ExpectError(client_->Put("/api/coffees/1", R"({"coffee_type":"Hot\tdrink"})", admin),
+                         400, "VALIDATION_ERROR");
+  EXPECT_EQ(tab["fields"].as_object()["coffee_type"], "must not contain control characters");
+  EXPECT_EQ(client_->Get("/api/coffees/1").Json().as_object()["coffee_type"], "Single Shot");
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, CoffeeHttp, ::testing::ValuesIn(AllBackends()), BackendName);
 
 /// A coffee edited directly in SQL shows up in the cached list within CACHE_TTL.

@@ -28,9 +28,15 @@ class HttpTest : public ::testing::TestWithParam<std::string> {
                                          const std::string& error_code) {
     EXPECT_EQ(res.status, status) << res.body;
     auto body = boost::json::parse(res.body).as_object();
-    EXPECT_TRUE(body.contains("error")) << res.body;
     EXPECT_TRUE(body.contains("details")) << res.body;
     EXPECT_EQ(body["error_code"], error_code.c_str()) << res.body;
+    // error and message are the specific human message (SPEC §2), never a bare category.
+    EXPECT_TRUE(body.contains("error") && body["error"].is_string()) << res.body;
+    EXPECT_EQ(body["message"], body["error"]) << res.body;
+    EXPECT_EQ(body["details"], body["error"]) << res.body;
+    EXPECT_TRUE(body.contains("timestamp") && body["timestamp"].is_string() &&
+                body["timestamp"].as_string().ends_with("Z"))
+        << res.body;
     EXPECT_FALSE(res.Header("x-request-id").empty());
     return body;
   }

@@ -244,8 +244,8 @@ TEST_P(OrderHttp, UnavailableItemsAreRefusedWithTheirReasons) {
       R"([{"coffee_item_id":1,"quantity":1},{"coffee_item_id":2,"quantity":1},{"coffee_item_id":4,"quantity":1}])",
       user_);
   auto body = ExpectError(res, 400, "ITEMS_UNAVAILABLE");
-  EXPECT_EQ(body["error"], "Validation error");
-  EXPECT_EQ(body["details"], "Items unavailable: 1: Out of stock, 2: Retired recipe");
+  EXPECT_EQ(body["error"], "Items unavailable: 1: Out of stock, 2: Retired recipe");
+  EXPECT_EQ(body["message"], "Items unavailable: 1: Out of stock, 2: Retired recipe");
   auto items = body["unavailable_items"].as_array();
   ASSERT_EQ(items.size(), 2U);
   EXPECT_EQ(items[0].as_object()["coffee_id"], 1);

@@ -36,8 +36,8 @@ TEST_P(RateLimitHttp, FourthLoginInARowIs429WithRetryAfter) {
   }
   auto res = client_->Post("/api/auth/login", kGoodLogin);
   auto body = ExpectError(res, 429, "RATE_LIMITED");
-  EXPECT_EQ(body["error"], "Too many requests");
   const std::string retry_after = res.Header("retry-after");
+  EXPECT_EQ(body["error"], ("Too many requests; retry in " + retry_after + " seconds").c_str());
   ASSERT_FALSE(retry_after.empty());
   const int seconds = std::stoi(retry_after);
   EXPECT_GE(seconds, 1);

@@ -520,6 +520,80 @@ TEST_P(RulesHttp, AuditIsFilteredAndPaginated) {
   ExpectFieldError(client_->Get("/api/business-rules/audit?page=0", admin), "page", "page");
 }
 
+TEST_P(RulesHttp, NullForAValueIsA400NamingTheFieldAndChangesNothing) {
+  const std::string admin = server_->AdminToken();
+  const auto before_changes = Changes();
+  const auto before = client_->Get("/api/business-rules/loyalty-config").body;
+  auto res =
+      client_->Put("/api/business-rules/loyalty-config", R"({"points_per_dollar":null})", admin);
+  auto body = ExpectError(res, 400, "VALIDATION_ERROR");
+  EXPECT_EQ(body["fields"].as_object()["points_per_dollar"], "must not be null");
+  res = client_->Put("/api/business-rules/loyalty-config",
+                     R"({"points_per_dollar":null,"bonus_multipliers":{"1":2}})", admin);
+  body = ExpectError(res, 400, "VALIDATION_ERROR");
+  EXPECT_EQ(body["error"], "points_per_dollar: must not be null");
+  for (const auto& [path, field] : std::vector<std::pair<std::string, std::string>>{
+           {"/api/business-rules/pricing-settings", "max_discount_percent"},
+           {"/api/business-rules/prep-time/1", "base_minutes"}}) {
+    ExpectFieldError(client_->Put(path, R"({")" + field + R"(":null,"x":1})", admin), field, path);
+  }
+  ExpectFieldError(
+      client_->Post("/api/business-rules/availability", R"({"coffee_id":1,"status":null})", admin),
+      "status", "availability status");
+  EXPECT_EQ(client_->Get("/api/business-rules/loyalty-config").body, before);
+  EXPECT_EQ(Changes(), before_changes);
+}
+
+TEST_P(RulesHttp, AnUpdateWhoseFieldsAreAllNullIsRefusedLikeAnEmptyOne) {
+  const std::string admin = server_->AdminToken();
+  const auto before_changes = Changes();
+  const std::string none =
+      "must set at least one of default_base_minutes, default_per_additional_item, baristas";
+  auto empty = ExpectError(client_->Put("/api/business-rules/prep-time", "{}", admin), 400,
+                           "VALIDATION_ERROR");
+  EXPECT_EQ(empty["error"], ("body: " + none).c_str());
+  auto all_null =
+      ExpectError(client_->Put("/api/business-rules/prep-time", R"({"baristas":null})", admin), 400,
+                  "VALIDATION_ERROR");
+  EXPECT_EQ(all_null["error"], ("baristas: must not be null; body: " + none).c_str());
+  EXPECT_EQ(Changes(), before_changes);
+}
+
+TEST_P(RulesHttp, ControlCharactersInTextAreRefusedNamingTheField) {
+  const std::string admin = server_->AdminToken();
+  ExpectFieldError(
+      client_->Post("/api/business-rules/availability",
+                    R"({"coffee_id":1,"status":"out_of_stock","reason":"Sold\u0007out"})", admin),
+      "reason", "BEL in a reason");
+  ExpectFieldError(
+      client_->Post(
+          kRulePath,
+          R"({"rule_type":"promotional","description":"Spring\u007f","discount_type":"percentage","discount_value":5})",
+          admin),
+      "description", "DEL in a description");
+  auto multiline = client_->Post(
+      kRulePath,
+      R"({"rule_type":"promotional","description":"Spring\n\tpromotion","discount_type":"percentage","discount_value":5})",
+      admin);
+  ASSERT_EQ(multiline.status, 201) << multiline.body;
+  EXPECT_EQ(Object(multiline)["description"], "Spring\n\tpromotion");
+}
+
+TEST_P(RulesHttp, RulesListsAreWholeAndRefusePageAndLimit) {
+  const auto whole = client_->Get("/api/business-rules/availability");
+  ASSERT_EQ(whole.status, 200);
+  EXPECT_EQ(std::to_string(whole.Json().as_array().size()), whole.Header("x-total-count"));
+  for (const char* path :
+       {"/api/business-rules/availability?page=2", "/api/business-rules/pricing?limit=1"}) {
+    auto body = ExpectError(client_->Get(path), 400, "VALIDATION_ERROR");
+    const std::string field =
+        std::string(path).find("page") != std::string::npos ? "page" : "limit";
+    EXPECT_EQ(body["fields"].as_object()[field],
+              "is not accepted: this list is returned whole, not paginated")
+        << path;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, RulesHttp, ::testing::ValuesIn(AllBackends()), BackendName);
 
 }  // namespace

@@ -15,7 +15,8 @@ TEST_P(ServerHttp, HealthAndReadiness) {
 
 TEST_P(ServerHttp, UnknownRouteIs404InTheErrorShape) {
   auto body = ExpectError(client_->Get("/api/teas"), 404, "ROUTE_NOT_FOUND");
-  EXPECT_EQ(body["error"], "Not found");
+  EXPECT_EQ(body["error"], "No route for /api/teas");
+  EXPECT_EQ(body["message"], "No route for /api/teas");
 }
 
 TEST_P(ServerHttp, WrongMethodIs405WithAllow) {

@@ -40,6 +40,32 @@ TEST_P(StaticHttp, EveryEmbeddedFileIsServedByteForByteWithItsType) {
   }
 }
 
+TEST_P(StaticHttp, SwaggerUiIsServedFromTheBinaryOnThisDocument) {
+  if (http::SwaggerUiFiles().empty()) GTEST_SKIP() << "built without npm: no /swagger-ui/";
+  auto redirect = client_->Get("/swagger-ui");
+  EXPECT_EQ(redirect.status, 301);
+  EXPECT_EQ(redirect.Header("location"), "/swagger-ui/");
+  auto index = client_->Get("/swagger-ui/");
+  ASSERT_EQ(index.status, 200);
+  EXPECT_EQ(index.Header("content-type"), "text/html; charset=utf-8");
+  EXPECT_NE(index.body.find("swagger-ui-bundle.js"), std::string::npos);
+  EXPECT_EQ(index.Header("content-security-policy"), http::kSwaggerUiContentSecurityPolicy);
+  // Every file is ours or swagger-ui-dist's, served byte for byte; init.js points at this
+  // server's document.
+  for (const auto& file : http::SwaggerUiFiles()) {
+    SCOPED_TRACE(std::string(file.path));
+    auto res = client_->Get("/swagger-ui/" + std::string(file.path));
+    ASSERT_EQ(res.status, 200);
+    EXPECT_EQ(res.body, file.Bytes());
+    EXPECT_EQ(res.Header("content-type"), http::ContentTypeFor(file.path));
+  }
+  EXPECT_NE(client_->Get("/swagger-ui/init.js").body.find("/api/openapi.json"), std::string::npos);
+  EXPECT_EQ(client_->Get("/swagger-ui/swagger-ui-bundle.js")
+                .Header("content-type")
+                .rfind("text/javascript", 0),
+            0U);
+}
+
 TEST_P(StaticHttp, AMatchingEtagIsAnswered304WithoutBody) {
   auto first = client_->Get("/console/app.js");
   ASSERT_EQ(first.status, 200);

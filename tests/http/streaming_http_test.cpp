@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include "http/json.hpp"
+#include "http/json/codec.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
 #include "raw_connection.hpp"
@@ -55,7 +55,7 @@ class HttpStreaming : public ::testing::Test {
   void SetUp() override {
     router_.Add(http::Method::kGet, "/plain", http::Access::kPublic, http::Exec::kInline,
                 [](http::Request&) {
-                  return http::JsonResponse(200, boost::json::object{{"ok", true}});
+                  return http::json::JsonResponse(200, boost::json::object{{"ok", true}});
                 });
     router_.Add(http::Method::kGet, "/events", http::Access::kPublic, http::Exec::kWorker,
                 [this](http::Request&) {

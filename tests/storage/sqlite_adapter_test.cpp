@@ -365,8 +365,13 @@ TEST_F(SqliteGroupCommit, ConcurrentWritesAllCommitAndEachCallerSeesItsOwnResult
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kPerThread; ++i) {
-        const std::string email =
-            "u" + std::to_string(t) + "-" + std::to_string(i) + "@example.com";
+        // Appended piece by piece: gcc 12's -O2 -Werror=restrict misfires on
+        // `"literal" + std::string&&` (operator+ inserting at the front).
+        std::string email = "u";
+        email += std::to_string(t);
+        email += '-';
+        email += std::to_string(i);
+        email += "@example.com";
         std::optional<domain::User> user;
         try {
           db_->Write([&](Tx& tx) {

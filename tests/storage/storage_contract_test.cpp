@@ -448,6 +448,21 @@ TEST_P(StorageContract, UpdatePasswordHashReplacesHash) {
       Write([](Tx& tx) { return tx.Users().UpdatePasswordHash(domain::UserId{999}, "x"); }));
 }
 
+TEST_P(StorageContract, TokenVersionStartsAtZeroAndEachBumpRaisesItByOne) {
+  const auto a = AddUser("tv-a@example.com");
+  const auto b = AddUser("tv-b@example.com");
+  EXPECT_EQ(Read([&](Tx& tx) { return tx.Users().TokenVersion(a.id); }), 0);
+  EXPECT_TRUE(Read([](Tx& tx) { return tx.Users().TokenVersions(); }).empty());
+  EXPECT_EQ(Write([&](Tx& tx) { return tx.Users().BumpTokenVersion(a.id); }), 1);
+  EXPECT_EQ(Write([&](Tx& tx) { return tx.Users().BumpTokenVersion(a.id); }), 2);
+  EXPECT_EQ(Write([&](Tx& tx) { return tx.Users().BumpTokenVersion(b.id); }), 1);
+  EXPECT_EQ(Write([](Tx& tx) { return tx.Users().BumpTokenVersion(domain::UserId{999999}); }), 0);
+  EXPECT_EQ(Read([&](Tx& tx) { return tx.Users().TokenVersion(a.id); }), 2);
+  EXPECT_EQ(Read([](Tx& tx) { return tx.Users().TokenVersion(domain::UserId{999999}); }), 0);
+  const auto versions = Read([](Tx& tx) { return tx.Users().TokenVersions(); });
+  EXPECT_EQ(versions, (std::vector<std::pair<domain::UserId, std::int64_t>>{{a.id, 2}, {b.id, 1}}));
+}
+
 TEST_P(StorageContract, RefreshTokenIsFoundByHash) {
   const auto user = AddUser("hal@example.com");
   const auto expires = At(1'798'761'600'654'321);
@@ -472,6 +487,20 @@ TEST_P(StorageContract, MarkUsedSucceedsExactlyOnce) {
   EXPECT_TRUE(Write([&](Tx& tx) { return tx.RefreshTokens().MarkUsed(id); }));
   EXPECT_FALSE(Write([&](Tx& tx) { return tx.RefreshTokens().MarkUsed(id); }));
   EXPECT_TRUE(Read([](Tx& tx) { return tx.RefreshTokens().FindByHash("h1")->used; }));
+}
+
+TEST_P(StorageContract, RevokeUserRevokesEveryFamilyOfThatUserOnly) {
+  const auto user = AddUser("kim@example.com");
+  const auto other = AddUser("lee@example.com");
+  Write([&](Tx& tx) {
+    tx.RefreshTokens().Insert(user.id, "f1", "u1", At(1'798'761'600'000'000));
+    tx.RefreshTokens().Insert(user.id, "f2", "u2", At(1'798'761'600'000'000));
+    tx.RefreshTokens().Insert(other.id, "f3", "o1", At(1'798'761'600'000'000));
+  });
+  Write([&](Tx& tx) { tx.RefreshTokens().RevokeUser(user.id); });
+  EXPECT_TRUE(Read([](Tx& tx) { return tx.RefreshTokens().FindByHash("u1")->revoked; }));
+  EXPECT_TRUE(Read([](Tx& tx) { return tx.RefreshTokens().FindByHash("u2")->revoked; }));
+  EXPECT_FALSE(Read([](Tx& tx) { return tx.RefreshTokens().FindByHash("o1")->revoked; }));
 }
 
 TEST_P(StorageContract, RevokedFamilyCannotBeMarkedUsed) {

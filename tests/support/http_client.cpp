@@ -7,6 +7,10 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <cstdlib>
+#include <fstream>
+#include <mutex>
 
 namespace coffee::testing {
 
@@ -16,6 +20,26 @@ namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
 
 boost::json::value HttpResult::Json() const { return boost::json::parse(body); }
+
+namespace {
+
+/// When COFFEE_HTTP_RECORD names a file, every exchange is appended to it as one JSON line
+/// {method, target, status, content_type, body}: tests/contract/validate-responses.mjs then
+/// validates each answer against docs/openapi.json, so the document cannot drift from the code.
+void Record(const std::string& method, const std::string& target, const HttpResult& res) {
+  static const char* const path = std::getenv("COFFEE_HTTP_RECORD");
+  if (path == nullptr || *path == '\0') return;
+  static std::mutex mu;
+  const boost::json::object line{{"method", method},
+                                 {"target", target},
+                                 {"status", res.status},
+                                 {"content_type", res.Header("content-type")},
+                                 {"body", res.body}};
+  const std::lock_guard lock(mu);
+  std::ofstream(path, std::ios::app) << boost::json::serialize(line) << '\n';
+}
+
+}  // namespace
 
 std::string HttpResult::Header(const std::string& lower_name) const {
   auto it = headers.find(lower_name);
@@ -70,6 +94,7 @@ HttpResult HttpClient::Send(const std::string& method, const std::string& target
       }
       out.body = res.body();
       if (!res.keep_alive()) impl_->stream.reset();
+      Record(method, target, out);
       return out;
     } catch (const boost::system::system_error&) {
       impl_->stream.reset();  // the server closed the kept-alive connection: retry once

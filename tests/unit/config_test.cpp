@@ -143,6 +143,11 @@ TEST(Config, ConnectionTimeoutsAndLimitHaveDefaultsAndRanges) {
 
 TEST(Config, ShortSecretIsRejectedInDevelopmentToo) {
   EXPECT_FALSE(LoadConfig(Env({{"JWT_SECRET", "0123456789"}})));
+  EXPECT_FALSE(LoadConfig(Env({{"JWT_SECRET", kSecret}, {"JWT_SECRET_PREVIOUS", "short"}})));
+  auto rotated = LoadConfig(Env(
+      {{"JWT_SECRET", kSecret}, {"JWT_SECRET_PREVIOUS", "the-previous-secret-0123456789-abcdef"}}));
+  ASSERT_TRUE(rotated);
+  EXPECT_EQ(rotated->jwt_secret_previous, "the-previous-secret-0123456789-abcdef");
 }
 
 TEST(Config, DevelopmentGeneratesAndReusesAPrivateSecretFile) {

@@ -5,13 +5,17 @@
 #include <cmath>
 #include <limits>
 
-#include "http/json.hpp"
+#include "domain/time.hpp"
+#include "http/json/codec.hpp"
+#include "http/json/errors.hpp"
+#include "http/json/field_reader.hpp"
+#include "http/json/readers.hpp"
 #include "http/router.hpp"
 
-namespace coffee::http {
+namespace coffee::http::json {
 namespace {
 
-namespace json = boost::json;
+namespace bj = boost::json;
 
 Request JsonRequest(std::string body, std::string content_type = "application/json") {
   Request r;
@@ -22,12 +26,12 @@ Request JsonRequest(std::string body, std::string content_type = "application/js
 }
 
 TEST(JsonSerializer, WritesPlainNumbersAndPricesWithTwoDecimals) {
-  json::object o{{"price", 4.5}, {"rating", 4.8}, {"n", 3}, {"s", "a\"b\n"}, {"z", nullptr}};
+  bj::object o{{"price", 4.5}, {"rating", 4.8}, {"n", 3}, {"s", "a\"b\n"}, {"z", nullptr}};
   EXPECT_EQ(SerializeJson(o), R"({"price":4.50,"rating":4.8,"n":3,"s":"a\"b\n","z":null})");
 }
 
 TEST(JsonSerializer, EscapesControlCharacters) {
-  EXPECT_EQ(SerializeJson(json::string(std::string("\x01", 1))), R"("\u0001")");
+  EXPECT_EQ(SerializeJson(bj::string(std::string("\x01", 1))), R"("\u0001")");
 }
 
 TEST(JsonBody, WrongContentTypeIs415) {
@@ -94,7 +98,7 @@ TEST(JsonBody, BuildsTheSameValueAsBoostJson) {
       R"("t":true,"f":false,"z":null,"a":[1,[2,{"k":"v"}],[]],"o":{},"e":""})";
   auto r = ParseJsonObject(JsonRequest(body));
   ASSERT_TRUE(r) << r.error().details;
-  EXPECT_EQ(json::value(*r), json::parse(body));
+  EXPECT_EQ(bj::value(*r), bj::parse(body));
 }
 
 TEST(JsonBody, TrailingDataOrCommentsAre400) {
@@ -120,7 +124,7 @@ TEST(JsonBody, MebibyteBodiesAreHandledQuickly) {
 }
 
 TEST(FieldReader, IntegersOutOfRangeAreNamedAsSuch) {
-  json::object o{
+  bj::object o{
       {"big", 1e20},      {"huge", std::numeric_limits<std::uint64_t>::max()}, {"frac", 1.5},
       {"neg_zero", -0.0}, {"min", std::numeric_limits<std::int64_t>::min()},   {"text", "2"}};
   FieldReader r(o);
@@ -138,16 +142,16 @@ TEST(FieldReader, IntegersOutOfRangeAreNamedAsSuch) {
 }
 
 TEST(FieldReader, MoneyOutOfRangeIsRefusedWithoutOverflow) {
-  json::object o{{"min", std::numeric_limits<std::int64_t>::min()},
-                 {"max", std::numeric_limits<std::int64_t>::max()},
-                 {"u", std::numeric_limits<std::uint64_t>::max()},
-                 {"d", 1e300},
-                 {"inf", std::numeric_limits<double>::infinity()},
-                 {"s", "99999999999999999999999.99"},
-                 {"s12", "1000000000000"},
-                 {"decimals", "1.234"},
-                 {"word", "12abc"},
-                 {"ok", "-999999999999.99"}};
+  bj::object o{{"min", std::numeric_limits<std::int64_t>::min()},
+               {"max", std::numeric_limits<std::int64_t>::max()},
+               {"u", std::numeric_limits<std::uint64_t>::max()},
+               {"d", 1e300},
+               {"inf", std::numeric_limits<double>::infinity()},
+               {"s", "99999999999999999999999.99"},
+               {"s12", "1000000000000"},
+               {"decimals", "1.234"},
+               {"word", "12abc"},
+               {"ok", "-999999999999.99"}};
   FieldReader r(o);
   for (const char* key : {"min", "max", "u", "d", "inf", "s", "s12", "decimals", "word"}) {
     EXPECT_FALSE(r.Money(key, true)) << key;
@@ -165,7 +169,7 @@ TEST(FieldReader, MoneyOutOfRangeIsRefusedWithoutOverflow) {
 }
 
 TEST(FieldReader, NumberRefusesNonFiniteValues) {
-  json::object o{{"inf", std::numeric_limits<double>::infinity()}, {"ok", 4.8}};
+  bj::object o{{"inf", std::numeric_limits<double>::infinity()}, {"ok", 4.8}};
   FieldReader r(o);
   EXPECT_FALSE(r.Number("inf", true));
   EXPECT_EQ(r.Number("ok", true), 4.8);
@@ -173,7 +177,7 @@ TEST(FieldReader, NumberRefusesNonFiniteValues) {
 }
 
 TEST(FieldReader, CollectsOneErrorPerField) {
-  json::object o{{"a", 1}, {"b", "x"}, {"price", "4.567"}};
+  bj::object o{{"a", 1}, {"b", "x"}, {"price", "4.567"}};
   FieldReader r(o);
   EXPECT_FALSE(r.String("a", true));
   EXPECT_FALSE(r.Int("b", true));
@@ -186,7 +190,7 @@ TEST(FieldReader, CollectsOneErrorPerField) {
 }
 
 TEST(FieldReader, MoneyAcceptsNumberOrString) {
-  json::object o{{"a", 4.5}, {"b", "4.50"}, {"c", 4}};
+  bj::object o{{"a", 4.5}, {"b", "4.50"}, {"c", 4}};
   FieldReader r(o);
   EXPECT_EQ(r.Money("a", true)->cents(), 450);
   EXPECT_EQ(r.Money("b", true)->cents(), 450);
@@ -194,14 +198,125 @@ TEST(FieldReader, MoneyAcceptsNumberOrString) {
   EXPECT_TRUE(r.ok());
 }
 
-TEST(ErrorShape, HasCategoryCodeDetailsAndFields) {
+TEST(ErrorShape, HasTheMessageCodeDetailsFieldsAndTimestamp) {
   auto res = ErrorResponse(app::AppError::Validation("price", "must be greater than 0"));
   EXPECT_EQ(res.status, 400);
-  auto body = json::parse(res.body).as_object();
-  EXPECT_EQ(body["error"], "Validation error");
+  auto body = bj::parse(res.body).as_object();
+  EXPECT_EQ(body["error"], "price: must be greater than 0");
+  EXPECT_EQ(body["message"], "price: must be greater than 0");
+  ASSERT_TRUE(body["timestamp"].is_string());
+  const std::string timestamp(body["timestamp"].as_string());
+  EXPECT_TRUE(domain::ParseTimestamp(timestamp)) << timestamp;
+  EXPECT_EQ(timestamp.size(), 20U) << timestamp;  // 2026-02-28T10:30:00Z
   EXPECT_EQ(body["error_code"], "VALIDATION_ERROR");
   EXPECT_EQ(body["details"], "price: must be greater than 0");
   EXPECT_EQ(body["fields"].as_object()["price"], "must be greater than 0");
+}
+
+TEST(FieldReader, NullForAValueIsRefusedNamingTheField) {
+  bj::object o{{"required", nullptr}, {"optional", nullptr}, {"n", nullptr}};
+  FieldReader r(o);
+  EXPECT_FALSE(r.String("required", true));
+  EXPECT_FALSE(r.String("optional", false));
+  EXPECT_FALSE(r.Int("n", false));
+  EXPECT_FALSE(r.String("absent", false));
+  ASSERT_FALSE(r.ok());
+  const auto fields = r.Error().fields;
+  EXPECT_EQ(fields.at("required"), "must not be null");
+  EXPECT_EQ(fields.at("optional"), "must not be null");
+  EXPECT_EQ(fields.at("n"), "must not be null");
+  EXPECT_FALSE(fields.contains("absent"));
+}
+
+TEST(FieldReader, ControlCharactersAreRefusedTabAndNewlineOnlyInFreeText) {
+  bj::object o{{"name", "Flat\nWhite"}, {"nul", std::string("a\0b", 3)}, {"del", "Mocha\x7f"},
+               {"esc", "\x1b[31m"},     {"text", "Line one\n\tTwo"},     {"text_cr", "a\rb"},
+               {"plain", "Café crème"}};
+  FieldReader r(o);
+  EXPECT_FALSE(r.String("name", true));
+  EXPECT_FALSE(r.String("nul", true));
+  EXPECT_FALSE(r.String("del", true));
+  EXPECT_FALSE(r.String("esc", true));
+  EXPECT_EQ(r.Text("text", true), "Line one\n\tTwo");
+  EXPECT_FALSE(r.Text("text_cr", true));
+  EXPECT_EQ(r.String("plain", true), "Café crème");
+  const auto fields = r.Error().fields;
+  EXPECT_EQ(fields.size(), 5U);
+  EXPECT_EQ(fields.at("name"), "must not contain control characters");
+  EXPECT_EQ(fields.at("del"), "must not contain control characters");
+  EXPECT_EQ(fields.at("text_cr"), "must not contain control characters other than tab and newline");
+}
+
+TEST(Readers, AnUpdateWhoseFieldsAreAllNullIsRefusedLikeAnEmptyOneNamingTheNulls) {
+  const std::string none =
+      "must set at least one of default_base_minutes, default_per_additional_item, baristas";
+  auto empty = ReadPrepTimeSettings(JsonRequest("{}"));
+  ASSERT_FALSE(empty);
+  EXPECT_EQ(empty.error().fields, (std::map<std::string, std::string>{{"body", none}}));
+  auto all_null = ReadPrepTimeSettings(JsonRequest(R"({"baristas":null})"));
+  ASSERT_FALSE(all_null);
+  EXPECT_EQ(all_null.error().fields,
+            (std::map<std::string, std::string>{{"body", none}, {"baristas", "must not be null"}}));
+  auto one_null =
+      ReadPrepTimeSettings(JsonRequest(R"({"baristas":2,"default_base_minutes":null})"));
+  ASSERT_FALSE(one_null);
+  EXPECT_EQ(one_null.error().fields,
+            (std::map<std::string, std::string>{{"default_base_minutes", "must not be null"}}));
+}
+
+TEST(Readers, LoyaltyNullPointsAreRefusedNullMultipliersClear) {
+  auto points = ReadLoyalty(JsonRequest(R"({"points_per_dollar":null})"));
+  ASSERT_FALSE(points);
+  EXPECT_EQ(points.error().fields.at("points_per_dollar"), "must not be null");
+  auto cleared = ReadLoyalty(JsonRequest(R"({"bonus_multipliers":null})"));
+  ASSERT_TRUE(cleared);
+  ASSERT_TRUE(cleared->bonus_multipliers);
+  EXPECT_TRUE(cleared->bonus_multipliers->empty());
+  EXPECT_FALSE(cleared->points_per_dollar);
+}
+
+TEST(Readers, NullableFieldsAcceptNullOthersNameTheField) {
+  auto availability = ReadAvailability(JsonRequest(
+      R"({"coffee_id":1,"status":"seasonal","reason":null,"available_from":null,"available_until":null})"));
+  ASSERT_TRUE(availability) << availability.error().details;
+  EXPECT_FALSE(availability->reason);
+  auto status = ReadAvailability(JsonRequest(R"({"coffee_id":1,"status":null})"));
+  ASSERT_FALSE(status);
+  EXPECT_EQ(status.error().fields.at("status"), "must not be null");
+  auto reason = ReadAvailability(
+      JsonRequest("{\"coffee_id\":1,\"status\":\"out_of_stock\",\"reason\":\"Sold\\u0000out\"}"));
+  ASSERT_FALSE(reason);
+  EXPECT_TRUE(reason.error().fields.contains("reason"));
+
+  auto rule = ReadRule(JsonRequest(
+      R"({"rule_type":"promotional","discount_type":"percentage","discount_value":5,)"
+      R"("coffee_ids":null,"valid_until":null,"min_quantity":null,"time_ranges":null,"days_of_week":null})"));
+  ASSERT_TRUE(rule) << rule.error().details;
+  EXPECT_FALSE(rule->rule.valid_until);
+  EXPECT_FALSE(rule->rule.min_quantity);
+  for (const char* field : {"description", "priority", "is_active", "valid_from"}) {
+    auto refused = ReadRule(JsonRequest(
+        std::string(
+            R"({"rule_type":"promotional","discount_type":"percentage","discount_value":5,")") +
+        field + R"(":null})"));
+    ASSERT_FALSE(refused) << field;
+    EXPECT_EQ(refused.error().fields.at(field), "must not be null");
+  }
+  for (const char* body : {R"({"name":null})", R"({"price":null})", R"({"image_url":null})"}) {
+    auto coffee = ReadCoffee(JsonRequest(body), false);
+    ASSERT_FALSE(coffee) << body;
+    EXPECT_NE(coffee.error().details.find("must not be null"), std::string::npos) << body;
+  }
+  auto role = ReadRole(JsonRequest(R"({"role":null})"));
+  ASSERT_FALSE(role);
+  EXPECT_EQ(role.error().details, "role: must not be null");
+  auto comment = ReadReviewPatch(JsonRequest(R"({"comment":null})"));
+  ASSERT_TRUE(comment);
+  EXPECT_TRUE(comment->has_comment);
+  EXPECT_FALSE(comment->comment);
+  auto rating = ReadReviewPatch(JsonRequest(R"({"rating":null})"));
+  ASSERT_FALSE(rating);
+  EXPECT_EQ(rating.error().fields.at("rating"), "must not be null");
 }
 
 TEST(ErrorShape, UnavailableCarriesRetryAfter) {
@@ -241,4 +356,4 @@ TEST(Router, KnownPathWithWrongMethodIsDistinguishedFromUnknownPath) {
 }
 
 }  // namespace
-}  // namespace coffee::http
+}  // namespace coffee::http::json

@@ -119,6 +119,25 @@ TEST(Jwt, OtherSecretIsRejected) {
   EXPECT_FALSE(mine.VerifyAccess(theirs.IssueAccess(Claims()), kNow));
 }
 
+TEST(Jwt, PreviousSecretStillVerifiesDuringARotationButNeverSigns) {
+  const std::string previous = "the-previous-secret-0123456789-abcdef";
+  JwtTokenService before_rotation(previous);
+  JwtTokenService rotated(kSecret, 5s, previous);
+  const std::string old_token = before_rotation.IssueAccess(Claims());
+  auto claims = rotated.VerifyAccess(old_token, kNow);
+  ASSERT_TRUE(claims);
+  EXPECT_EQ(claims->user_id, domain::UserId{7});
+  // New tokens are signed with the current secret only.
+  const std::string new_token = rotated.IssueAccess(Claims());
+  EXPECT_TRUE(JwtTokenService(kSecret).VerifyAccess(new_token, kNow));
+  EXPECT_FALSE(before_rotation.VerifyAccess(new_token, kNow));
+  // Once the previous secret is dropped, its tokens stop verifying.
+  EXPECT_FALSE(JwtTokenService(kSecret).VerifyAccess(old_token, kNow));
+  // A third secret verifies with neither.
+  JwtTokenService stranger("a-third-secret-nobody-configured-000000");
+  EXPECT_FALSE(rotated.VerifyAccess(stranger.IssueAccess(Claims()), kNow));
+}
+
 TEST(Jwt, ExpiredTokenSaysSo) {
   JwtTokenService svc(kSecret);
   const std::string token = svc.IssueAccess(Claims());

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "domain/time.hpp"
@@ -27,6 +28,13 @@ class UserRepository {
   virtual bool UpdateRole(domain::UserId id, domain::Role role) = 0;
   /// Replaces the password hash (admin create on an existing email); false when no such user.
   virtual bool UpdatePasswordHash(domain::UserId id, std::string_view password_hash) = 0;
+  /// The user's token version (what new access tokens carry); 0 when no such user.
+  virtual std::int64_t TokenVersion(domain::UserId id) = 0;
+  /// Increments the token version, so tokens issued before stop verifying; the new version, or
+  /// 0 when no such user.
+  virtual std::int64_t BumpTokenVersion(domain::UserId id) = 0;
+  /// Every user whose token version is above 0, with it.
+  virtual std::vector<std::pair<domain::UserId, std::int64_t>> TokenVersions() = 0;
 };
 
 /// A stored refresh token: only the SHA-256 hash of the opaque token is kept.
@@ -52,6 +60,8 @@ class RefreshTokenRepository {
   virtual bool MarkUsed(std::int64_t id) = 0;
   /// Revokes every token of the family.
   virtual void RevokeFamily(std::string_view family_id) = 0;
+  /// Revokes every refresh token of the user (a password change).
+  virtual void RevokeUser(domain::UserId user_id) = 0;
 };
 
 }  // namespace coffee::app

@@ -25,6 +25,9 @@ struct AccessClaims {
   domain::Role role = domain::Role::kUser;
   domain::Instant issued_at;
   domain::Instant expires_at;
+  /// The user's token version when the token was issued ("ver"; 0 when absent): a role or
+  /// password change raises the user's version and older tokens stop verifying.
+  std::int64_t version = 0;
 };
 
 /// Issues and checks access tokens and makes opaque refresh tokens.

@@ -1,56 +1,30 @@
 #include <boost/json.hpp>
 
 #include "http/handlers/handlers.hpp"
-#include "http/handlers/mapping.hpp"
-#include "http/json.hpp"
+#include "http/json/codec.hpp"
+#include "http/json/errors.hpp"
+#include "http/json/mappers.hpp"
+#include "http/json/readers.hpp"
 
 namespace coffee::http {
 
-namespace json = boost::json;
-
-namespace {
-
-/// Reads {email, password} or {refresh_token} bodies.
-struct Credentials {
-  std::string email;
-  std::string password;
-};
-
-app::Outcome<Credentials> ReadCredentials(const Request& req) {
-  auto body = ParseJsonObject(req);
-  if (!body) return body.error();
-  FieldReader r(*body);
-  auto email = r.String("email", true);
-  auto password = r.String("password", true);
-  if (!r.ok()) return r.Error();
-  return Credentials{*email, *password};
-}
-
-app::Outcome<std::string> ReadRefreshToken(const Request& req) {
-  auto body = ParseJsonObject(req);
-  if (!body) return body.error();
-  FieldReader r(*body);
-  auto token = r.String("refresh_token", true);
-  if (!r.ok()) return r.Error();
-  return *token;
-}
-
-}  // namespace
+namespace bj = boost::json;
 
 void AddAuthRoutes(Router& router, app::AuthService& auth) {
   router.Add(Method::kPost, "/api/auth/register", Access::kPublic, Exec::kWorker,
              [&auth](Request& req) {
-               auto creds = ReadCredentials(req);
-               if (!creds) return ErrorResponse(creds.error());
-               return Respond(auth.Register(creds->email, creds->password), 201,
-                              [](const auto& t) { return ToJson(t); });
+               auto creds = json::ReadCredentials(req);
+               if (!creds) return json::ErrorResponse(creds.error());
+               return json::Respond(auth.Register(creds->email, creds->password), 201,
+                                    [](const auto& t) { return json::ToJson(t); });
              });
   router.Add(Method::kPost, "/api/auth/login", Access::kPublic, Exec::kWorker,
              [&auth](Request& req) {
-               auto creds = ReadCredentials(req);
-               if (!creds) return ErrorResponse(creds.error());
+               auto creds = json::ReadCredentials(req);
+               if (!creds) return json::ErrorResponse(creds.error());
                auto login = auth.Login(creds->email, creds->password, req.client_ip);
-               Response res = Respond(login.outcome, 200, [](const auto& t) { return ToJson(t); });
+               Response res =
+                   json::Respond(login.outcome, 200, [](const auto& t) { return json::ToJson(t); });
                if (login.retry_after.count() > 0) {
                  res.headers.emplace_back("Retry-After", std::to_string(login.retry_after.count()));
                }
@@ -58,49 +32,51 @@ void AddAuthRoutes(Router& router, app::AuthService& auth) {
              });
   router.Add(Method::kPost, "/api/auth/refresh", Access::kPublic, Exec::kWorker,
              [&auth](Request& req) {
-               auto token = ReadRefreshToken(req);
-               if (!token) return ErrorResponse(token.error());
-               return Respond(auth.Refresh(*token), 200, [](const auto& t) { return ToJson(t); });
+               auto token = json::ReadRefreshToken(req);
+               if (!token) return json::ErrorResponse(token.error());
+               return json::Respond(auth.Refresh(*token), 200,
+                                    [](const auto& t) { return json::ToJson(t); });
              });
   router.Add(Method::kPost, "/api/auth/logout", Access::kPublic, Exec::kWorker,
              [&auth](Request& req) {
-               auto token = ReadRefreshToken(req);
-               if (!token) return ErrorResponse(token.error());
+               auto token = json::ReadRefreshToken(req);
+               if (!token) return json::ErrorResponse(token.error());
                auto result = auth.Logout(*token);
-               if (!result) return ErrorResponse(result.error());
-               return NoContent();
+               if (!result) return json::ErrorResponse(result.error());
+               return json::NoContent();
              });
+  router.Add(
+      Method::kPost, "/api/auth/password", Access::kUser, Exec::kWorker, [&auth](Request& req) {
+        auto change = json::ReadPasswordChange(req);
+        if (!change) return json::ErrorResponse(change.error());
+        return json::Respond(
+            auth.ChangePassword(req.auth->user_id, change->current_password, change->new_password),
+            200, [](const auto& t) { return json::ToJson(t); });
+      });
   router.Add(Method::kGet, "/api/auth/me", Access::kUser, Exec::kWorker, [&auth](Request& req) {
-    return Respond(auth.Me(req.auth->user_id), 200, [](const auto& u) { return ToJson(u); });
+    return json::Respond(auth.Me(req.auth->user_id), 200,
+                         [](const auto& u) { return json::ToJson(u); });
   });
   router.Add(Method::kGet, "/api/admin/users", Access::kAdmin, Exec::kWorker,
              [&auth](Request& req) {
                auto page = app::ParsePage(req.query);
-               if (!page) return ErrorResponse(page.error());
+               if (!page) return json::ErrorResponse(page.error());
                auto result = auth.ListUsers(page->page, page->limit);
-               if (!result) return ErrorResponse(result.error());
-               json::array users;
-               for (const auto& u : result->users) users.push_back(ToJson(u));
-               Response res = JsonResponse(200, users);
+               if (!result) return json::ErrorResponse(result.error());
+               bj::array users;
+               for (const auto& u : result->users) users.push_back(json::ToJson(u));
+               Response res = json::JsonResponse(200, users);
                res.headers.emplace_back("X-Total-Count", std::to_string(result->total));
                return res;
              });
   router.Add(Method::kPatch, "/api/admin/users/:id/role", Access::kAdmin, Exec::kWorker,
              [&auth](Request& req) {
-               auto id = PathId(req, "id");
-               if (!id) return ErrorResponse(id.error());
-               auto body = ParseJsonObject(req);
-               if (!body) return ErrorResponse(body.error());
-               FieldReader r(*body);
-               auto role_text = r.String("role", true);
-               std::optional<domain::Role> role;
-               if (role_text) {
-                 role = domain::ParseRole(*role_text);
-                 if (!role) r.Fail("role", "must be one of user, staff, admin");
-               }
-               if (!r.ok()) return ErrorResponse(r.Error());
-               return Respond(auth.ChangeRole(req.auth->user_id, domain::UserId{*id}, *role), 200,
-                              [](const auto& u) { return ToJson(u); });
+               auto id = json::PathId(req, "id");
+               if (!id) return json::ErrorResponse(id.error());
+               auto role = json::ReadRole(req);
+               if (!role) return json::ErrorResponse(role.error());
+               return json::Respond(auth.ChangeRole(req.auth->user_id, domain::UserId{*id}, *role),
+                                    200, [](const auto& u) { return json::ToJson(u); });
              });
 }
 

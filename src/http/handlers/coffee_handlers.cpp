@@ -6,35 +6,16 @@
 #include <unordered_map>
 
 #include "http/handlers/handlers.hpp"
-#include "http/handlers/mapping.hpp"
-#include "http/json.hpp"
+#include "http/json/codec.hpp"
+#include "http/json/errors.hpp"
+#include "http/json/mappers.hpp"
+#include "http/json/readers.hpp"
 
 namespace coffee::http {
 
-namespace json = boost::json;
+namespace bj = boost::json;
 
 namespace {
-
-/// Reads the coffee fields; for create all are required, for update any subset.
-app::Outcome<domain::CoffeePatch> ReadCoffee(const Request& req, bool required) {
-  auto body = ParseJsonObject(req);
-  if (!body) return body.error();
-  FieldReader r(*body);
-  domain::CoffeePatch p;
-  p.name = r.String("name", required);
-  p.coffee_type = r.String("coffee_type", required);
-  p.price = r.Money("price", required);
-  p.rating = r.Number("rating", required);
-  p.image_url = r.String("image_url", required);
-  if (!r.ok()) {
-    // Report the fields that parsed but are out of range too, so one answer names them all.
-    if (auto checked = app::ValidateCoffeePatch(p); !checked) {
-      for (const auto& [field, message] : checked.error().fields) r.Fail(field, message);
-    }
-    return r.Error();
-  }
-  return p;
-}
 
 /// Catalog list responses by request target, valid for one catalog version and at most `ttl`
 /// (so that rows changed in SQL or by another instance show up within CACHE_TTL).
@@ -80,46 +61,48 @@ void AddCoffeeRoutes(Router& router, app::CoffeeService& coffees, std::chrono::s
       [&coffees, cache](Request& req) {
         const std::uint64_t version = coffees.Version();  // before reading: never cache stale
         auto query = app::ParseCoffeeQuery(req.query);
-        if (!query) return ErrorResponse(query.error());
+        if (!query) return json::ErrorResponse(query.error());
         auto page = coffees.List(*query);
-        if (!page) return ErrorResponse(page.error());
-        json::array items;
-        for (const auto& c : page->coffees) items.push_back(ToJson(c));
-        Response res = JsonResponse(200, items);
+        if (!page) return json::ErrorResponse(page.error());
+        bj::array items;
+        for (const auto& c : page->coffees) items.push_back(json::ToJson(c));
+        Response res = json::JsonResponse(200, items);
         res.headers.emplace_back("X-Total-Count", std::to_string(page->total));
         cache->Store(req.target, version, res);
         return res;
       });
-  router.Add(Method::kGet, "/api/coffees/:id", Access::kPublic, Exec::kWorker,
-             [&coffees](Request& req) {
-               auto id = PathId(req, "id");
-               if (!id) return ErrorResponse(id.error());
-               return Respond(coffees.Get(domain::CoffeeId{*id}), 200,
-                              [](const auto& c) { return ToJson(c); });
-             });
-  router.Add(Method::kPost, "/api/coffees", Access::kAdmin, Exec::kWorker,
-             [&coffees](Request& req) {
-               auto p = ReadCoffee(req, true);
-               if (!p) return ErrorResponse(p.error());
-               domain::NewCoffee c{*p->name, *p->coffee_type, *p->price, *p->rating, *p->image_url};
-               return Respond(coffees.Create(c), 201, [](const auto& v) { return ToJson(v); });
-             });
+  const auto get_one = [&coffees](Request& req) {
+    auto id = json::PathId(req, "id");
+    if (!id) return json::ErrorResponse(id.error());
+    return json::Respond(coffees.Get(domain::CoffeeId{*id}), 200,
+                         [](const auto& c) { return json::ToJson(c); });
+  };
+  router.Add(Method::kGet, "/api/coffees/:id", Access::kPublic, Exec::kWorker, get_one);
+  // The earlier system's route, kept for its clients: signed in, the same body.
+  router.Add(Method::kGet, "/api/coffees/favorites/:id", Access::kUser, Exec::kWorker, get_one);
+  router.Add(
+      Method::kPost, "/api/coffees", Access::kAdmin, Exec::kWorker, [&coffees](Request& req) {
+        auto p = json::ReadCoffee(req, true);
+        if (!p) return json::ErrorResponse(p.error());
+        domain::NewCoffee c{*p->name, *p->coffee_type, *p->price, *p->rating, *p->image_url};
+        return json::Respond(coffees.Create(c), 201, [](const auto& v) { return json::ToJson(v); });
+      });
   router.Add(Method::kPut, "/api/coffees/:id", Access::kAdmin, Exec::kWorker,
              [&coffees](Request& req) {
-               auto id = PathId(req, "id");
-               if (!id) return ErrorResponse(id.error());
-               auto p = ReadCoffee(req, false);
-               if (!p) return ErrorResponse(p.error());
-               return Respond(coffees.Update(domain::CoffeeId{*id}, *p), 200,
-                              [](const auto& v) { return ToJson(v); });
+               auto id = json::PathId(req, "id");
+               if (!id) return json::ErrorResponse(id.error());
+               auto p = json::ReadCoffee(req, false);
+               if (!p) return json::ErrorResponse(p.error());
+               return json::Respond(coffees.Update(domain::CoffeeId{*id}, *p), 200,
+                                    [](const auto& v) { return json::ToJson(v); });
              });
   router.Add(Method::kDelete, "/api/coffees/:id", Access::kAdmin, Exec::kWorker,
              [&coffees](Request& req) {
-               auto id = PathId(req, "id");
-               if (!id) return ErrorResponse(id.error());
+               auto id = json::PathId(req, "id");
+               if (!id) return json::ErrorResponse(id.error());
                auto result = coffees.Delete(domain::CoffeeId{*id});
-               if (!result) return ErrorResponse(result.error());
-               return NoContent();
+               if (!result) return json::ErrorResponse(result.error());
+               return json::NoContent();
              });
 }
 

@@ -26,8 +26,6 @@ void AddOrderRoutes(Router& router, app::OrderService& orders);
 /// GET /api/orders/events (staff): Server-Sent Events of every order placed or changed, for the
 /// baristas' board (docs/CONSOLE.md). The stream ends when the caller's access token expires.
 void AddOrderEventsRoute(Router& router, app::OrderEvents& events);
-/// An order as the API shows it (SPEC §6).
-boost::json::object OrderJson(const app::Order& order);
 
 /// /api/reviews*, /api/admin/reviews/:id and GET /api/coffees/:id/reviews (SPEC §9).
 void AddReviewRoutes(Router& router, app::ReviewService& reviews);

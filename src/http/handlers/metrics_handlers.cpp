@@ -2,11 +2,12 @@
 #include <cstdio>
 
 #include "http/handlers/handlers.hpp"
-#include "http/json.hpp"
+#include "http/json/codec.hpp"
+#include "http/json/errors.hpp"
 
 namespace coffee::http {
 
-namespace json = boost::json;
+namespace bj = boost::json;
 
 namespace {
 
@@ -16,36 +17,37 @@ std::string Fixed(double v, const char* format) {
   return buf.data();
 }
 
-json::object OpJson(const app::RulesOpStats& s, const char* count_key) {
+bj::object OpJson(const app::RulesOpStats& s, const char* count_key) {
   const double avg_ns =
       s.count == 0 ? 0.0 : static_cast<double>(s.total_ns) / static_cast<double>(s.count);
-  return json::object{{count_key, s.count},
-                      {"avg_time_ms", Fixed(avg_ns / 1e6, "%.2f")},
-                      {"avg_time_us", Fixed(avg_ns / 1e3, "%.1f")},
-                      {"slow_operations", s.slow}};
+  return bj::object{{count_key, s.count},
+                    {"avg_time_ms", Fixed(avg_ns / 1e6, "%.2f")},
+                    {"avg_time_us", Fixed(avg_ns / 1e3, "%.1f")},
+                    {"slow_operations", s.slow}};
 }
 
 }  // namespace
 
-json::object RulesMetricsJson(const app::RulesMetricsView& v) {
+bj::object RulesMetricsJson(const app::RulesMetricsView& v) {
   const auto lookups = v.cache_hits + v.cache_misses;
   const double rate =
       lookups == 0 ? 0.0 : 100.0 * static_cast<double>(v.cache_hits) / static_cast<double>(lookups);
   using Op = app::RulesOp;
   auto at = [&](Op op) { return v.ops[static_cast<std::size_t>(op)]; };
-  return json::object{{"cache", json::object{{"hit_rate", Fixed(rate, "%.1f") + "%"},
-                                             {"hits", v.cache_hits},
-                                             {"misses", v.cache_misses}}},
-                      {"availability", OpJson(at(Op::kAvailability), "checks")},
-                      {"pricing", OpJson(at(Op::kPricing), "calculations")},
-                      {"prep_time", OpJson(at(Op::kPrepTime), "estimates")},
-                      {"loyalty", OpJson(at(Op::kLoyalty), "calculations")}};
+  return bj::object{{"cache", bj::object{{"hit_rate", Fixed(rate, "%.1f") + "%"},
+                                         {"hits", v.cache_hits},
+                                         {"misses", v.cache_misses}}},
+                    {"availability", OpJson(at(Op::kAvailability), "checks")},
+                    {"pricing", OpJson(at(Op::kPricing), "calculations")},
+                    {"prep_time", OpJson(at(Op::kPrepTime), "estimates")},
+                    {"loyalty", OpJson(at(Op::kLoyalty), "calculations")}};
 }
 
 void AddMetricsRoutes(Router& router, app::Metrics& metrics, std::function<void()> refresh) {
-  router.Add(
-      Method::kGet, "/api/business-rules/metrics", Access::kPublic, Exec::kInline,
-      [&metrics](Request&) { return JsonResponse(200, RulesMetricsJson(metrics.ReadRules())); });
+  router.Add(Method::kGet, "/api/business-rules/metrics", Access::kPublic, Exec::kInline,
+             [&metrics](Request&) {
+               return json::JsonResponse(200, RulesMetricsJson(metrics.ReadRules()));
+             });
   router.Add(Method::kGet, "/metrics", Access::kPublic, Exec::kWorker,
              [&metrics, refresh = std::move(refresh)](Request&) {
                if (refresh) refresh();

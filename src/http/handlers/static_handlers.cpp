@@ -8,7 +8,8 @@
 #include <set>
 #include <utility>
 
-#include "http/json.hpp"
+#include "http/json/codec.hpp"
+#include "http/json/errors.hpp"
 
 namespace coffee::http {
 
@@ -71,7 +72,7 @@ Response ServeFile(const StaticSite& site, const EmbeddedFile& file, const Reque
 }
 
 Response NotFound(const Request& req) {
-  return ErrorResponse(
+  return json::ErrorResponse(
       app::AppError{app::ErrorCode::kRouteNotFound, "No route for " + req.path, {}, {}});
 }
 
@@ -182,6 +183,12 @@ void AddStaticRoutes(Router& router, StaticSite site) {
                  return ServeFile(*shared, *it->second, req);
                });
   }
+}
+
+void AddSwaggerUiRoutes(Router& router) {
+  if (SwaggerUiFiles().empty()) return;
+  AddStaticRoutes(router, StaticSite{"/swagger-ui", SwaggerUiFiles(), "index.html",
+                                     std::string(kSwaggerUiContentSecurityPolicy)});
 }
 
 void AddConsoleRoutes(Router& router) {

@@ -61,4 +61,18 @@ void AddStaticRoutes(Router& router, StaticSite site);
 /// The web console at /console/ (GET /console and GET /console/:file).
 void AddConsoleRoutes(Router& router);
 
+/// Swagger UI (web/swagger-ui/ and npm's swagger-ui-dist), embedded at build time; empty when
+/// the build had no npm (COFFEE_SWAGGER_UI).
+std::span<const EmbeddedFile> SwaggerUiFiles();
+
+/// Swagger UI needs inline styles (it sets style attributes); scripts stay same-origin files.
+inline constexpr std::string_view kSwaggerUiContentSecurityPolicy =
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; font-src 'self' data:; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// Interactive API documentation at /swagger-ui/ (GET /swagger-ui and /swagger-ui/:file) when
+/// it was embedded; no routes otherwise.
+void AddSwaggerUiRoutes(Router& router);
+
 }  // namespace coffee::http

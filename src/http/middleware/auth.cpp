@@ -3,7 +3,8 @@
 #include <cctype>
 #include <string>
 
-#include "http/json.hpp"
+#include "http/json/codec.hpp"
+#include "http/json/errors.hpp"
 
 namespace coffee::http::middleware {
 
@@ -45,16 +46,17 @@ std::optional<Response> Authenticate(const Route& route, Request& req,
   const auto header = req.headers.Get("authorization");
   if (!header || header->empty()) {
     if (route.access == Access::kOptionalAuth) return std::nullopt;
-    return ErrorResponse(AuthError(app::ErrorCode::kMissingToken, "Missing authentication token"));
+    return json::ErrorResponse(
+        AuthError(app::ErrorCode::kMissingToken, "Missing authentication token"));
   }
   const std::string_view token = BearerToken(*header);
   auto claims = token.empty() ? app::Outcome<app::AccessClaims>(
                                     AuthError(app::ErrorCode::kInvalidToken, "Invalid token"))
                               : verifier(token);
-  if (!claims) return ErrorResponse(claims.error());
+  if (!claims) return json::ErrorResponse(claims.error());
   req.auth = std::move(claims.value());
   if (auto need = RequiredRole(route.access); need && !domain::RoleAtLeast(req.auth->role, *need)) {
-    return ErrorResponse(AuthError(
+    return json::ErrorResponse(AuthError(
         app::ErrorCode::kForbidden,
         "Insufficient permissions: required role '" + std::string(domain::ToString(*need)) + "'"));
   }

@@ -2,7 +2,8 @@
 
 #include <algorithm>
 
-#include "http/json.hpp"
+#include "http/json/codec.hpp"
+#include "http/json/errors.hpp"
 
 namespace coffee::http::middleware {
 
@@ -23,7 +24,7 @@ void Cors::Apply(const Request& req, Response& res) const {
 }
 
 Response Cors::Preflight(const Request& req, const std::vector<Method>& allowed) const {
-  Response res = NoContent();
+  Response res = json::NoContent();
   std::string allow = "OPTIONS";
   for (auto m : allowed) allow += std::string(", ") + std::string(ToString(m));
   res.headers.emplace_back("Allow", allow);

@@ -2,7 +2,8 @@
 
 #include <string>
 
-#include "http/json.hpp"
+#include "http/json/codec.hpp"
+#include "http/json/errors.hpp"
 
 namespace coffee::http::middleware {
 
@@ -19,7 +20,7 @@ bool SpendsCredentials(const Route& route) {
 
 Response RateLimited(std::chrono::seconds retry_after) {
   const std::string seconds = std::to_string(retry_after.count());
-  Response res = ErrorResponse(app::AppError{
+  Response res = json::ErrorResponse(app::AppError{
       app::ErrorCode::kRateLimited, "Too many requests; retry in " + seconds + " seconds", {}, {}});
   res.headers.emplace_back("Retry-After", seconds);
   return res;

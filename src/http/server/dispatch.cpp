@@ -2,7 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include "http/json.hpp"
+#include "http/json/codec.hpp"
+#include "http/json/errors.hpp"
 #include "http/middleware/rate_limit.hpp"
 
 namespace coffee::http::server {
@@ -13,11 +14,11 @@ const std::string kUnmatched = "unmatched";
 
 Answer NoRoute(const Request& req, const RouteMatch& match) {
   if (!match.path_exists) {
-    return {ErrorResponse(
+    return {json::ErrorResponse(
                 app::AppError{app::ErrorCode::kRouteNotFound, "No route for " + req.path, {}, {}}),
             kUnmatched};
   }
-  Response res = ErrorResponse(app::AppError{
+  Response res = json::ErrorResponse(app::AppError{
       app::ErrorCode::kMethodNotAllowed,
       "Method " + std::string(ToString(req.method)) + " is not allowed on " + req.path,
       {},
@@ -40,11 +41,11 @@ Response Invoke(const http::Route& route, Request& req) {
     return route.handler(req);
   } catch (const app::DatabaseUnavailable& e) {
     spdlog::error("request {}: database unavailable: {}", req.request_id, e.what());
-    return ErrorResponse(app::AppError{
+    return json::ErrorResponse(app::AppError{
         app::ErrorCode::kUnavailable, "The database is unavailable; retry shortly", {}, {}});
   } catch (const std::exception& e) {
     spdlog::error("request {}: unhandled error: {}", req.request_id, e.what());
-    return ErrorResponse(
+    return json::ErrorResponse(
         app::AppError{app::ErrorCode::kInternal,
                       "An unexpected error occurred (request id " + req.request_id + ")",
                       {},

@@ -12,7 +12,8 @@
 #include <deque>
 #include <random>
 
-#include "http/json.hpp"
+#include "http/json/codec.hpp"
+#include "http/json/errors.hpp"
 #include "http/middleware/rate_limiter.hpp"
 #include "http/server/core.hpp"
 
@@ -211,7 +212,7 @@ asio::awaitable<void> Reject(const Core& core, Connection& conn,
     }
     co_return;
   }
-  const Response res = ErrorResponse(*error);
+  const Response res = json::ErrorResponse(*error);
   const int status = res.status;
   const auto wec = co_await WriteResponse(core, conn, res, 11, false, false, rid);
   const double seconds =
@@ -346,10 +347,10 @@ asio::awaitable<void> Stream(std::shared_ptr<Core> core, std::shared_ptr<Connect
 asio::awaitable<void> Refuse(std::shared_ptr<Core> core, std::shared_ptr<Connection> conn) {
   const std::string rid = NewRequestId();
   const Response res =
-      ErrorResponse(app::AppError{app::ErrorCode::kUnavailable,
-                                  "The server is at its connection limit; retry shortly",
-                                  {},
-                                  {}});
+      json::ErrorResponse(app::AppError{app::ErrorCode::kUnavailable,
+                                        "The server is at its connection limit; retry shortly",
+                                        {},
+                                        {}});
   const auto wec = co_await WriteResponse(*core, *conn, res, 11, false, false, rid);
   if (!wec) co_await Linger(*conn);
   conn->stream.close();
@@ -423,7 +424,7 @@ asio::awaitable<void> Session(std::shared_ptr<Core> core, std::shared_ptr<Connec
     Answer answer{{}, "unmatched"};
     if (!ParseTarget(req.target, req.path, req.query)) {
       answer.response =
-          ErrorResponse(app::AppError::Validation("url", "is not a valid request target"));
+          json::ErrorResponse(app::AppError::Validation("url", "is not a valid request target"));
     } else {
       Dispatched dispatched = core->dispatcher.Dispatch(req);
       if (dispatched.now) {
@@ -441,9 +442,8 @@ asio::awaitable<void> Session(std::shared_ptr<Core> core, std::shared_ptr<Connec
       if (res.stream->stop) res.stream->stop();
       spdlog::warn("request {}: {} streams are open; refusing another", req.request_id,
                    options.max_streams);
-      res = ErrorResponse(app::AppError{
+      res = json::ErrorResponse(app::AppError{
           app::ErrorCode::kUnavailable, "Too many open event streams; retry shortly", {}, {}});
-      res.headers.emplace_back("Retry-After", "5");
       core->cors.Apply(req, res);
     } else if (res.stream && head_only) {
       if (res.stream->stop) res.stream->stop();

@@ -17,6 +17,9 @@ class UserRepository final : public app::UserRepository {
   std::int64_t Count() override;
   bool UpdateRole(domain::UserId id, domain::Role role) override;
   bool UpdatePasswordHash(domain::UserId id, std::string_view password_hash) override;
+  std::int64_t TokenVersion(domain::UserId id) override;
+  std::int64_t BumpTokenVersion(domain::UserId id) override;
+  std::vector<std::pair<domain::UserId, std::int64_t>> TokenVersions() override;
 
  private:
   Connection& conn_;
@@ -31,6 +34,7 @@ class RefreshTokenRepository final : public app::RefreshTokenRepository {
   std::optional<app::RefreshToken> FindByHash(std::string_view token_hash) override;
   bool MarkUsed(std::int64_t id) override;
   void RevokeFamily(std::string_view family_id) override;
+  void RevokeUser(domain::UserId user_id) override;
 
  private:
   Connection& conn_;

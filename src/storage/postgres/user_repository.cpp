@@ -27,6 +27,19 @@ constexpr Statement kUserUpdatePasswordHash{
     "user_update_password_hash",
     "UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1"};
 
+constexpr Statement kUserTokenVersion{"user_token_version",
+                                      "SELECT token_version FROM users WHERE id = $1"};
+constexpr Statement kUserBumpTokenVersion{
+    "user_bump_token_version",
+    "UPDATE users SET token_version = token_version + 1, updated_at = now() WHERE id = $1 "
+    "RETURNING token_version"};
+constexpr Statement kUserTokenVersions{
+    "user_token_versions",
+    "SELECT id, token_version FROM users WHERE token_version > 0 ORDER BY id"};
+constexpr Statement kTokenRevokeUser{
+    "token_revoke_user",
+    "UPDATE refresh_tokens SET revoked = true WHERE user_id = $1 AND NOT revoked"};
+
 constexpr Statement kTokenInsert{
     "token_insert",
     "INSERT INTO refresh_tokens (user_id, family_id, token_hash, expires_at) "
@@ -101,6 +114,27 @@ bool UserRepository::UpdatePasswordHash(domain::UserId id, std::string_view pass
          0;
 }
 
+std::int64_t UserRepository::TokenVersion(domain::UserId id) {
+  const Result result = conn_.Run(kUserTokenVersion, Params().Int(id.value));
+  return result.Rows() == 0 ? 0 : RowReader(result, 0).Int64();
+}
+
+std::int64_t UserRepository::BumpTokenVersion(domain::UserId id) {
+  const Result result = conn_.Run(kUserBumpTokenVersion, Params().Int(id.value));
+  return result.Rows() == 0 ? 0 : RowReader(result, 0).Int64();
+}
+
+std::vector<std::pair<domain::UserId, std::int64_t>> UserRepository::TokenVersions() {
+  const Result result = conn_.Run(kUserTokenVersions, Params());
+  std::vector<std::pair<domain::UserId, std::int64_t>> out;
+  for (int i = 0; i < result.Rows(); ++i) {
+    RowReader r(result, i);
+    const auto id = domain::UserId(r.Int64());
+    out.emplace_back(id, r.Int64());
+  }
+  return out;
+}
+
 void RefreshTokenRepository::Insert(domain::UserId user_id, std::string_view family_id,
                                     std::string_view token_hash, domain::Instant expires_at) {
   conn_.Run(kTokenInsert,
@@ -129,6 +163,10 @@ bool RefreshTokenRepository::MarkUsed(std::int64_t id) {
 
 void RefreshTokenRepository::RevokeFamily(std::string_view family_id) {
   conn_.Run(kTokenRevokeFamily, Params().Text(family_id));
+}
+
+void RefreshTokenRepository::RevokeUser(domain::UserId user_id) {
+  conn_.Run(kTokenRevokeUser, Params().Int(user_id.value));
 }
 
 }  // namespace coffee::storage::postgres

@@ -22,6 +22,15 @@ constexpr std::string_view kUpdateUserRole =
 constexpr std::string_view kUpdateUserPassword =
     "UPDATE users SET password_hash = ?2, updated_at = ?3 WHERE id = ?1";
 
+constexpr std::string_view kTokenVersion = "SELECT token_version FROM users WHERE id = ?1";
+constexpr std::string_view kBumpTokenVersion =
+    "UPDATE users SET token_version = token_version + 1, updated_at = ?2 WHERE id = ?1 "
+    "RETURNING token_version";
+constexpr std::string_view kTokenVersions =
+    "SELECT id, token_version FROM users WHERE token_version > 0 ORDER BY id";
+constexpr std::string_view kRevokeUserRefreshTokens =
+    "UPDATE refresh_tokens SET revoked = 1 WHERE user_id = ?1 AND revoked = 0";
+
 constexpr std::string_view kInsertRefreshToken =
     "INSERT INTO refresh_tokens (user_id, family_id, token_hash, expires_at, created_at) "
     "VALUES (?1, ?2, ?3, ?4, ?5)";
@@ -122,6 +131,28 @@ bool UserRepository::UpdatePasswordHash(domain::UserId id, std::string_view pass
   return conn_.Changes() > 0;
 }
 
+std::int64_t UserRepository::TokenVersion(domain::UserId id) {
+  Statement stmt = conn_.Prepare(kTokenVersion);
+  stmt.Bind(1, id.value);
+  return stmt.Step() ? stmt.Int(0) : 0;
+}
+
+std::int64_t UserRepository::BumpTokenVersion(domain::UserId id) {
+  Statement stmt = conn_.Prepare(kBumpTokenVersion);
+  stmt.Bind(1, id.value).Bind(2, domain::FormatTimestamp(Now()));
+  if (!stmt.Step()) return 0;
+  const std::int64_t version = stmt.Int(0);
+  stmt.Run();
+  return version;
+}
+
+std::vector<std::pair<domain::UserId, std::int64_t>> UserRepository::TokenVersions() {
+  Statement stmt = conn_.Prepare(kTokenVersions);
+  std::vector<std::pair<domain::UserId, std::int64_t>> out;
+  while (stmt.Step()) out.emplace_back(domain::UserId{stmt.Int(0)}, stmt.Int(1));
+  return out;
+}
+
 void RefreshTokenRepository::Insert(domain::UserId user_id, std::string_view family_id,
                                     std::string_view token_hash, domain::Instant expires_at) {
   Statement stmt = conn_.Prepare(kInsertRefreshToken);
@@ -156,6 +187,12 @@ bool RefreshTokenRepository::MarkUsed(std::int64_t id) {
 void RefreshTokenRepository::RevokeFamily(std::string_view family_id) {
   Statement stmt = conn_.Prepare(kRevokeRefreshFamily);
   stmt.Bind(1, family_id);
+  stmt.Run();
+}
+
+void RefreshTokenRepository::RevokeUser(domain::UserId user_id) {
+  Statement stmt = conn_.Prepare(kRevokeUserRefreshTokens);
+  stmt.Bind(1, user_id.value);
   stmt.Run();
 }
 

@@ -2,6 +2,7 @@
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -9,25 +10,25 @@
 #include "app/errors.hpp"
 #include "domain/money.hpp"
 #include "domain/time.hpp"
-#include "http/message.hpp"
 
-namespace coffee::http {
+namespace coffee::http::json {
 
-/// Serializes JSON with plain number formatting (4.5, not 4.5E0); doubles under a key named
-/// "price" are written with exactly two decimals (4.50), as SPEC §2 shows coffee prices.
-std::string SerializeJson(const boost::json::value& v);
+/// True if `text` holds a control character (U+0000–U+001F or U+007F); tab and newline are
+/// allowed in free text (descriptions, reasons, comments) when `allow_tab_and_newline`.
+bool HasControlCharacter(std::string_view text, bool allow_tab_and_newline);
 
-/// Checks Content-Type (415), parses the body (400 for malformed JSON, nesting deeper than 32,
-/// invalid UTF-8) and requires an object.
-app::Outcome<boost::json::object> ParseJsonObject(const Request& req);
-
-/// Reads typed fields from a JSON object, collecting one error per bad field.
+/// Reads typed fields from a JSON object, collecting one error per bad field. An absent field
+/// is "is required" when required; a JSON null is "must not be null" (a field that accepts null
+/// is checked with IsNull first); strings refuse control characters (SPEC §2).
 class FieldReader {
  public:
   explicit FieldReader(const boost::json::object& obj) : obj_(obj) {}
 
   bool Has(std::string_view key) const;
+  /// A one-line string: names, types, emails, enumerations.
   std::optional<std::string> String(std::string_view key, bool required);
+  /// Free text (description, reason, comment): tab and newline allowed.
+  std::optional<std::string> Text(std::string_view key, bool required);
   std::optional<std::int64_t> Int(std::string_view key, bool required);
   std::optional<double> Number(std::string_view key, bool required);
   std::optional<bool> Bool(std::string_view key, bool required);
@@ -47,6 +48,7 @@ class FieldReader {
 
  private:
   const boost::json::value* Find(std::string_view key, bool required);
+  std::optional<std::string> Read(std::string_view key, bool required, bool free_text);
   std::optional<std::int64_t> Scaled(std::string_view key, bool required, int decimals,
                                      const char* what);
   const boost::json::object& obj_;
@@ -60,29 +62,4 @@ std::optional<domain::Fixed<Decimals>> FieldReader::Fixed(std::string_view key, 
   return domain::Fixed<Decimals>{*v};
 }
 
-/// A JSON response.
-Response JsonResponse(int status, const boost::json::value& body);
-/// 204 No Content.
-Response NoContent();
-/// The one error shape (SPEC §2), with the status of the error's code.
-Response ErrorResponse(const app::AppError& error);
-
-/// HTTP status, `error` category and `error_code` for an ErrorCode.
-struct ErrorInfo {
-  int status;
-  std::string_view category;
-  std::string_view code;
-};
-ErrorInfo Describe(app::ErrorCode code);
-
-/// Turns an outcome into a JSON response with `status`, or the error shape.
-template <typename T, typename F>
-Response Respond(const app::Outcome<T>& outcome, int status, F&& to_json) {
-  if (!outcome) return ErrorResponse(outcome.error());
-  return JsonResponse(status, to_json(outcome.value()));
-}
-
-/// Parses a positive integer path parameter; error names the parameter.
-app::Outcome<std::int64_t> PathId(const Request& req, std::string_view name);
-
-}  // namespace coffee::http
+}  // namespace coffee::http::json
