@@ -5,7 +5,7 @@ FROM debian:bookworm-slim AS build
 # The apt layer comes first so that it is reused across source changes.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      g++ cmake ninja-build pkg-config dpkg-dev file \
+      g++ cmake ninja-build pkg-config dpkg-dev file curl ca-certificates \
       libboost-json1.81-dev libboost-url1.81-dev libpq-dev libsqlite3-dev libsodium-dev \
       libhowardhinnant-date-dev libspdlog-dev libcli11-dev prometheus-cpp-dev libsystemd-dev \
  && rm -rf /var/lib/apt/lists/*
@@ -15,10 +15,19 @@ COPY cmake cmake
 COPY migrations migrations
 COPY docs/openapi.json docs/openapi.json
 COPY web web
+# swagger-ui-dist for /swagger-ui/, from the npm registry as web/swagger-ui/package-lock.json
+# pins it (version and sha512), without installing npm in the image.
+# A mirror can be given with --build-arg NPM_REGISTRY=URL.
+# A proxy's CA: deploy/docker/ca-certificates/*.crt (build stage only).
+ARG NPM_REGISTRY=https://registry.npmjs.org
+COPY deploy/docker/ca-certificates/ /usr/local/share/ca-certificates/
+COPY deploy/docker/fetch-swagger-ui deploy/docker/fetch-swagger-ui
+RUN update-ca-certificates >/dev/null \
+ && NPM_REGISTRY=$NPM_REGISTRY sh deploy/docker/fetch-swagger-ui web/swagger-ui/package-lock.json /src/third_party
 COPY src src
 # Only the server binary, with the release preset (Release: -O3 -DNDEBUG; warnings as errors;
 # Ninja, 2 jobs).
-RUN cmake --preset release >/dev/null \
+RUN cmake --preset release -DCOFFEE_SWAGGER_UI_DIST=/src/third_party/package >/dev/null \
  && cmake --build --preset release --target coffee-api
 # The .deb (binary, systemd unit, env file, docs) from the same build; the deployment test
 # takes it from this stage.

@@ -159,6 +159,11 @@ mkdir -p "$app"
 cd "$app"
 git_c() { git -c user.name="deploy test" -c user.email=deploy-test@localhost "$@"; }
 git init -q && git_c add -A && git_c commit -qm "release v1" && git tag v1
+# This machine reaches the npm registry through a TLS-intercepting egress proxy whose CA the
+# host trusts: give it to the image build the way docs/DEPLOYMENT.md tells an operator to.
+for ca in /usr/local/share/ca-certificates/*.crt; do
+  [ -e "$ca" ] && cp "$ca" deploy/docker/ca-certificates/
+done
 
 cp .env.example .env
 set_env POSTGRES_PASSWORD "$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')"
@@ -260,6 +265,11 @@ jq -e 'length == 2 and .[0].description == "10% off orders of 3 or more items"' 
   || fail "pricing: $pricing"
 loyalty=$(guide 'curl http://localhost:8080/api/business-rules/loyalty-config')
 jq -e '.points_per_dollar == 1' <<<"$loyalty" >/dev/null || fail "loyalty-config: $loyalty"
+# The image embeds the interactive API documentation (fetched as the lockfile pins it).
+swagger=$(curl -fsS http://localhost:8080/swagger-ui/) || fail "the image serves no /swagger-ui/"
+grep -q 'swagger-ui-bundle.js' <<<"$swagger" || fail "/swagger-ui/ is not swagger-ui: $swagger"
+[ "$(curl -s -o /dev/null -w '%{http_code}' http://localhost:8080/swagger-ui/swagger-ui-bundle.js)" = 200 ] \
+  || fail "/swagger-ui/swagger-ui-bundle.js is not served by the image"
 # shellcheck disable=SC2016
 guide 'TOKEN=$(curl -X POST http://localhost:8080/api/auth/login \
   -H "Content-Type: application/json" \
