@@ -22,6 +22,7 @@
 #include "rules/shop_clock.hpp"
 #include "security/jwt.hpp"
 #include "security/password_hasher.hpp"
+#include "storage/postgres/shared_limits.hpp"
 
 namespace coffee::server {
 
@@ -58,6 +59,24 @@ app::LoginThrottleLimits LoginLimits(const config::Config& cfg) {
   return limits;
 }
 
+/// The limits' shared store when LIMITS_STORE (auto: on PostgreSQL) puts them in the database,
+/// else null (in memory, per instance). Its own pool, as large as the main one.
+std::unique_ptr<storage::postgres::SharedLimits> SharedLimitsOf(const config::Config& cfg) {
+  const bool postgres = !cfg.database_url.starts_with("sqlite://");
+  if (cfg.limits_store == config::LimitsStore::kMemory ||
+      (cfg.limits_store == config::LimitsStore::kAuto && !postgres)) {
+    return nullptr;
+  }
+  return std::make_unique<storage::postgres::SharedLimits>(cfg.database_url,
+                                                           cfg.database_max_connections);
+}
+
+std::unique_ptr<app::LoginLimiter> LoginLimiterOf(const config::Config& cfg,
+                                                  storage::postgres::SharedLimits* shared) {
+  if (shared != nullptr) return shared->MakeLoginLimiter(LoginLimits(cfg));
+  return std::make_unique<app::LoginThrottle>(LoginLimits(cfg));
+}
+
 }  // namespace
 
 struct Application::Runtime {
@@ -65,8 +84,9 @@ struct Application::Runtime {
       : metrics(cfg.slow_operation),
         hasher(std::max(1, static_cast<int>(std::thread::hardware_concurrency()))),
         tokens(cfg.jwt_secret),
-        login_throttle(LoginLimits(cfg)),
-        auth(db, hasher, tokens, clock, cfg.refresh_token_ttl, login_throttle),
+        shared_limits(SharedLimitsOf(cfg)),
+        login_limiter(LoginLimiterOf(cfg, shared_limits.get())),
+        auth(db, hasher, tokens, clock, cfg.refresh_token_ttl, *login_limiter),
         coffees(db),
         rules_cache(db, cfg.cache_ttl, zone, &metrics),
         rules_admin(db, rules_cache, clock),
@@ -83,7 +103,8 @@ struct Application::Runtime {
   app::Metrics metrics;
   security::Argon2PasswordHasher hasher;
   security::JwtTokenService tokens;
-  app::LoginThrottle login_throttle;
+  std::unique_ptr<storage::postgres::SharedLimits> shared_limits;  // null: limits in memory
+  std::unique_ptr<app::LoginLimiter> login_limiter;
   app::AuthService auth;
   app::CoffeeService coffees;
   app::RulesCache rules_cache;
@@ -212,7 +233,10 @@ unsigned short Application::Start() {
     contexts.push_back(io.get());
     rt.keep_running.emplace_back(io->get_executor());  // threads without connections stay up
   }
-  if (config_.rate_limit_enabled) {
+  if (config_.rate_limit_enabled && rt.shared_limits) {
+    rt.request_limiter = rt.shared_limits->MakeRequestLimiter(config_.rate_limit_per_minute,
+                                                              config_.rate_limit_auth_per_minute);
+  } else if (config_.rate_limit_enabled) {
     rt.request_limiter = std::make_unique<http::InMemoryRequestLimiter>(
         config_.rate_limit_per_minute, config_.rate_limit_auth_per_minute);
   }
