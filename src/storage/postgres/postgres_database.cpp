@@ -2,11 +2,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <mutex>
 
 #include "storage/change_listeners.hpp"
+#include "storage/postgres/group_commit.hpp"
 #include "storage/postgres/notify_listener.hpp"
 #include "storage/postgres/pool.hpp"
 #include "storage/postgres/repositories.hpp"
@@ -43,6 +45,12 @@ constexpr Statement kRecordMigration{
     "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)"};
 
 constexpr auto kAcquireTimeout = std::chrono::seconds(5);
+
+/// Batches of writes that may commit at the same time: a quarter of the pool (at least one,
+/// at most four), so that reads always find connections.
+std::size_t WriteLanes(int pool_size) {
+  return std::clamp<std::size_t>(static_cast<std::size_t>(std::max(1, pool_size)) / 4, 1, 4);
+}
 
 // ---------------------------------------------------------------- helpers
 
@@ -181,28 +189,17 @@ class MigrationLock {
 class PostgresDatabase final : public Database {
  public:
   PostgresDatabase(ConnectSpec spec, int pool_size)
-      : spec_(spec), pool_(std::move(spec), pool_size, kAcquireTimeout) {}
+      : spec_(spec),
+        pool_(std::move(spec), pool_size, kAcquireTimeout),
+        writes_(pool_, WriteLanes(pool_size), &CommitAnnouncing) {}
   ~PostgresDatabase() override { StopListening(); }
   PostgresDatabase(const PostgresDatabase&) = delete;
   PostgresDatabase& operator=(const PostgresDatabase&) = delete;
 
-  void Write(const std::function<bool(app::Tx&)>& fn) override {
-    auto lease = pool_.Acquire();
-    lease->DeferBegin(kBegin);
-    PgTx tx(*lease);
-    bool commit = false;
-    try {
-      commit = fn(tx);
-    } catch (...) {
-      RollbackQuietly(*lease);
-      throw;
-    }
-    if (commit) {
-      CommitAnnouncing(*lease, tx.announcements());
-    } else if (!lease->DropPendingBegin()) {
-      lease->Exec(kRollback);
-    }
-  }
+  /// Concurrent writes are committed together (GroupCommit).
+  void Write(const std::function<bool(app::Tx&)>& fn) override { writes_.Write(fn); }
+
+  [[nodiscard]] GroupCommitStats WriteStatistics() { return writes_.Statistics(); }
 
   void Read(const std::function<void(app::Tx&)>& fn) override {
     auto lease = pool_.Acquire();
@@ -308,12 +305,19 @@ class PostgresDatabase final : public Database {
  private:
   ConnectSpec spec_;
   Pool pool_;
+  GroupCommit<PgTx> writes_;
   std::mutex listen_mu_;
   ChangeListeners listeners_;
   std::unique_ptr<NotifyListener> listener_;  // set while listening
 };
 
 }  // namespace
+
+std::optional<GroupCommitStats> WriteStatistics(Database& db) {
+  auto* postgres = dynamic_cast<PostgresDatabase*>(&db);
+  if (postgres == nullptr) return std::nullopt;
+  return postgres->WriteStatistics();
+}
 
 std::unique_ptr<Database> Open(const std::string& url, int pool_size) {
   auto db = std::make_unique<PostgresDatabase>(ConnectSpec{url, PasswordOf(url)}, pool_size);
