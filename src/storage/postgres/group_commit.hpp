@@ -26,27 +26,29 @@ struct GroupCommitStats {
   std::int64_t transactions = 0;  // batches run to their end
   std::int64_t commits = 0;       // COMMITs that succeeded
   std::int64_t queued = 0;        // Write calls running or waiting now
-  std::int64_t lanes = 0;         // batches that may run at the same time
+  std::int64_t lanes = 0;         // batches of this instance that may run at the same time
 };
 
-/// Group commit for PostgreSQL Write calls, by leader/follower like the SQLite adapter's, with
-/// up to `lanes` batches running at once, each on its own pooled connection. A call joins a
-/// queue; when it is at the front and a lane is free it leads: it takes up to kMaxBatch calls
-/// from the front (itself first) and runs their fns one after another in one transaction, then
-/// one COMMIT (with every kept fn's announcements as NOTIFYs in the same round trip), then wakes
-/// them. A lone call leads at once; calls that arrive while every lane is busy form the next
-/// batches, so the batch grows with the load and one commit (and one serialized NOTIFY commit)
-/// serves many orders. No caller returns before its batch's COMMIT succeeded.
+/// Group commit for PostgreSQL Write calls, by leader/follower like the SQLite adapter's. A call
+/// joins a queue; when it is at the front and no batch of this instance runs (`lanes`, 1 in
+/// production) it leads: it takes up to kMaxBatch calls from the front (itself first) and runs
+/// their fns one after another in one transaction on one pooled connection, then one COMMIT
+/// (with every kept fn's announcements as NOTIFYs in the same round trip), then wakes them. A
+/// lone call leads at once; calls that arrive while a batch runs form the next one, so the batch
+/// grows with the load and one commit (and one serialized NOTIFY commit) serves many orders. No
+/// caller returns before its batch's COMMIT succeeded.
 ///
-/// Savepoints cost no round trip: the first fn of a batch sends the deferred BEGIN with its
-/// first statement, each later fn a deferred `SAVEPOINT` with its first statement (nested, never
-/// released: a release would be a round trip of its own). A fn that returns false or throws is
-/// undone alone with `ROLLBACK TO SAVEPOINT` (or `ROLLBACK` when it was the first to run a
-/// statement) and the batch goes on. A fn sees the changes of the fns before it in its batch, so
-/// a failed COMMIT, or a connection lost midway, is reported to every caller of the batch (those
-/// not run yet included: they fail fast instead of queueing for a database that is likely
-/// unreachable). `Write` from inside a fn is refused with StorageError (it would wait for
-/// itself), as on SQLite.
+/// Every batch first takes a transaction-scoped advisory lock, so the batches of all instances
+/// on the database run one at a time: a batch of orders updates several prep_queue_shards rows
+/// in no particular order, and two batches at once deadlock (PostgreSQL then aborts one of them
+/// after deadlock_timeout). The lock rides in the BEGIN's round trip. Savepoints cost no round
+/// trip either: each fn's `SAVEPOINT` is deferred into the pipeline of its first statement and
+/// never released (a release would be a round trip of its own); a fn that returns false or
+/// throws is undone alone with `ROLLBACK TO SAVEPOINT` and the batch goes on. A fn sees the
+/// changes of the fns before it in its batch, so a failed COMMIT, or a connection lost midway,
+/// is reported to every caller of the batch (those not run yet included: they fail fast instead
+/// of queueing for a database that is likely unreachable). `Write` from inside a fn is refused
+/// with StorageError (it would wait for itself), as on SQLite.
 template <typename TxType>
 class GroupCommit {
  public:
@@ -110,6 +112,11 @@ class GroupCommit {
   static constexpr const char* kSavepoint = "SAVEPOINT coffee_batch";
   static constexpr const char* kRollbackToSavepoint = "ROLLBACK TO SAVEPOINT coffee_batch";
   static constexpr const char* kRollback = "ROLLBACK";
+  /// Batches of every instance on the database run one at a time: a batch updates several
+  /// prep_queue_shards rows in no particular order, so two batches running at once deadlock.
+  /// Class 0x636F6677 ("cofw"), apart from the login throttle's class and the migration lock.
+  static constexpr Statement kLockBatches{"group_commit_lock",
+                                          "SELECT pg_advisory_xact_lock(x'636F6677'::int, 0)"};
 
   /// One Write call; lives on its caller's stack until it is settled.
   struct Pending {
@@ -159,14 +166,22 @@ class GroupCommit {
       return;
     }
     Connection& conn = **lease;
+    try {
+      // BEGIN and the lock in one round trip.
+      conn.DeferBegin(kBegin);
+      conn.Run(kLockBatches, Params());
+    } catch (...) {
+      conn.MarkBroken();
+      Fail(batch, std::current_exception());
+      return;
+    }
     TxType tx(conn);
-    bool in_transaction = false;  // a BEGIN went out and a kept fn's changes depend on it
     bool any_kept = false;
     std::size_t ran = 0;
     for (Pending* w : batch) {
       ++ran;
       const std::size_t announced = tx.announcements().size();
-      conn.DeferBegin(in_transaction ? kSavepoint : kBegin);
+      conn.DeferBegin(kSavepoint);
       bool keep = false;
       try {
         keep = (*w->fn)(tx);
@@ -177,13 +192,12 @@ class GroupCommit {
       if (keep) {
         w->kept = true;
         any_kept = true;
-        in_transaction = in_transaction || sent;
         continue;
       }
       tx.KeepAnnouncements(announced);
       if (!sent) continue;  // it ran no statement: nothing to undo
       try {
-        conn.Exec(in_transaction ? kRollbackToSavepoint : kRollback);
+        conn.Exec(kRollbackToSavepoint);
       } catch (...) {
         // The transaction is gone (typically the connection): the calls not run yet fail with
         // it rather than wait for another batch on a database that is likely unreachable.
@@ -196,14 +210,15 @@ class GroupCommit {
     }
     writes_.fetch_add(static_cast<std::int64_t>(ran), std::memory_order_relaxed);
     transactions_.fetch_add(1, std::memory_order_relaxed);
-    if (!any_kept) return;
     try {
-      if (in_transaction && conn.IsIdle()) {
+      if (!any_kept) {
+        conn.Exec(kRollback);
+        return;
+      }
+      if (conn.IsIdle()) {
         // The session was replaced midway (a reconnect): the batch's changes are gone.
         throw app::DatabaseUnavailable("PostgreSQL connection lost during a batch of writes");
       }
-      if (!in_transaction && tx.announcements().empty()) return;  // nothing to commit
-      if (!in_transaction) conn.DeferBegin(kBegin);
       commit_(conn, tx.announcements());
       commits_.fetch_add(1, std::memory_order_relaxed);
     } catch (...) {

@@ -2,7 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
 #include <chrono>
 #include <map>
 #include <mutex>
@@ -45,12 +44,6 @@ constexpr Statement kRecordMigration{
     "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)"};
 
 constexpr auto kAcquireTimeout = std::chrono::seconds(5);
-
-/// Batches of writes that may commit at the same time: a quarter of the pool (at least one,
-/// at most four), so that reads always find connections.
-std::size_t WriteLanes(int pool_size) {
-  return std::clamp<std::size_t>(static_cast<std::size_t>(std::max(1, pool_size)) / 4, 1, 4);
-}
 
 // ---------------------------------------------------------------- helpers
 
@@ -191,7 +184,7 @@ class PostgresDatabase final : public Database {
   PostgresDatabase(ConnectSpec spec, int pool_size)
       : spec_(spec),
         pool_(std::move(spec), pool_size, kAcquireTimeout),
-        writes_(pool_, WriteLanes(pool_size), &CommitAnnouncing) {}
+        writes_(pool_, 1, &CommitAnnouncing) {}
   ~PostgresDatabase() override { StopListening(); }
   PostgresDatabase(const PostgresDatabase&) = delete;
   PostgresDatabase& operator=(const PostgresDatabase&) = delete;
