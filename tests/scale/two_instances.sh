@@ -18,6 +18,15 @@ nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
 [ -x "$nginx_bin" ] || { echo "nginx not installed: skipped" >&2; exit 77; }
 
 pid_a="" pid_b="" nginx_pid_file="$work/nginx/nginx.pid"
+fail() {
+  echo "FAIL: $*" >&2
+  local f
+  for f in a.log b.log nginx/logs/coffee-error.log; do
+    echo "--- $f (last 20 lines) ---" >&2
+    tail -n 20 "$work/$f" >&2 2>/dev/null || true
+  done
+  exit 1
+}
 cleanup_hooks+=('[ -n "$pid_a" ] && kill -9 "$pid_a" 2>/dev/null; [ -n "$pid_b" ] && kill -9 "$pid_b" 2>/dev/null; [ -s "$nginx_pid_file" ] && kill "$(cat "$nginx_pid_file")" 2>/dev/null')
 
 use_fresh_database
