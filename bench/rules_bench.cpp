@@ -19,8 +19,8 @@ constexpr int kRules = 50;
 
 domain::Instant At(const char* text) { return *domain::ParseTimestamp(text); }
 
-/// 12 coffees with availability and prep rows, 50 active rules of every type.
-rules::Snapshot MakeSnapshot() {
+/// 12 coffees with availability and prep rows, `rule_count` active rules of every type.
+rules::Snapshot MakeSnapshot(int rule_count = kRules) {
   rules::SnapshotData data;
   data.zone = rules::FindTimeZone("Europe/Paris");
   for (int c = 1; c <= kCoffees; ++c) {
@@ -33,7 +33,7 @@ rules::Snapshot MakeSnapshot() {
     data.availability.push_back(row);
     data.prep_times.push_back({domain::CoffeeId{c}, 2 + c % 4, 1, {}});
   }
-  for (int i = 1; i <= kRules; ++i) {
+  for (int i = 1; i <= rule_count; ++i) {
     domain::PricingRule rule;
     rule.id = domain::RuleId{i};
     rule.description = "Rule number " + std::to_string(i);
@@ -73,8 +73,9 @@ rules::Snapshot MakeSnapshot() {
   return rules::Snapshot::Build(std::move(data));
 }
 
-void BM_FullDecision(benchmark::State& state) {
-  const rules::Snapshot snapshot = MakeSnapshot();
+/// Availability + pricing + prep for a 5-line order against `rule_count` active rules.
+void RunDecision(benchmark::State& state, int rule_count) {
+  const rules::Snapshot snapshot = MakeSnapshot(rule_count);
   const std::array<rules::PricingLine, 5> lines = {{
       {domain::CoffeeId{2}, 2, domain::Money::FromCents(450)},
       {domain::CoffeeId{5}, 1, domain::Money::FromCents(500)},
@@ -104,7 +105,15 @@ void BM_FullDecision(benchmark::State& state) {
   state.counters["applied_rules_per_order"] =
       benchmark::Counter(static_cast<double>(applied), benchmark::Counter::kAvgIterations);
 }
+
+void BM_FullDecision(benchmark::State& state) { RunDecision(state, kRules); }
 BENCHMARK(BM_FullDecision);
+
+/// Cost growth (BENCHMARKS.md): the same decision at 50, 500 and 5000 active rules.
+void BM_DecisionGrowth(benchmark::State& state) {
+  RunDecision(state, static_cast<int>(state.range(0)));
+}
+BENCHMARK(BM_DecisionGrowth)->Arg(50)->Arg(500)->Arg(5000);
 
 void BM_PricingOnly(benchmark::State& state) {
   const rules::Snapshot snapshot = MakeSnapshot();

@@ -1,7 +1,8 @@
 // Reference limit for "Place order, SQLite" (BENCHMARKS.md): the inserts our server makes per
-// order, done by a plain single-threaded loop with one durable commit per order.
+// order, done by a plain single-threaded loop with one durable commit per order, or per BATCH
+// orders (the second reference: what group commit could reach at best).
 //
-//   sqlite_order_loop DB_PATH SCHEMA_SQL SECONDS
+//   sqlite_order_loop DB_PATH SCHEMA_SQL SECONDS [BATCH]
 //
 // Opens a fresh database at DB_PATH, applies the project's schema (read at run time from
 // SCHEMA_SQL, migrations/sqlite/0001_initial_schema.sql), sets WAL, foreign_keys=ON and the
@@ -9,10 +10,11 @@
 // and two coffees, then for SECONDS does per order, with prepared statements:
 //   BEGIN IMMEDIATE; INSERT orders; 2 x INSERT order_items;
 //   5 x INSERT rule_audit_log (availability, 2 applied rules, pricing_summary, prep_time);
-//   COMMIT
-// and prints `orders=N seconds=S orders_per_s=R synchronous=MODE`.
+//   COMMIT (after every BATCH orders, default 1; the last partial batch is committed too)
+// and prints `orders=N seconds=S orders_per_s=R synchronous=MODE batch=B`.
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -89,12 +91,13 @@ std::string Uuid(std::mt19937_64& rng) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 4) {
-    std::fprintf(stderr, "usage: %s DB_PATH SCHEMA_SQL SECONDS\n", argv[0]);
+  if (argc != 4 && argc != 5) {
+    std::fprintf(stderr, "usage: %s DB_PATH SCHEMA_SQL SECONDS [BATCH]\n", argv[0]);
     return 2;
   }
   const std::string path = argv[1];
   const double seconds = std::atof(argv[3]);
+  const std::int64_t batch = argc == 5 ? std::max<std::int64_t>(1, std::atoll(argv[4])) : 1;
   const char* sync_env = std::getenv("SQLITE_SYNCHRONOUS");
   const std::string sync = sync_env != nullptr && *sync_env != '\0' ? sync_env : "NORMAL";
   try {
@@ -182,7 +185,7 @@ int main(int argc, char** argv) {
     while (true) {
       const std::string id = Uuid(rng);
       const std::string ts = Timestamp();
-      Step(begin, "BEGIN IMMEDIATE");
+      if (orders % batch == 0) Step(begin, "BEGIN IMMEDIATE");
       BindText(order, 1, id);
       sqlite3_bind_int64(order, 2, 1);
       sqlite3_bind_text(order, 3, "pending", -1, SQLITE_STATIC);
@@ -222,15 +225,16 @@ int main(int argc, char** argv) {
         BindText(audit, 6, ts);
         Step(audit, "INSERT rule_audit_log");
       }
-      Step(commit, "COMMIT");
       ++orders;
       end = std::chrono::steady_clock::now();
+      if (orders % batch == 0 || end >= deadline) Step(commit, "COMMIT");
       if (end >= deadline) break;
     }
+    end = std::chrono::steady_clock::now();
     const double elapsed = std::chrono::duration<double>(end - start).count();
-    std::printf("orders=%lld seconds=%.3f orders_per_s=%.1f synchronous=%s\n",
+    std::printf("orders=%lld seconds=%.3f orders_per_s=%.1f synchronous=%s batch=%lld\n",
                 static_cast<long long>(orders), elapsed, static_cast<double>(orders) / elapsed,
-                sync.c_str());
+                sync.c_str(), static_cast<long long>(batch));
     for (sqlite3_stmt* s : {begin, commit, order, item, audit}) sqlite3_finalize(s);
     sqlite3_close_v2(g_db);
   } catch (const std::exception& e) {

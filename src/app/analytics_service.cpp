@@ -204,32 +204,8 @@ Outcome<std::vector<SalesSums>> AnalyticsService::ByHour(const AnalyticsQuery& q
   return out;
 }
 
-Outcome<std::vector<CoffeeReportRow>> AnalyticsService::MostOrdered(const AnalyticsQuery& q) {
-  std::optional<AppError> error;
-  std::vector<CoffeeReportRow> rows;
-  store_.Read([&](Tx& tx) {
-    error = CheckCoffee(tx, q);
-    if (error) return;
-    rows = SumByCoffee(tx, q.range.start, q.range.end);
-    const auto names = CoffeeNameMap(tx);
-    for (auto& row : rows) row.coffee_name = NameOf(names, row.coffee_id.value);
-  });
-  if (error) return *error;
-  if (q.coffee_id) {
-    std::erase_if(rows, [&](const auto& r) { return r.coffee_id != *q.coffee_id; });
-  }
-  std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
-    if (a.sums.quantity != b.sums.quantity) return a.sums.quantity > b.sums.quantity;
-    if (a.sums.orders != b.sums.orders) return a.sums.orders > b.sums.orders;
-    return a.coffee_id < b.coffee_id;
-  });
-  if (rows.size() > static_cast<std::size_t>(q.limit)) {
-    rows.resize(static_cast<std::size_t>(q.limit));
-  }
-  return rows;
-}
-
-Outcome<std::vector<CoffeeReportRow>> AnalyticsService::Trending(const AnalyticsQuery& q) {
+Outcome<std::vector<CoffeeReportRow>> AnalyticsService::CoffeeRows(const AnalyticsQuery& q,
+                                                                   bool with_previous) {
   std::optional<AppError> error;
   std::map<std::int64_t, CoffeeReportRow> by_id;
   store_.Read([&](Tx& tx) {
@@ -238,11 +214,13 @@ Outcome<std::vector<CoffeeReportRow>> AnalyticsService::Trending(const Analytics
     for (auto& row : SumByCoffee(tx, q.range.start, q.range.end)) {
       by_id[row.coffee_id.value] = std::move(row);
     }
-    const ReportRange prev = Previous(q.range);
-    for (const auto& row : SumByCoffee(tx, prev.start, prev.end)) {
-      auto& entry = by_id[row.coffee_id.value];
-      entry.coffee_id = row.coffee_id;
-      entry.previous_quantity = row.sums.quantity;
+    if (with_previous) {
+      const ReportRange prev = Previous(q.range);
+      for (const auto& row : SumByCoffee(tx, prev.start, prev.end)) {
+        auto& entry = by_id[row.coffee_id.value];
+        entry.coffee_id = row.coffee_id;
+        entry.previous_quantity = row.sums.quantity;
+      }
     }
     const auto names = CoffeeNameMap(tx);
     for (auto& [id, row] : by_id) row.coffee_name = NameOf(names, id);
@@ -253,34 +231,43 @@ Outcome<std::vector<CoffeeReportRow>> AnalyticsService::Trending(const Analytics
     if (q.coffee_id && row.coffee_id != *q.coffee_id) continue;
     rows.push_back(std::move(row));
   }
-  std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+  return rows;
+}
+
+Outcome<std::vector<CoffeeReportRow>> AnalyticsService::MostOrdered(const AnalyticsQuery& q) {
+  auto rows = CoffeeRows(q, false);
+  if (!rows) return rows;
+  std::sort(rows->begin(), rows->end(), [](const auto& a, const auto& b) {
+    if (a.sums.quantity != b.sums.quantity) return a.sums.quantity > b.sums.quantity;
+    if (a.sums.orders != b.sums.orders) return a.sums.orders > b.sums.orders;
+    return a.coffee_id < b.coffee_id;
+  });
+  if (rows->size() > static_cast<std::size_t>(q.limit)) {
+    rows->resize(static_cast<std::size_t>(q.limit));
+  }
+  return rows;
+}
+
+Outcome<std::vector<CoffeeReportRow>> AnalyticsService::Trending(const AnalyticsQuery& q) {
+  auto rows = CoffeeRows(q, true);
+  if (!rows) return rows;
+  std::sort(rows->begin(), rows->end(), [](const auto& a, const auto& b) {
     const auto growth_a = a.sums.quantity - a.previous_quantity;
     const auto growth_b = b.sums.quantity - b.previous_quantity;
     if (growth_a != growth_b) return growth_a > growth_b;
     if (a.sums.quantity != b.sums.quantity) return a.sums.quantity > b.sums.quantity;
     return a.coffee_id < b.coffee_id;
   });
-  if (rows.size() > static_cast<std::size_t>(q.limit)) {
-    rows.resize(static_cast<std::size_t>(q.limit));
+  if (rows->size() > static_cast<std::size_t>(q.limit)) {
+    rows->resize(static_cast<std::size_t>(q.limit));
   }
   return rows;
 }
 
 Outcome<std::vector<CoffeeReportRow>> AnalyticsService::RevenueByCoffee(const AnalyticsQuery& q) {
-  std::optional<AppError> error;
-  std::vector<CoffeeReportRow> rows;
-  store_.Read([&](Tx& tx) {
-    error = CheckCoffee(tx, q);
-    if (error) return;
-    rows = SumByCoffee(tx, q.range.start, q.range.end);
-    const auto names = CoffeeNameMap(tx);
-    for (auto& row : rows) row.coffee_name = NameOf(names, row.coffee_id.value);
-  });
-  if (error) return *error;
-  if (q.coffee_id) {
-    std::erase_if(rows, [&](const auto& r) { return r.coffee_id != *q.coffee_id; });
-  }
-  std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+  auto rows = CoffeeRows(q, false);
+  if (!rows) return rows;
+  std::sort(rows->begin(), rows->end(), [](const auto& a, const auto& b) {
     if (a.sums.net != b.sums.net) return a.sums.net > b.sums.net;
     return a.coffee_id < b.coffee_id;
   });

@@ -117,6 +117,9 @@ class AnalyticsService {
   std::optional<AppError> CheckCoffee(Tx& tx, const AnalyticsQuery& q);
   SalesSums SumSales(Tx& tx, domain::Instant from, domain::Instant to, std::int64_t coffee_id);
   std::vector<CoffeeReportRow> SumByCoffee(Tx& tx, domain::Instant from, domain::Instant to);
+  /// Sales per coffee in q's range (with each coffee's quantity in the range before when
+  /// `with_previous`), named, only q.coffee_id's when set; unsorted. 404 for an unknown coffee.
+  Outcome<std::vector<CoffeeReportRow>> CoffeeRows(const AnalyticsQuery& q, bool with_previous);
   /// Sales per local unit (86400: local day number; 3600 with modulo 24: local hour).
   std::map<std::int64_t, SalesSums> SalesByLocalUnit(Tx& tx, const ReportRange& range,
                                                      std::int64_t coffee_id, std::int64_t unit,

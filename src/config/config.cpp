@@ -222,6 +222,21 @@ app::Outcome<Config> LoadConfig(const EnvLookup& env) {
   int login_window = static_cast<int>(c.login_failure_window.count());
   r.Int("LOGIN_FAILURE_WINDOW_SECONDS", login_window, 1, 86'400);
   c.login_failure_window = std::chrono::seconds{login_window};
+  if (auto v = r.Get("LIMITS_STORE")) {
+    const std::string store = Lower(*v);
+    if (store == "auto") {
+      c.limits_store = LimitsStore::kAuto;
+    } else if (store == "memory") {
+      c.limits_store = LimitsStore::kMemory;
+    } else if (store == "database") {
+      c.limits_store = LimitsStore::kDatabase;
+      if (c.database_url.starts_with("sqlite://")) {
+        r.Error("LIMITS_STORE", "database needs a postgresql:// DATABASE_URL");
+      }
+    } else {
+      r.Error("LIMITS_STORE", "must be auto, memory or database (got '" + *v + "')");
+    }
+  }
   if (auto v = r.Get("TRUSTED_PROXIES")) {
     std::stringstream ss(*v);
     std::string proxy;

@@ -13,6 +13,13 @@ namespace coffee::config {
 
 enum class LogFormat { kText, kJson };
 
+/// Where the request rate limits and the login throttle keep their counts (LIMITS_STORE).
+enum class LimitsStore {
+  kAuto,      ///< in the database when it is PostgreSQL (shared by instances), else in memory
+  kMemory,    ///< in memory, per instance
+  kDatabase,  ///< in PostgreSQL, shared by every instance on the database
+};
+
 /// Every setting of the server, typed and validated once at start (SPEC §1).
 struct Config {
   std::string database_url = "sqlite://data/coffee.db";
@@ -45,6 +52,7 @@ struct Config {
   int login_failures_per_client = 5;         // per (email, client IP) within the window
   int login_failures_per_account = 50;       // per email, all addresses, within the window
   std::chrono::seconds login_failure_window{900};
+  LimitsStore limits_store = LimitsStore::kAuto;
 };
 
 /// Looks a variable up; nullopt when unset.

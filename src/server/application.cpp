@@ -22,6 +22,7 @@
 #include "rules/shop_clock.hpp"
 #include "security/jwt.hpp"
 #include "security/password_hasher.hpp"
+#include "storage/postgres/shared_limits.hpp"
 
 namespace coffee::server {
 
@@ -58,6 +59,24 @@ app::LoginThrottleLimits LoginLimits(const config::Config& cfg) {
   return limits;
 }
 
+/// The limits' shared store when LIMITS_STORE (auto: on PostgreSQL) puts them in the database,
+/// else null (in memory, per instance). Its own pool, as large as the main one.
+std::unique_ptr<storage::postgres::SharedLimits> SharedLimitsOf(const config::Config& cfg) {
+  const bool postgres = !cfg.database_url.starts_with("sqlite://");
+  if (cfg.limits_store == config::LimitsStore::kMemory ||
+      (cfg.limits_store == config::LimitsStore::kAuto && !postgres)) {
+    return nullptr;
+  }
+  return std::make_unique<storage::postgres::SharedLimits>(cfg.database_url,
+                                                           cfg.database_max_connections);
+}
+
+std::unique_ptr<app::LoginLimiter> LoginLimiterOf(const config::Config& cfg,
+                                                  storage::postgres::SharedLimits* shared) {
+  if (shared != nullptr) return shared->MakeLoginLimiter(LoginLimits(cfg));
+  return std::make_unique<app::LoginThrottle>(LoginLimits(cfg));
+}
+
 }  // namespace
 
 struct Application::Runtime {
@@ -65,8 +84,9 @@ struct Application::Runtime {
       : metrics(cfg.slow_operation),
         hasher(std::max(1, static_cast<int>(std::thread::hardware_concurrency()))),
         tokens(cfg.jwt_secret, std::chrono::seconds{5}, cfg.jwt_secret_previous),
-        login_throttle(LoginLimits(cfg)),
-        auth(db, hasher, tokens, clock, cfg.refresh_token_ttl, login_throttle),
+        shared_limits(SharedLimitsOf(cfg)),
+        login_limiter(LoginLimiterOf(cfg, shared_limits.get())),
+        auth(db, hasher, tokens, clock, cfg.refresh_token_ttl, *login_limiter),
         coffees(db),
         rules_cache(db, cfg.cache_ttl, zone, &metrics),
         rules_admin(db, rules_cache, clock),
@@ -83,7 +103,8 @@ struct Application::Runtime {
   app::Metrics metrics;
   security::Argon2PasswordHasher hasher;
   security::JwtTokenService tokens;
-  app::LoginThrottle login_throttle;
+  std::unique_ptr<storage::postgres::SharedLimits> shared_limits;  // null: limits in memory
+  std::unique_ptr<app::LoginLimiter> login_limiter;
   app::AuthService auth;
   app::CoffeeService coffees;
   app::RulesCache rules_cache;
@@ -93,7 +114,9 @@ struct Application::Runtime {
   app::ReviewService reviews;
   app::AnalyticsService analytics;
   http::Router router;
-  std::unique_ptr<app::RequestLimiter> request_limiter;  // null when rate limiting is off
+  std::unique_ptr<app::RequestLimiter> read_limiter;            // auto: reads, in memory
+  std::unique_ptr<app::RequestLimiter> shared_request_limiter;  // auto: writes, in the database
+  std::unique_ptr<app::RequestLimiter> request_limiter;         // null when rate limiting is off
   // One io_context per I/O thread (WORKER_THREADS of them), each run by its own thread: a
   // connection's handlers never hop between threads. The first also runs the acceptor and the
   // signal handler.
@@ -217,9 +240,26 @@ unsigned short Application::Start() {
     contexts.push_back(io.get());
     rt.keep_running.emplace_back(io->get_executor());  // threads without connections stay up
   }
+  // LIMITS_STORE=database: every budget in the database. auto (on PostgreSQL): writes (orders
+  // among them) and the credential routes in the database, exact across instances; reads per
+  // instance in memory, so a cached GET costs no round trip (nginx's limit_req bounds a client
+  // across instances). memory, or SQLite: all in memory.
   if (config_.rate_limit_enabled) {
-    rt.request_limiter = std::make_unique<http::InMemoryRequestLimiter>(
+    auto in_memory = std::make_unique<http::InMemoryRequestLimiter>(
         config_.rate_limit_per_minute, config_.rate_limit_auth_per_minute);
+    if (!rt.shared_limits) {
+      rt.request_limiter = std::move(in_memory);
+    } else {
+      rt.shared_request_limiter = rt.shared_limits->MakeRequestLimiter(
+          config_.rate_limit_per_minute, config_.rate_limit_auth_per_minute);
+      if (config_.limits_store == config::LimitsStore::kDatabase) {
+        rt.request_limiter = std::move(rt.shared_request_limiter);
+      } else {
+        rt.read_limiter = std::move(in_memory);
+        rt.request_limiter = std::make_unique<http::SplitRequestLimiter>(
+            *rt.read_limiter, *rt.shared_request_limiter);
+      }
+    }
   }
   rt.server = std::make_unique<http::Server>(
       std::move(contexts), rt.workers, rt.router,

@@ -19,6 +19,11 @@ struct Announcement {
 /// PostgreSQL refuses NOTIFY payloads of 8000 bytes or more; both adapters enforce it.
 inline constexpr std::size_t kMaxAnnouncementBytes = 7999;
 
+/// Joins the payloads of several announcements on one channel into one NOTIFY (PostgreSQL
+/// serializes every committing transaction that notifies, so a batch of orders sends one per
+/// channel, not one per order); a payload therefore never contains it.
+inline constexpr char kAnnouncementSeparator = '\n';
+
 /// The repositories of one transaction, each built on the same connection. Both adapters use
 /// it with their own connection and repository types, so a repository added to app::Tx is
 /// added here once.
@@ -50,6 +55,10 @@ class RepositoryTx final : public app::Tx {
   app::AnalyticsRepository& Analytics() override { return analytics_; }
 
   void Announce(std::string_view channel, std::string payload) override {
+    if (payload.find(kAnnouncementSeparator) != std::string::npos) {
+      throw app::StorageError("announcement on " + std::string(channel) +
+                              " contains a newline, which separates joined announcements");
+    }
     if (payload.size() > kMaxAnnouncementBytes) {
       throw app::StorageError("announcement on " + std::string(channel) + " is " +
                               std::to_string(payload.size()) + " bytes; the limit is " +

@@ -1172,10 +1172,29 @@ TEST_P(StorageContract, AnnouncementsAreRefusedInReadsAndBeyondThePayloadLimit) 
                app::StorageError);
   Heard heard;
   db_->Listen("coffee_test_feed", heard.Listener());
+  EXPECT_THROW(Write([](Tx& tx) { tx.Announce("coffee_test_feed", "two\nlines"); }),
+               app::StorageError);
   const std::string largest(7999, 'y');
   Write([&](Tx& tx) { tx.Announce("coffee_test_feed", largest); });
   EXPECT_EQ(heard.WaitFor(1), std::vector<std::string>{largest});
   db_->StopListening();  // before `heard` goes away
+}
+
+TEST_P(StorageContract, ManyAnnouncementsOfOneTransactionAreEachHeardInOrder) {
+  // PostgreSQL joins a channel's announcements into as few NOTIFYs as the payload limit allows;
+  // listeners still hear each one, in order, whole (here more than two NOTIFYs' worth).
+  Heard heard;
+  db_->Listen("coffee_test_feed", heard.Listener());
+  std::vector<std::string> sent;
+  for (int i = 0; i < 40; ++i)
+    sent.push_back(std::to_string(i) + std::string(i % 7 == 0 ? 3000 : 10, 'z'));
+  sent.emplace_back("");
+  sent.emplace_back("last");
+  Write([&](Tx& tx) {
+    for (const auto& payload : sent) tx.Announce("coffee_test_feed", payload);
+  });
+  EXPECT_EQ(heard.WaitFor(sent.size()), sent);
+  db_->StopListening();
 }
 
 TEST_P(StorageContract, LoadAllReturnsEveryRuleTable) {

@@ -241,5 +241,28 @@ TEST(RateLimitConfig, ReadsAndValidatesTheVariables) {
   EXPECT_NE(bad.error().details.find("proxy.local"), std::string::npos);
 }
 
+TEST(LimitsStoreConfig, AutoByDefaultAndDatabaseOnlyWithPostgres) {
+  auto defaults = LoadConfig(Env({}));
+  ASSERT_TRUE(defaults) << defaults.error().details;
+  EXPECT_EQ(defaults->limits_store, LimitsStore::kAuto);
+
+  auto memory = LoadConfig(Env({{"LIMITS_STORE", "Memory"}}));
+  ASSERT_TRUE(memory) << memory.error().details;
+  EXPECT_EQ(memory->limits_store, LimitsStore::kMemory);
+
+  auto shared = LoadConfig(
+      Env({{"LIMITS_STORE", "database"}, {"DATABASE_URL", "postgresql://u@localhost/coffee"}}));
+  ASSERT_TRUE(shared) << shared.error().details;
+  EXPECT_EQ(shared->limits_store, LimitsStore::kDatabase);
+
+  auto on_sqlite = LoadConfig(Env({{"LIMITS_STORE", "database"}}));
+  ASSERT_FALSE(on_sqlite);
+  EXPECT_EQ(on_sqlite.error().fields.count("LIMITS_STORE"), 1U);
+
+  auto unknown = LoadConfig(Env({{"LIMITS_STORE", "redis"}}));
+  ASSERT_FALSE(unknown);
+  EXPECT_NE(unknown.error().details.find("redis"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace coffee::config

@@ -98,10 +98,9 @@ TEST(Migrations, EveryBackendEmbedsTheSameVersionsInOrder) {
   const auto postgres = EmbeddedMigrations("postgres");
   ASSERT_FALSE(sqlite.empty());
   ASSERT_EQ(sqlite.size(), postgres.size());
-  // Versions increase strictly and match across backends. They need not be contiguous: branches
-  // reserve their numbers (0006 may land before 0004), and pending ones run in version order.
+  // Versions are 1, 2, 3, … without a gap, and match across backends.
   for (std::size_t i = 0; i < sqlite.size(); ++i) {
-    EXPECT_GT(sqlite[i].version, i == 0 ? 0 : sqlite[i - 1].version);
+    EXPECT_EQ(sqlite[i].version, static_cast<int>(i) + 1);
     EXPECT_EQ(sqlite[i].version, postgres[i].version);
     EXPECT_EQ(sqlite[i].name, postgres[i].name);
   }

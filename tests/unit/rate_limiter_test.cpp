@@ -95,5 +95,50 @@ TEST(ClientAddress, TrustedPeerForwardsTheNearestUntrustedHop) {
   EXPECT_EQ(ClientAddress("::1", {"2001:db8::1"}, {"0:0:0:0:0:0:0:1"}), "2001:db8::1");
 }
 
+/// Counts the budgets it is asked for; blocks (it says) and refuses after `allow` takes.
+class CountingLimiter final : public app::RequestLimiter {
+ public:
+  CountingLimiter(bool blocking, int allow) : blocking_(blocking), allow_(allow) {}
+  app::LimitDecision Take(app::RequestBudget budget, std::string_view /*client*/) override {
+    ++taken[budget];
+    if (allow_-- > 0) return {};
+    return {false, seconds(7)};
+  }
+  [[nodiscard]] bool Blocking(app::RequestBudget /*budget*/) const override { return blocking_; }
+  std::map<app::RequestBudget, int> taken;
+
+ private:
+  bool blocking_;
+  int allow_;
+};
+
+TEST(SplitRequestLimiter, ReadsGoToOneLimiterWritesAndCredentialsToTheOther) {
+  CountingLimiter reads(false, 100);
+  CountingLimiter shared(true, 1);
+  SplitRequestLimiter split(reads, shared);
+  EXPECT_FALSE(split.Blocking(app::RequestBudget::kRead));
+  EXPECT_TRUE(split.Blocking(app::RequestBudget::kWrite));
+  EXPECT_TRUE(split.Blocking(app::RequestBudget::kCredentials));
+  EXPECT_TRUE(split.Take(app::RequestBudget::kRead, "c").allowed);
+  EXPECT_TRUE(split.Take(app::RequestBudget::kWrite, "c").allowed);
+  const auto refused = split.Take(app::RequestBudget::kCredentials, "c");
+  EXPECT_FALSE(refused.allowed);
+  EXPECT_EQ(refused.retry_after, seconds(7));
+  EXPECT_EQ(reads.taken, (std::map<app::RequestBudget, int>{{app::RequestBudget::kRead, 1}}));
+  EXPECT_EQ(shared.taken,
+            (std::map<app::RequestBudget, int>{{app::RequestBudget::kWrite, 1},
+                                               {app::RequestBudget::kCredentials, 1}}));
+}
+
+TEST(InMemoryRequestLimiter, ReadsAndWritesSpendOneOverallBudget) {
+  InMemoryRequestLimiter limiter(2, 10);  // burst 2
+  EXPECT_FALSE(limiter.Blocking(app::RequestBudget::kWrite));
+  EXPECT_TRUE(limiter.Take(app::RequestBudget::kRead, "c").allowed);
+  EXPECT_TRUE(limiter.Take(app::RequestBudget::kWrite, "c").allowed);
+  EXPECT_FALSE(limiter.Take(app::RequestBudget::kRead, "c").allowed);
+  EXPECT_FALSE(limiter.Take(app::RequestBudget::kWrite, "c").allowed);
+  EXPECT_TRUE(limiter.Take(app::RequestBudget::kCredentials, "c").allowed);
+}
+
 }  // namespace
 }  // namespace coffee::http

@@ -14,10 +14,14 @@ struct LimitDecision {
   std::chrono::seconds retry_after{0};
 };
 
-/// The per-client budgets a request spends (SPEC §7).
+/// The per-client budgets a request spends (SPEC §7). Every request spends the overall budget,
+/// as a read (GET, HEAD, OPTIONS) or a write (any other method): one bucket in a limiter that
+/// keeps them alike; a limiter may keep them apart (e.g. writes shared by every instance,
+/// reads per instance).
 enum class RequestBudget {
-  kAll,          ///< every request
-  kCredentials,  ///< login, register and refresh, on top of kAll
+  kRead,         ///< the overall budget, spent by a read
+  kWrite,        ///< the overall budget, spent by a write (orders among them)
+  kCredentials,  ///< login, register and refresh, on top of the overall budget
 };
 
 /// Per-client request rate limits. The server reaches them only through this port, so an
@@ -28,9 +32,9 @@ class RequestLimiter {
   virtual ~RequestLimiter() = default;
   /// Spends one request of `budget` for `client` (an address), or refuses with the wait.
   virtual LimitDecision Take(RequestBudget budget, std::string_view client) = 0;
-  /// True when Take may block (a database round trip): the server then calls it on a worker
-  /// thread, never on an I/O thread.
-  [[nodiscard]] virtual bool Blocking() const { return false; }
+  /// True when Take of `budget` may block (a database round trip): the server then calls it on
+  /// a worker thread, never on an I/O thread.
+  [[nodiscard]] virtual bool Blocking(RequestBudget /*budget*/) const { return false; }
 };
 
 /// Throttling of failed logins per account (SPEC §3), reached by the auth use case through this

@@ -18,6 +18,18 @@ bool SpendsCredentials(const Route& route) {
 
 }  // namespace
 
+app::RequestBudget OverallBudget(const Request& req) {
+  const bool read =
+      req.method == Method::kGet || req.method == Method::kHead || req.method == Method::kOptions;
+  return read ? app::RequestBudget::kRead : app::RequestBudget::kWrite;
+}
+
+bool LimitsBlock(const app::RequestLimiter& limiter, const Request& req, const Route* route) {
+  return limiter.Blocking(OverallBudget(req)) ||
+         (route != nullptr && SpendsCredentials(*route) &&
+          limiter.Blocking(app::RequestBudget::kCredentials));
+}
+
 Response RateLimited(std::chrono::seconds retry_after) {
   const std::string seconds = std::to_string(retry_after.count());
   Response res = json::ErrorResponse(app::AppError{
@@ -28,7 +40,7 @@ Response RateLimited(std::chrono::seconds retry_after) {
 
 std::optional<Response> CheckRateLimits(app::RequestLimiter& limiter, const Request& req,
                                         const Route* route) {
-  if (auto d = limiter.Take(app::RequestBudget::kAll, req.client_ip); !d.allowed) {
+  if (auto d = limiter.Take(OverallBudget(req), req.client_ip); !d.allowed) {
     return RateLimited(d.retry_after);
   }
   if (route != nullptr && SpendsCredentials(*route)) {

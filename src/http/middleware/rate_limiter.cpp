@@ -104,7 +104,15 @@ InMemoryRequestLimiter::InMemoryRequestLimiter(int per_minute, int credentials_p
 
 app::LimitDecision InMemoryRequestLimiter::Take(app::RequestBudget budget,
                                                 std::string_view client) {
-  return (budget == app::RequestBudget::kAll ? all_ : credentials_).Check(client);
+  return (budget == app::RequestBudget::kCredentials ? credentials_ : all_).Check(client);
+}
+
+app::LimitDecision SplitRequestLimiter::Take(app::RequestBudget budget, std::string_view client) {
+  return (budget == app::RequestBudget::kRead ? reads_ : shared_).Take(budget, client);
+}
+
+bool SplitRequestLimiter::Blocking(app::RequestBudget budget) const {
+  return (budget == app::RequestBudget::kRead ? reads_ : shared_).Blocking(budget);
 }
 
 std::string ClientAddress(std::string_view peer, const std::vector<std::string_view>& forwarded_for,

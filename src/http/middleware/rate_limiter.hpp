@@ -70,6 +70,20 @@ class InMemoryRequestLimiter final : public app::RequestLimiter {
   RateLimiter credentials_;
 };
 
+/// Reads spend `reads` (typically in memory, per instance); writes and the credential routes
+/// spend `shared` (typically in the database, exact across instances). Neither is owned.
+class SplitRequestLimiter final : public app::RequestLimiter {
+ public:
+  SplitRequestLimiter(app::RequestLimiter& reads, app::RequestLimiter& shared)
+      : reads_(reads), shared_(shared) {}
+  app::LimitDecision Take(app::RequestBudget budget, std::string_view client) override;
+  [[nodiscard]] bool Blocking(app::RequestBudget budget) const override;
+
+ private:
+  app::RequestLimiter& reads_;
+  app::RequestLimiter& shared_;
+};
+
 /// The address to rate-limit a request by: the TCP peer, unless the peer is one of
 /// `trusted_proxies`; then the right-most address of `X-Forwarded-For` (all values, in order)
 /// that is not itself a trusted proxy, so a client cannot escape by prepending fake hops.

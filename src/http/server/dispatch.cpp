@@ -61,7 +61,7 @@ Dispatched Dispatcher::Dispatch(Request& req) const {
   auto match = router_.Find(req.method, req.path);
   if (limiter_ == nullptr) return Route(req, std::move(match));
   const std::string& label = match.route != nullptr ? match.route->pattern : kUnmatched;
-  if (!limiter_->Blocking()) {
+  if (!middleware::LimitsBlock(*limiter_, req, match.route)) {
     if (auto limited = middleware::CheckRateLimits(*limiter_, req, match.route)) {
       return {Answer{std::move(*limited), label}, {}};
     }

@@ -8,9 +8,11 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <string_view>
 #include <system_error>
 #include <utility>
 
+#include "storage/repository_tx.hpp"
 namespace coffee::storage::postgres {
 
 namespace {
@@ -124,9 +126,16 @@ void NotifyListener::Receive() {
     if (PQconsumeInput(pg) == 0) return Lost(LogLine(PQerrorMessage(pg), spec_.password));
     for (PGnotify* n = PQnotifies(pg); n != nullptr; n = PQnotifies(pg)) {
       const std::string channel = n->relname;
-      app::ChangeNotice notice{n->extra, false};
+      const std::string_view joined = n->extra;
+      // One NOTIFY may carry several announcements (see CommitAnnouncing).
+      std::size_t start = 0;
+      while (true) {
+        const std::size_t end = joined.find(kAnnouncementSeparator, start);
+        Deliver(channel, app::ChangeNotice{std::string(joined.substr(start, end - start)), false});
+        if (end == std::string_view::npos) break;
+        start = end + 1;
+      }
       PQfreemem(n);
-      Deliver(channel, notice);
     }
     if (PQstatus(pg) != CONNECTION_OK) return Lost(LogLine(PQerrorMessage(pg), spec_.password));
   }

@@ -2,11 +2,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <mutex>
 
 #include "storage/change_listeners.hpp"
+#include "storage/postgres/group_commit.hpp"
 #include "storage/postgres/notify_listener.hpp"
 #include "storage/postgres/pool.hpp"
 #include "storage/postgres/repositories.hpp"
@@ -91,11 +93,25 @@ void Commit(Connection& conn) {
 }
 
 /// Commits; the transaction's announcements go in the same round trip, as NOTIFYs before the
-/// COMMIT, so PostgreSQL delivers them exactly when (and only if) the transaction commits.
+/// COMMIT, so PostgreSQL delivers them exactly when (and only if) the transaction commits. The
+/// announcements of one channel are joined (kAnnouncementSeparator) into as few NOTIFYs as the
+/// payload limit allows, in order: the notify listener splits them again.
 void CommitAnnouncing(Connection& conn, const std::vector<Announcement>& announcements) {
   if (announcements.empty()) return Commit(conn);
-  std::string sql;
+  std::vector<Announcement> joined;
   for (const auto& a : announcements) {
+    auto open = std::find_if(joined.rbegin(), joined.rend(),
+                             [&](const Announcement& j) { return j.channel == a.channel; });
+    if (open != joined.rend() &&
+        open->payload.size() + 1 + a.payload.size() <= kMaxAnnouncementBytes) {
+      open->payload += kAnnouncementSeparator;
+      open->payload += a.payload;
+    } else {
+      joined.push_back(a);
+    }
+  }
+  std::string sql;
+  for (const auto& a : joined) {
     sql += "SELECT pg_notify(" + conn.Literal(a.channel) + ", " + conn.Literal(a.payload) + ");";
   }
   sql += kCommit;
@@ -174,28 +190,17 @@ class MigrationLock {
 class PostgresDatabase final : public Database {
  public:
   PostgresDatabase(ConnectSpec spec, int pool_size)
-      : spec_(spec), pool_(std::move(spec), pool_size, kAcquireTimeout) {}
+      : spec_(spec),
+        pool_(std::move(spec), pool_size, kAcquireTimeout),
+        writes_(pool_, 1, &CommitAnnouncing) {}
   ~PostgresDatabase() override { StopListening(); }
   PostgresDatabase(const PostgresDatabase&) = delete;
   PostgresDatabase& operator=(const PostgresDatabase&) = delete;
 
-  void Write(const std::function<bool(app::Tx&)>& fn) override {
-    auto lease = pool_.Acquire();
-    lease->DeferBegin(kBegin);
-    PgTx tx(*lease);
-    bool commit = false;
-    try {
-      commit = fn(tx);
-    } catch (...) {
-      RollbackQuietly(*lease);
-      throw;
-    }
-    if (commit) {
-      CommitAnnouncing(*lease, tx.announcements());
-    } else if (!lease->DropPendingBegin()) {
-      lease->Exec(kRollback);
-    }
-  }
+  /// Concurrent writes are committed together (GroupCommit).
+  void Write(const std::function<bool(app::Tx&)>& fn) override { writes_.Write(fn); }
+
+  [[nodiscard]] GroupCommitStats WriteStatistics() { return writes_.Statistics(); }
 
   void Read(const std::function<void(app::Tx&)>& fn) override {
     auto lease = pool_.Acquire();
@@ -301,12 +306,19 @@ class PostgresDatabase final : public Database {
  private:
   ConnectSpec spec_;
   Pool pool_;
+  GroupCommit<PgTx> writes_;
   std::mutex listen_mu_;
   ChangeListeners listeners_;
   std::unique_ptr<NotifyListener> listener_;  // set while listening
 };
 
 }  // namespace
+
+std::optional<GroupCommitStats> WriteStatistics(Database& db) {
+  auto* postgres = dynamic_cast<PostgresDatabase*>(&db);
+  if (postgres == nullptr) return std::nullopt;
+  return postgres->WriteStatistics();
+}
 
 std::unique_ptr<Database> Open(const std::string& url, int pool_size) {
   auto db = std::make_unique<PostgresDatabase>(ConnectSpec{url, PasswordOf(url)}, pool_size);

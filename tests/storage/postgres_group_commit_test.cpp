@@ -1,0 +1,325 @@
+// Group commit of the PostgreSQL adapter: concurrent Write calls share transactions and
+// commits, and each still succeeds or fails on its own (src/storage/postgres/group_commit.hpp).
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "storage/database.hpp"
+#include "storage/postgres/postgres_database.hpp"
+#include "test_database.hpp"
+
+namespace coffee::storage::postgres {
+namespace {
+
+using app::Tx;
+
+class PostgresGroupCommit : public ::testing::Test {
+ protected:
+  void SetUp() override { Reopen(4); }
+
+  void Reopen(int pool_size) {
+    store_ = Open(db_.url(), pool_size);
+    store_->Migrate();
+  }
+
+  [[nodiscard]] GroupCommitStats Stats() const { return *WriteStatistics(*store_); }
+
+  /// Waits until `count` Write calls are running or queued; false after 10 s.
+  [[nodiscard]] bool WaitForQueued(std::int64_t count) const {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (Stats().queued < count) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return true;
+  }
+
+  /// Runs `followers` on their own threads while a first Write (creating leader@example.com,
+  /// kept when `leader_keeps`) holds the only lane, so that all of them queue and run as one
+  /// batch.
+  void RunAsOneBatch(std::vector<std::function<void()>> followers, bool leader_keeps = true) {
+    ASSERT_EQ(Stats().lanes, 1);
+    std::atomic<bool> leader_inside{false};
+    bool all_queued = false;
+    std::thread leader([&] {
+      store_->Write([&](Tx& tx) {
+        tx.Users().Create("leader@example.com", "h", domain::Role::kUser);
+        leader_inside = true;
+        all_queued = WaitForQueued(static_cast<std::int64_t>(followers.size()) + 1);
+        return leader_keeps;
+      });
+    });
+    while (!leader_inside) std::this_thread::yield();
+    std::vector<std::thread> threads;
+    threads.reserve(followers.size());
+    for (auto& f : followers) threads.emplace_back(f);
+    leader.join();
+    for (auto& th : threads) th.join();
+    EXPECT_TRUE(all_queued);
+  }
+
+  [[nodiscard]] bool UserExists(const std::string& email) const {
+    bool found = false;
+    store_->Read([&](Tx& tx) { found = tx.Users().FindByEmail(email).has_value(); });
+    return found;
+  }
+
+  testing::TestDatabase db_{"postgres"};
+  std::unique_ptr<Database> store_;
+};
+
+TEST_F(PostgresGroupCommit, ConcurrentWritesAllCommitAndEachCallerSeesItsOwnResult) {
+  Reopen(8);
+  constexpr int kThreads = 24;
+  constexpr int kPerThread = 20;
+  const auto before = Stats();
+  std::mutex mu;
+  std::set<std::int64_t> ids;
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        const std::string email =
+            "u" + std::to_string(t) + "-" + std::to_string(i) + "@example.com";
+        std::optional<domain::User> user;
+        try {
+          store_->Write([&](Tx& tx) {
+            user = tx.Users().Create(email, "h", domain::Role::kUser);
+            return user.has_value();
+          });
+        } catch (const std::exception&) {
+          ++wrong;
+          continue;
+        }
+        if (!user || user->email != email) {
+          ++wrong;
+          continue;
+        }
+        const std::lock_guard lock(mu);
+        ids.insert(user->id.value);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(wrong, 0);
+  EXPECT_EQ(ids.size(), static_cast<std::size_t>(kThreads * kPerThread));
+  EXPECT_EQ(db_.QueryValue("SELECT count(*) FROM users"), std::to_string(kThreads * kPerThread));
+  const auto after = Stats();
+  EXPECT_EQ(after.writes - before.writes, kThreads * kPerThread);
+  EXPECT_LT(after.commits - before.commits, after.writes - before.writes)
+      << "concurrent writes should share commits";
+  EXPECT_EQ(after.queued, 0);
+}
+
+TEST_F(PostgresGroupCommit, WritesQueuedBehindABusyLaneShareOneCommit) {
+  constexpr int kFollowers = 9;
+  const auto before = Stats();
+  std::vector<std::function<void()>> followers;
+  for (int i = 0; i < kFollowers; ++i) {
+    followers.emplace_back([this, i] {
+      store_->Write([&](Tx& tx) {
+        return tx.Users()
+            .Create("f" + std::to_string(i) + "@example.com", "h", domain::Role::kUser)
+            .has_value();
+      });
+    });
+  }
+  RunAsOneBatch(std::move(followers));
+  const auto after = Stats();
+  EXPECT_EQ(after.writes - before.writes, kFollowers + 1);
+  EXPECT_EQ(after.transactions - before.transactions, 2);  // the leader's, then one batch
+  EXPECT_EQ(after.commits - before.commits, 2);
+  EXPECT_EQ(db_.QueryValue("SELECT count(*) FROM users"), std::to_string(kFollowers + 1));
+}
+
+TEST_F(PostgresGroupCommit, FnsThatReturnFalseOrThrowUndoOnlyTheirOwnChanges) {
+  for (const bool leader_keeps : {true, false}) {
+    SCOPED_TRACE(leader_keeps ? "leader keeps" : "leader rolls back");
+    db_.Exec("DELETE FROM users");
+    constexpr int kFollowers = 12;
+    enum class Outcome { kCommit, kRollback, kThrow };
+    const auto outcome_of = [](int i) { return static_cast<Outcome>(i % 3); };
+    std::vector<std::string> seen_errors(kFollowers);
+    std::vector<std::function<void()>> followers;
+    for (int i = 0; i < kFollowers; ++i) {
+      followers.emplace_back([&, i] {
+        try {
+          store_->Write([&](Tx& tx) {
+            tx.Users().Create("b" + std::to_string(i) + "@example.com", "h", domain::Role::kUser);
+            if (outcome_of(i) == Outcome::kThrow) {
+              throw std::runtime_error("boom " + std::to_string(i));
+            }
+            return outcome_of(i) == Outcome::kCommit;
+          });
+        } catch (const std::runtime_error& e) {
+          seen_errors[static_cast<std::size_t>(i)] = e.what();
+        }
+      });
+    }
+    RunAsOneBatch(std::move(followers), leader_keeps);
+    for (int i = 0; i < kFollowers; ++i) {
+      const std::string email = "b" + std::to_string(i) + "@example.com";
+      EXPECT_EQ(UserExists(email), outcome_of(i) == Outcome::kCommit) << email;
+      EXPECT_EQ(seen_errors[static_cast<std::size_t>(i)],
+                outcome_of(i) == Outcome::kThrow ? "boom " + std::to_string(i) : "")
+          << email;
+    }
+    EXPECT_EQ(UserExists("leader@example.com"), leader_keeps);
+  }
+}
+
+TEST_F(PostgresGroupCommit, UniqueConflictInOneFnDoesNotAffectItsBatch) {
+  store_->Write([](Tx& tx) {
+    return tx.Users().Create("taken@example.com", "h", domain::Role::kUser).has_value();
+  });
+  constexpr int kFollowers = 8;
+  constexpr int kDuplicate = 3;
+  std::vector<std::optional<bool>> created(kFollowers);
+  std::vector<std::function<void()>> followers;
+  for (int i = 0; i < kFollowers; ++i) {
+    followers.emplace_back([&, i] {
+      const std::string email =
+          i == kDuplicate ? "TAKEN@example.com" : "c" + std::to_string(i) + "@example.com";
+      store_->Write([&](Tx& tx) {
+        created[static_cast<std::size_t>(i)] =
+            tx.Users().Create(email, "h", domain::Role::kUser).has_value();
+        return *created[static_cast<std::size_t>(i)];
+      });
+    });
+  }
+  RunAsOneBatch(std::move(followers));
+  for (int i = 0; i < kFollowers; ++i) {
+    ASSERT_TRUE(created[static_cast<std::size_t>(i)].has_value()) << i;
+    EXPECT_EQ(*created[static_cast<std::size_t>(i)], i != kDuplicate) << i;
+  }
+  EXPECT_EQ(db_.QueryValue("SELECT count(*) FROM users"), std::to_string(kFollowers + 1));
+}
+
+TEST_F(PostgresGroupCommit, OnlyTheKeptWritesOfABatchAreAnnounced) {
+  std::mutex mu;
+  std::vector<std::string> heard;
+  store_->Listen("coffee_test_batch", [&](const app::ChangeNotice& notice) {
+    if (notice.missed) return;
+    const std::lock_guard lock(mu);
+    heard.push_back(notice.payload);
+  });
+  std::vector<std::function<void()>> followers;
+  for (int i = 0; i < 4; ++i) {
+    followers.emplace_back([this, i] {
+      store_->Write([&](Tx& tx) {
+        tx.Users().Create("n" + std::to_string(i) + "@example.com", "h", domain::Role::kUser);
+        tx.Announce("coffee_test_batch", "write " + std::to_string(i));
+        return i % 2 == 0;
+      });
+    });
+  }
+  RunAsOneBatch(std::move(followers));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  for (;;) {
+    {
+      const std::lock_guard lock(mu);
+      if (heard.size() >= 2 || std::chrono::steady_clock::now() > deadline) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // room for a wrong one
+  store_->StopListening();
+  std::set<std::string> payloads(heard.begin(), heard.end());
+  EXPECT_EQ(payloads, (std::set<std::string>{"write 0", "write 2"}));
+  EXPECT_EQ(heard.size(), 2U);
+}
+
+TEST_F(PostgresGroupCommit, ConnectionLostMidBatchFailsEveryCallerAndCommitsNothing) {
+  std::atomic<int> unavailable{0};
+  std::vector<std::function<void()>> followers;
+  for (int i = 0; i < 5; ++i) {
+    followers.emplace_back([&, i] {
+      try {
+        store_->Write([&](Tx& tx) {
+          tx.Users().Create("k" + std::to_string(i) + "@example.com", "h", domain::Role::kUser);
+          if (i == 2) {
+            db_.Exec(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                "AND state <> 'idle'");
+            tx.Users().Count();
+          }
+          return true;
+        });
+      } catch (const app::DatabaseUnavailable&) {
+        ++unavailable;
+      }
+    });
+  }
+  RunAsOneBatch(std::move(followers));
+  EXPECT_EQ(unavailable, 5);
+  EXPECT_EQ(db_.QueryValue("SELECT count(*) FROM users WHERE email LIKE 'k%'"), "0");
+  // The next write gets a fresh connection.
+  store_->Write([](Tx& tx) {
+    return tx.Users().Create("after@example.com", "h", domain::Role::kUser).has_value();
+  });
+  EXPECT_TRUE(UserExists("after@example.com"));
+}
+
+TEST_F(PostgresGroupCommit, BatchesOfTwoInstancesNeverDeadlock) {
+  // Each write updates two coffees, half of them in the opposite order: two batches running at
+  // once would deadlock. Every instance's batches take one advisory lock, so none does.
+  std::vector<domain::CoffeeId> ids;
+  store_->Write([&](Tx& tx) {
+    ids.push_back(tx.Coffees().Create({"Latte", "milk", domain::Money::FromCents(400), 4, ""})->id);
+    ids.push_back(tx.Coffees().Create({"Mocha", "milk", domain::Money::FromCents(450), 4, ""})->id);
+    return true;
+  });
+  auto other = Open(db_.url(), 4);
+  std::atomic<int> failed{0};
+  std::vector<std::thread> threads;
+  for (Database* store : {store_.get(), other.get()}) {
+    for (int t = 0; t < 6; ++t) {
+      threads.emplace_back([&, store, t] {
+        for (int i = 0; i < 15; ++i) {
+          try {
+            store->Write([&](Tx& tx) {
+              for (int k = 0; k < 2; ++k) {
+                const auto id = ids[static_cast<std::size_t>((k + t) % 2)];
+                domain::CoffeePatch patch;
+                patch.price = domain::Money::FromCents(400 + t * 10 + i);
+                tx.Coffees().Update(id, patch);
+              }
+              return true;
+            });
+          } catch (const std::exception&) {
+            ++failed;
+          }
+        }
+      });
+    }
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failed, 0);
+}
+
+TEST_F(PostgresGroupCommit, NestedWriteIsRefusedInsteadOfDeadlocking) {
+  EXPECT_THROW(store_->Write([this](Tx& tx) {
+    tx.Users().Create("outer@example.com", "h", domain::Role::kUser);
+    store_->Write([](Tx&) { return true; });
+    return true;
+  }),
+               app::StorageError);
+  EXPECT_FALSE(UserExists("outer@example.com"));
+  EXPECT_EQ(Stats().queued, 0);
+}
+
+}  // namespace
+}  // namespace coffee::storage::postgres
