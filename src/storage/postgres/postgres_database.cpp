@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "storage/change_listeners.hpp"
+#include "storage/postgres/conninfo.hpp"
 #include "storage/postgres/group_commit.hpp"
 #include "storage/postgres/notify_listener.hpp"
 #include "storage/postgres/pool.hpp"
@@ -43,32 +44,6 @@ constexpr Statement kRecordMigration{
     "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)"};
 
 constexpr auto kAcquireTimeout = std::chrono::seconds(5);
-
-/// The password of a postgresql:// URL or conninfo string, to keep it out of messages.
-std::string PasswordOf(const std::string& url) {
-  char* error = nullptr;
-  PQconninfoOption* options = PQconninfoParse(url.c_str(), &error);
-  if (error != nullptr) PQfreemem(error);
-  std::string password;
-  if (options != nullptr) {
-    for (const PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
-      if (std::string_view(o->keyword) == "password" && o->val != nullptr) password = o->val;
-    }
-    PQconninfoFree(options);
-  }
-  if (password.empty()) {
-    // An unparsable URL may still carry user:password@ before the host.
-    const auto scheme = url.find("://");
-    const auto at = url.find('@', scheme == std::string::npos ? 0 : scheme + 3);
-    if (scheme != std::string::npos && at != std::string::npos) {
-      const auto colon = url.find(':', scheme + 3);
-      if (colon != std::string::npos && colon < at) {
-        password = url.substr(colon + 1, at - colon - 1);
-      }
-    }
-  }
-  return password;
-}
 
 /// Runs the first command on a leased connection; a connection found dead at this point is
 /// reopened once, since nothing has been done on it yet. A server that did not answer at all is

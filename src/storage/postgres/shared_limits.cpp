@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "storage/postgres/connection.hpp"
+#include "storage/postgres/conninfo.hpp"
 
 namespace coffee::storage::postgres {
 
@@ -58,21 +59,6 @@ constexpr Statement kSweepLogins{
     "      WHERE failed_at <= $2::timestamptz - make_interval(secs => $1::float8)) "
     "DELETE FROM login_known_clients "
     "WHERE last_login <= $2::timestamptz - make_interval(secs => $3::float8)"};
-
-/// The password of a postgresql:// URL or conninfo string, to keep it out of messages.
-std::string PasswordOf(const std::string& url) {
-  char* error = nullptr;
-  PQconninfoOption* options = PQconninfoParse(url.c_str(), &error);
-  if (error != nullptr) PQfreemem(error);
-  std::string password;
-  if (options != nullptr) {
-    for (const PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
-      if (std::string_view(o->keyword) == "password" && o->val != nullptr) password = o->val;
-    }
-    PQconninfoFree(options);
-  }
-  return password;
-}
 
 std::string AccountKey(std::string_view account) {
   if (account.size() > kMaxAccountKey) return "\x01too-long";
