@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <limits>
 #include <numeric>
+#include <utility>
+#include <vector>
 
 namespace coffee::rules {
 
@@ -179,26 +181,22 @@ void AllocateLargestRemainder(std::int64_t total, std::span<const std::int64_t> 
     out[i] = static_cast<std::int64_t>(Int128{total} * weights[i] / weight_sum);
     assigned += out[i];
   }
-  // Fewer cents are left than lines with a non-zero remainder, so each line gets at most one;
-  // pick them by remainder descending, lower index first, walking that order without sorting.
-  Int128 last_rem = -1;
-  std::size_t last_index = n;
-  for (std::int64_t left = total - assigned; left > 0; --left) {
-    std::size_t best = n;
-    Int128 best_rem = -1;
-    for (std::size_t i = 0; i < n; ++i) {
-      const Int128 rem = Int128{total} * weights[i] % weight_sum;
-      const bool after_last =
-          last_index == n || rem < last_rem || (rem == last_rem && i > last_index);
-      if (after_last && rem > best_rem) {
-        best = i;
-        best_rem = rem;
-      }
-    }
-    ++out[best];
-    last_rem = best_rem;
-    last_index = best;
+  const auto left = static_cast<std::size_t>(total - assigned);
+  if (left == 0) return;
+  // Fewer cents are left than lines with a non-zero remainder, so each line gets at most one:
+  // the `left` lines with the largest remainders (ties: lower index). A partial sort keeps
+  // this O(n log n) — with thousands of rules sharing one line's discount, picking them one
+  // by one was quadratic.
+  std::vector<std::pair<Int128, std::size_t>> remainders(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    remainders[i] = {Int128{total} * weights[i] % weight_sum, i};
   }
+  const auto first = remainders.begin();
+  std::partial_sort(first, first + static_cast<std::ptrdiff_t>(left), remainders.end(),
+                    [](const auto& a, const auto& b) {
+                      return a.first != b.first ? a.first > b.first : a.second < b.second;
+                    });
+  for (std::size_t j = 0; j < left; ++j) ++out[remainders[j].second];
 }
 
 PricingDecision PriceOrder(const Snapshot& snapshot, std::span<const PricingLine> lines,

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -382,6 +383,47 @@ TEST(Pricing, LargestRemainderSumsExactlyAndBreaksTiesByIndex) {
   const std::vector<std::int64_t> skewed = {10, 0, 30};
   AllocateLargestRemainder(7, skewed, out);
   EXPECT_EQ(out, (std::vector<std::int64_t>{2, 0, 5}));  // 1.75 → 2, 5.25 → 5
+}
+
+/// Largest remainder as its definition reads: floors, then one more cent for each of the lines
+/// with the largest remainders, ties to the lower index, one at a time.
+std::vector<std::int64_t> LargestRemainderByDefinition(std::int64_t total,
+                                                       const std::vector<std::int64_t>& weights) {
+  std::int64_t sum = 0;
+  for (auto w : weights) sum += w;
+  std::vector<std::int64_t> out(weights.size(), 0);
+  if (total == 0 || sum == 0) return out;
+  std::vector<std::int64_t> rem(weights.size());
+  std::int64_t left = total;
+  for (std::size_t i = 0; i < weights.size(); ++i) {
+    out[i] = total * weights[i] / sum;
+    rem[i] = total * weights[i] % sum;
+    left -= out[i];
+  }
+  std::vector<bool> taken(weights.size(), false);
+  for (; left > 0; --left) {
+    std::size_t best = weights.size();
+    for (std::size_t i = 0; i < weights.size(); ++i) {
+      if (!taken[i] && (best == weights.size() || rem[i] > rem[best])) best = i;
+    }
+    taken[best] = true;
+    ++out[best];
+  }
+  return out;
+}
+
+TEST(Pricing, LargestRemainderMatchesItsDefinitionOnRandomInputs) {
+  std::mt19937_64 random(20261207);
+  for (int round = 0; round < 2000; ++round) {
+    const std::size_t n = 1 + random() % (round % 10 == 0 ? 400 : 12);
+    std::vector<std::int64_t> weights(n);
+    for (auto& w : weights) w = static_cast<std::int64_t>(random() % (round % 3 == 0 ? 4 : 5000));
+    weights[random() % n] += 1;  // Σ weights > 0
+    const auto total = static_cast<std::int64_t>(random() % 100000);
+    std::vector<std::int64_t> out(n);
+    AllocateLargestRemainder(total, weights, out);
+    ASSERT_EQ(out, LargestRemainderByDefinition(total, weights)) << "round " << round;
+  }
 }
 
 }  // namespace
