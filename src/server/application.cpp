@@ -29,8 +29,8 @@ namespace asio = boost::asio;
 
 std::unique_ptr<storage::Database> OpenAndMigrate(const config::Config& config) {
   spdlog::info("Connecting to database...");
-  auto db = storage::Open(
-      {config.database_url, config.database_max_connections, config.sqlite_synchronous});
+  auto db = storage::Open({config.database_url, config.database_max_connections,
+                           config.sqlite_synchronous, config.database_query_timeout});
   spdlog::info("Running database migrations...");
   const int applied = db->Migrate();
   spdlog::info("Migrations completed successfully");
