@@ -1,5 +1,7 @@
 #include "app/auth_service.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -252,7 +254,17 @@ void AuthService::ReloadTokenVersionsIfStale() {
 
 void AuthService::OnTokenVersionNotice(const ChangeNotice& notice) {
   if (notice.missed) {
+    // The feed was cut off and is back: changes made meanwhile by other instances are read now,
+    // so an old token stops verifying here without waiting for a login, refresh or /me.
     versions_.MarkStale();
+    try {
+      LoadTokenVersions();
+    } catch (const std::exception& e) {
+      spdlog::warn(
+          "Token versions not reloaded after the change feed reconnected ({}); the next "
+          "login, refresh or /me reloads them",
+          e.what());
+    }
     return;
   }
   const auto colon = notice.payload.find(':');

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <charconv>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -57,6 +58,34 @@ class Reader {
       return;
     }
     out = parsed;
+  }
+
+  /// A duration: "500ms", "5s" or a bare number of seconds.
+  void Duration(std::string_view name, std::chrono::milliseconds& out,
+                std::chrono::milliseconds min, std::chrono::milliseconds max) {
+    auto v = Get(name);
+    if (!v) return;
+    std::string_view digits = *v;
+    std::int64_t scale = 1000;
+    if (digits.ends_with("ms")) {
+      digits.remove_suffix(2);
+      scale = 1;
+    } else if (digits.ends_with('s')) {
+      digits.remove_suffix(1);
+    }
+    std::int64_t parsed = 0;
+    const auto* end = digits.data() + digits.size();
+    auto [ptr, ec] = std::from_chars(digits.data(), end, parsed);
+    const bool in_range = !digits.empty() && ec == std::errc{} && ptr == end && parsed >= 0 &&
+                          parsed <= max.count() / scale;
+    const auto value = std::chrono::milliseconds{in_range ? parsed * scale : 0};
+    if (!in_range || value < min) {
+      Error(name, "must be a duration between " + std::to_string(min.count()) + "ms and " +
+                      std::to_string(max.count() / 1000) + "s, such as 500ms or 5s (got '" + *v +
+                      "')");
+      return;
+    }
+    out = value;
   }
 
   void Bool(std::string_view name, bool& out) {
@@ -120,6 +149,8 @@ app::Outcome<Config> LoadConfig(const EnvLookup& env) {
     }
   }
   r.Int("DATABASE_MAX_CONNECTIONS", c.database_max_connections, 1, 1000);
+  r.Duration("DATABASE_QUERY_TIMEOUT", c.database_query_timeout, std::chrono::milliseconds{10},
+             std::chrono::milliseconds{3'600'000});
   if (auto v = r.Get("SQLITE_SYNCHRONOUS")) {
     std::string s = *v;
     for (char& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));

@@ -25,6 +25,9 @@ struct Config {
   std::string database_url = "sqlite://data/coffee.db";
   int database_max_connections = 10;
   std::string sqlite_synchronous = "NORMAL";
+  /// DATABASE_QUERY_TIMEOUT: the longest one query may take, waits for locks included; past it
+  /// the query is cancelled and the request gets 503 (migrations and bulk loads excepted).
+  std::chrono::milliseconds database_query_timeout{5000};
   std::string jwt_secret;  // empty until ResolveJwtSecret (development only)
   /// JWT_SECRET_PREVIOUS: also accepted when verifying (key rotation); never used to sign.
   std::string jwt_secret_previous;

@@ -30,8 +30,8 @@ namespace asio = boost::asio;
 
 std::unique_ptr<storage::Database> OpenAndMigrate(const config::Config& config) {
   spdlog::info("Connecting to database...");
-  auto db = storage::Open(
-      {config.database_url, config.database_max_connections, config.sqlite_synchronous});
+  auto db = storage::Open({config.database_url, config.database_max_connections,
+                           config.sqlite_synchronous, config.database_query_timeout});
   spdlog::info("Running database migrations...");
   const int applied = db->Migrate();
   spdlog::info("Migrations completed successfully");
@@ -67,8 +67,8 @@ std::unique_ptr<storage::postgres::SharedLimits> SharedLimitsOf(const config::Co
       (cfg.limits_store == config::LimitsStore::kAuto && !postgres)) {
     return nullptr;
   }
-  return std::make_unique<storage::postgres::SharedLimits>(cfg.database_url,
-                                                           cfg.database_max_connections);
+  return std::make_unique<storage::postgres::SharedLimits>(
+      cfg.database_url, cfg.database_max_connections, cfg.database_query_timeout);
 }
 
 std::unique_ptr<app::LoginLimiter> LoginLimiterOf(const config::Config& cfg,

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -38,6 +39,9 @@ struct DatabaseOptions {
   /// SQLite PRAGMA synchronous: "NORMAL" (default; WAL commits survive a process crash)
   /// or "FULL" (also survive power loss).
   std::string sqlite_synchronous = "NORMAL";
+  /// The longest one query may take, lock waits included (DATABASE_QUERY_TIMEOUT); past it the
+  /// query fails with app::DatabaseUnavailable and its transaction is rolled back.
+  std::chrono::milliseconds query_timeout{5000};
 };
 
 /// Opens the database named by the URL. Throws app::DatabaseUnavailable if it cannot be reached

@@ -4,7 +4,7 @@
 #   freeze  SIGSTOP of every PostgreSQL process (a hung server: nothing answers, nothing is
 #           reset, like a network partition), later SIGCONT
 # While it is away: every answer is 201 or 503 with Retry-After in the error shape, each within
-# a bound (10 s stopped; frozen 15 s: 5 s pool wait + 3 s connect + 5 s answer timeout);
+# a bound (10 s stopped; frozen 15 s: 5 s pool wait + 3 s connect + 5.5 s answer timeout);
 # /readyz is 503 and /healthz stays 200. When it is back, the same server process is ready
 # again and takes orders, without a restart. Every order answered 201 is there and whole.
 # Usage: pg_outage.sh PATH/TO/coffee-api postgres stop|freeze

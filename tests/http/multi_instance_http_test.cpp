@@ -68,6 +68,32 @@ TEST_P(MultiInstanceHttp, ListenerReloadsOnceAfterItsConnectionComesBack) {
   EXPECT_EQ(after.Json().as_object().at("error_code"), "ITEMS_UNAVAILABLE") << after.body;
 }
 
+TEST_P(MultiInstanceHttp, TokenVersionsReloadOnceTheListenerComesBackWithoutALogin) {
+  TestServer a(GetParam(), true, LongTtl);
+  auto client = a.Client();
+  const std::string user = a.UserToken();
+  ASSERT_EQ(client->Get("/api/orders", user).status, 200);
+
+  // A password change made while this instance's feed was down (its notice never arrives here):
+  // the row is edited behind its back, then its listener's connection is dropped.
+  a.db().Exec(
+      "UPDATE users SET token_version = token_version + 1 WHERE email = 'test@example.com'");
+  ASSERT_EQ(client->Get("/api/orders", user).status, 200);  // nothing announced yet
+  const std::string terminated = a.db().QueryValue(
+      "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+      "WHERE datname = current_database() AND query LIKE 'LISTEN coffee\\_%'");
+  ASSERT_EQ(terminated, "1");
+
+  // Only the reconnect's "missed" notice can explain a refusal: no login, refresh or /me here.
+  HttpResult res = client->Get("/api/orders", user);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (res.status != 401 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    res = client->Get("/api/orders", user);
+  }
+  EXPECT_EQ(res.status, 401) << res.body;
+}
+
 TEST_P(MultiInstanceHttp, AnOrderPlacedThroughOneInstanceReachesTheBoardOfTheOther) {
   TestServer a(GetParam(), true, LongTtl);
   TestServer b(ExistingDatabase{a.db().url()}, LongTtl);

@@ -135,8 +135,14 @@ TEST_P(ReviewHttp, ConcurrentDuplicatesGiveOneCreatedAndOnlyConflicts) {
 TEST_P(ReviewHttp, ConcurrentReviewsOfOneCoffeeAllCount) {
   constexpr int kReviewers = 8;
   std::vector<std::string> tokens;
-  for (int i = 0; i < kReviewers; ++i)
-    tokens.push_back(Register("r" + std::to_string(i) + "@x.io"));
+  for (int i = 0; i < kReviewers; ++i) {
+    // Appended piece by piece: gcc 12's -O2 -Werror=restrict misfires on
+    // `"literal" + std::string&&` (operator+ inserting at the front).
+    std::string email = "r";
+    email += std::to_string(i);
+    email += "@x.io";
+    tokens.push_back(Register(email));
+  }
   std::atomic<int> ready{0};
   std::atomic<int> created{0};
   std::vector<std::thread> threads;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "storage/database.hpp"
+#include "storage/postgres/connection.hpp"
 #include "storage/postgres/postgres_database.hpp"
 #include "test_database.hpp"
 
@@ -25,7 +26,7 @@ class PostgresAdapter : public ::testing::Test {
  protected:
   void SetUp() override {
     db_ = std::make_unique<coffee::testing::TestDatabase>("postgres");
-    store_ = Open(db_->url(), 4);
+    store_ = Open(db_->url(), 4, kDefaultQueryTimeout);
     store_->Migrate();
   }
 
@@ -71,7 +72,7 @@ class PostgresAdapter : public ::testing::Test {
   /// says so for its outcome.
   int Race(int threads, const std::function<bool(app::Tx&)>& attempt,
            const std::function<bool(app::Tx&, bool)>& commit) {
-    auto store = Open(db_->url(), threads);
+    auto store = Open(db_->url(), threads, kDefaultQueryTimeout);
     std::atomic<int> wins{0};
     std::atomic<int> errors{0};
     std::atomic<int> ready{0};
@@ -108,7 +109,7 @@ const domain::OrderId kOrderId =
 TEST(PostgresOpen, UnreachableServerFailsFastWithoutLeakingThePassword) {
   const auto start = steady_clock::now();
   try {
-    (void)Open("postgresql://coffee:S3cretPassw0rd@127.0.0.1:1/coffee", 2);
+    (void)Open("postgresql://coffee:S3cretPassw0rd@127.0.0.1:1/coffee", 2, kDefaultQueryTimeout);
     FAIL() << "Open should throw";
   } catch (const app::DatabaseUnavailable& e) {
     const std::string message = e.what();
@@ -120,7 +121,8 @@ TEST(PostgresOpen, UnreachableServerFailsFastWithoutLeakingThePassword) {
 
 TEST(PostgresOpen, BadUrlNeverLeaksThePassword) {
   try {
-    (void)Open("postgresql://coffee:S3cretPassw0rd@127.0.0.1:notaport/coffee", 1);
+    (void)Open("postgresql://coffee:S3cretPassw0rd@127.0.0.1:notaport/coffee", 1,
+               kDefaultQueryTimeout);
     FAIL() << "Open should throw";
   } catch (const app::DatabaseUnavailable& e) {
     EXPECT_EQ(std::string(e.what()).find("S3cretPassw0rd"), std::string::npos) << e.what();
@@ -135,7 +137,7 @@ TEST(PostgresMigrate, ConcurrentMigrationsApplyEachMigrationOnce) {
   for (int i = 0; i < 2; ++i) {
     threads.emplace_back([&] {
       try {
-        applied += Open(db.url(), 1)->Migrate();
+        applied += Open(db.url(), 1, kDefaultQueryTimeout)->Migrate();
       } catch (const std::exception&) {
         ++failures;
       }
@@ -150,7 +152,7 @@ TEST(PostgresMigrate, ConcurrentMigrationsApplyEachMigrationOnce) {
 
 TEST(PostgresMigrate, ChangedAppliedMigrationIsRefused) {
   const coffee::testing::TestDatabase db("postgres");
-  auto store = Open(db.url(), 1);
+  auto store = Open(db.url(), 1, kDefaultQueryTimeout);
   store->Migrate();
   EXPECT_EQ(store->Migrate(), 0);
   db.Exec("UPDATE schema_migrations SET checksum = 'tampered' WHERE version = 1");
@@ -171,7 +173,8 @@ TEST_F(PostgresAdapter, AnotherInstanceHearsAnAnnouncementAtCommit) {
   std::mutex mu;
   std::condition_variable cv;
   std::vector<std::string> heard;
-  auto other = Open(db_->url(), 2);  // declared after what its listener uses: stops first
+  auto other = Open(db_->url(), 2,
+                    kDefaultQueryTimeout);  // declared after what its listener uses: stops first
   other->Listen("coffee_test_feed", [&](const app::ChangeNotice& notice) {
     const std::lock_guard lock(mu);
     heard.push_back(notice.payload);
@@ -228,6 +231,31 @@ TEST_F(PostgresAdapter, ConnectionKilledMidTransactionReportsUnavailable) {
   EXPECT_EQ(count, 1);
 }
 
+TEST(PostgresQueryTimeout, AWriteBlockedPastTheTimeoutIsRolledBackWholeAndTheNextWriteWorks) {
+  const coffee::testing::TestDatabase db("postgres");
+  // One connection: the write after the timeout runs on the same pool slot.
+  auto store = Open(db.url(), 1, std::chrono::milliseconds(300));
+  store->Migrate();
+  coffee::testing::TestSession holder(db);
+  holder.Exec("BEGIN; LOCK TABLE coffees IN ACCESS EXCLUSIVE MODE");
+  EXPECT_THROW(store->Write([&](app::Tx& tx) {
+    tx.Users().Create("first@example.com", "hash", domain::Role::kUser);
+    (void)tx.Coffees().Create({"Latte", "", domain::Money::FromCents(400), 4.7, ""});
+    return true;
+  }),
+               ServerNotAnswering);
+  holder.Exec("ROLLBACK");
+  std::int64_t users = -1;
+  store->Read([&](app::Tx& tx) { users = tx.Users().Count(); });
+  EXPECT_EQ(users, 0);  // the user written before the blocked statement was rolled back too
+  store->Write([&](app::Tx& tx) {
+    tx.Users().Create("second@example.com", "hash", domain::Role::kUser);
+    return true;
+  });
+  store->Read([&](app::Tx& tx) { users = tx.Users().Count(); });
+  EXPECT_EQ(users, 1);
+}
+
 TEST_F(PostgresAdapter, MarkUsedFromEightThreadsHasExactlyOneWinner) {
   const auto user = CreateUser("token@example.com");
   std::int64_t token_id = 0;
@@ -237,7 +265,7 @@ TEST_F(PostgresAdapter, MarkUsedFromEightThreadsHasExactlyOneWinner) {
     token_id = tx.RefreshTokens().FindByHash("abc123").value().id;
     return true;
   });
-  auto store = Open(db_->url(), 8);
+  auto store = Open(db_->url(), 8, kDefaultQueryTimeout);
   std::atomic<int> winners{0};
   std::atomic<bool> go{false};
   std::vector<std::thread> threads;
@@ -256,7 +284,7 @@ TEST_F(PostgresAdapter, MarkUsedFromEightThreadsHasExactlyOneWinner) {
 }
 
 TEST_F(PostgresAdapter, ExhaustedPoolReportsUnavailableInsteadOfHanging) {
-  auto store = Open(db_->url(), 1);
+  auto store = Open(db_->url(), 1, kDefaultQueryTimeout);
   const auto start = steady_clock::now();
   store->Write([&](app::Tx&) {
     EXPECT_THROW(store->Read([](app::Tx&) {}), app::DatabaseUnavailable);

@@ -50,7 +50,8 @@ class LoginLimitsContract : public ::testing::TestWithParam<std::string> {
   LoginLimiter& Instance(std::size_t i, app::LoginThrottleLimits limits = SmallLimits()) {
     while (limiters_.size() <= i) {
       if (GetParam() == "postgres") {
-        shared_.push_back(std::make_unique<storage::postgres::SharedLimits>(db_.url(), 4));
+        shared_.push_back(std::make_unique<storage::postgres::SharedLimits>(
+            db_.url(), 4, std::chrono::seconds(5)));
         limiters_.push_back(shared_.back()->MakeLoginLimiter(limits));
       } else if (limiters_.empty()) {
         limiters_.push_back(std::make_unique<app::LoginThrottle>(limits));

@@ -94,15 +94,53 @@ TEST_F(SqliteAdapter, ForeignKeysAreEnforced) {
 TEST_F(SqliteAdapter, MissingParentDirectoriesAreCreated) {
   const auto nested =
       std::filesystem::path(PathOf(test_db_)).parent_path() / "nested" / "deeper" / "coffee.db";
-  auto db = storage::sqlite::Open(nested.string(), 1, "NORMAL");
+  auto db = storage::sqlite::Open(nested.string(), 1, "NORMAL", std::chrono::seconds(5));
   EXPECT_EQ(db->Migrate(), static_cast<int>(storage::EmbeddedMigrations("sqlite").size()));
   EXPECT_TRUE(std::filesystem::exists(nested));
   EXPECT_TRUE(db->Ping());
 }
 
 TEST_F(SqliteAdapter, UnknownSynchronousModeIsRejected) {
-  EXPECT_THROW(storage::sqlite::Open(PathOf(test_db_), 1, "SOMETIMES"), std::invalid_argument);
-  EXPECT_NO_THROW(storage::sqlite::Open(PathOf(test_db_), 1, "full"));
+  EXPECT_THROW(storage::sqlite::Open(PathOf(test_db_), 1, "SOMETIMES", std::chrono::seconds(5)),
+               std::invalid_argument);
+  EXPECT_NO_THROW(storage::sqlite::Open(PathOf(test_db_), 1, "full", std::chrono::seconds(5)));
+}
+
+TEST_F(SqliteAdapter, QueryTimeoutInterruptsALongWriteAndRollsBackItsTransaction) {
+  storage::sqlite::Connection conn(PathOf(test_db_), std::chrono::milliseconds(200));
+  conn.Exec("CREATE TABLE t (x INTEGER)");
+  conn.Exec("BEGIN");
+  conn.Exec("INSERT INTO t VALUES (1)");
+  // Ten billion rows: far longer than the timeout.
+  EXPECT_THROW(conn.Exec("INSERT INTO t WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 "
+                         "FROM c LIMIT 10000000000) SELECT x FROM c"),
+               app::DatabaseUnavailable);
+  EXPECT_FALSE(conn.InTransaction());  // SQLite rolled the whole transaction back
+  EXPECT_EQ(conn.QueryText("SELECT count(*) FROM t"), "0");
+}
+
+TEST_F(SqliteAdapter, QueryTimeoutBoundsTheWaitForAnotherConnectionsWriteLock) {
+  storage::sqlite::Connection holder(PathOf(test_db_));
+  holder.Exec("PRAGMA journal_mode = WAL");
+  holder.Exec("BEGIN IMMEDIATE");
+  storage::sqlite::Connection conn(PathOf(test_db_), std::chrono::milliseconds(200));
+  EXPECT_THROW(conn.Exec("BEGIN IMMEDIATE"), app::DatabaseUnavailable);
+  holder.Exec("ROLLBACK");
+  EXPECT_NO_THROW(conn.Exec("BEGIN IMMEDIATE; ROLLBACK"));
+}
+
+TEST_F(SqliteAdapter, UnboundedQueriesLiftTheQueryTimeout) {
+  storage::sqlite::Connection conn(PathOf(test_db_), std::chrono::milliseconds(1));
+  {
+    const storage::sqlite::UnboundedQueries unbounded(conn);
+    EXPECT_EQ(conn.QueryText("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c "
+                             "LIMIT 200000) SELECT count(*) FROM c"),
+              "200000");
+  }
+  EXPECT_EQ(conn.QueryTimeout(), std::chrono::milliseconds(1));
+  EXPECT_THROW((void)conn.QueryText("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 "
+                                    "FROM c LIMIT 200000) SELECT count(*) FROM c"),
+               app::DatabaseUnavailable);
 }
 
 TEST_F(SqliteAdapter, FileThatIsNotADatabaseIsUnavailable) {

@@ -132,4 +132,38 @@ std::string TestDatabase::QueryValue(const std::string& sql) const {
   return PgQuery(url_, sql);
 }
 
+TestSession::TestSession(const TestDatabase& db) {
+  if (db.backend() == "sqlite") {
+    if (sqlite3_open(db.url().substr(9).c_str(), &sqlite_) != SQLITE_OK) {
+      sqlite3_close(sqlite_);
+      throw std::runtime_error("cannot open test SQLite file " + db.url());
+    }
+    sqlite3_busy_timeout(sqlite_, 5000);
+  } else {
+    pg_ = Connect(db.url()).release();
+  }
+}
+
+TestSession::~TestSession() {
+  if (pg_ != nullptr) PQfinish(pg_);
+  if (sqlite_ != nullptr) sqlite3_close(sqlite_);
+}
+
+void TestSession::Exec(const std::string& sql) {
+  if (sqlite_ != nullptr) {
+    char* error = nullptr;
+    if (sqlite3_exec(sqlite_, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
+      const std::string message = error != nullptr ? error : "unknown error";
+      sqlite3_free(error);
+      throw std::runtime_error("test SQL failed: " + sql + ": " + message);
+    }
+    return;
+  }
+  const std::unique_ptr<PGresult, decltype(&PQclear)> res(PQexec(pg_, sql.c_str()), &PQclear);
+  const auto status = PQresultStatus(res.get());
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+    throw std::runtime_error("test SQL failed: " + sql + ": " + PQresultErrorMessage(res.get()));
+  }
+}
+
 }  // namespace coffee::testing

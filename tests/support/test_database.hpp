@@ -1,5 +1,8 @@
 #pragma once
 
+#include <libpq-fe.h>
+#include <sqlite3.h>
+
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,6 +35,23 @@ class TestDatabase {
   std::string url_;
   std::string dir_;      // sqlite: temp dir
   std::string db_name_;  // postgres: database name
+};
+
+/// A connection of its own to a TestDatabase, kept open between statements: a session that
+/// holds a lock or a transaction while the code under test works. Closed when destroyed.
+class TestSession {
+ public:
+  explicit TestSession(const TestDatabase& db);
+  ~TestSession();
+  TestSession(const TestSession&) = delete;
+  TestSession& operator=(const TestSession&) = delete;
+
+  /// Runs SQL text (several statements allowed); throws std::runtime_error when it fails.
+  void Exec(const std::string& sql);
+
+ private:
+  PGconn* pg_ = nullptr;
+  sqlite3* sqlite_ = nullptr;
 };
 
 }  // namespace coffee::testing

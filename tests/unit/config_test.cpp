@@ -26,6 +26,7 @@ TEST(Config, DefaultsMatchTheSpec) {
   ASSERT_TRUE(c) << c.error().details;
   EXPECT_EQ(c->database_url, "sqlite://data/coffee.db");
   EXPECT_EQ(c->database_max_connections, 10);
+  EXPECT_EQ(c->database_query_timeout, std::chrono::seconds(5));
   EXPECT_EQ(c->host, "0.0.0.0");
   EXPECT_EQ(c->port, 8080);
   EXPECT_EQ(c->log_level, "info");
@@ -65,6 +66,23 @@ TEST(Config, ReadsEveryVariable) {
   EXPECT_EQ(c->worker_threads, 3);
   EXPECT_EQ(c->cors_origins,
             (std::vector<std::string>{"https://shop.example", "http://localhost:3000"}));
+}
+
+TEST(Config, DatabaseQueryTimeoutTakesMillisecondsOrSeconds) {
+  EXPECT_EQ(LoadConfig(Env({{"DATABASE_QUERY_TIMEOUT", "250ms"}}))->database_query_timeout,
+            std::chrono::milliseconds(250));
+  EXPECT_EQ(LoadConfig(Env({{"DATABASE_QUERY_TIMEOUT", "30s"}}))->database_query_timeout,
+            std::chrono::seconds(30));
+  EXPECT_EQ(LoadConfig(Env({{"DATABASE_QUERY_TIMEOUT", "12"}}))->database_query_timeout,
+            std::chrono::seconds(12));
+  for (const char* bad : {"0", "5ms", "-1s", "1h", "ms", "3601s", "99999999999999999999",
+                          "9223372036854775807ms", "1.5s"}) {
+    auto c = LoadConfig(Env({{"DATABASE_QUERY_TIMEOUT", bad}}));
+    ASSERT_FALSE(c) << bad;
+    EXPECT_EQ(c.error().fields.at("DATABASE_QUERY_TIMEOUT"),
+              std::string("must be a duration between 10ms and 3600s, such as 500ms or 5s (got '") +
+                  bad + "')");
+  }
 }
 
 TEST(Config, RustLogIsAnAliasForLogLevel) {

@@ -317,22 +317,6 @@ Params Grouped(const app::GroupedQuery& q) {
       .Int(q.modulo);
 }
 
-/// Lifts the connection's answer timeout while bulk statements run (a rebuild or a batch of a
-/// generated history may take longer than an interactive query should).
-class UnlimitedAnswers {
- public:
-  explicit UnlimitedAnswers(Connection& conn) : conn_(conn), saved_(conn.AnswerTimeout()) {
-    conn_.SetAnswerTimeout(std::chrono::milliseconds{0});
-  }
-  ~UnlimitedAnswers() { conn_.SetAnswerTimeout(saved_); }
-  UnlimitedAnswers(const UnlimitedAnswers&) = delete;
-  UnlimitedAnswers& operator=(const UnlimitedAnswers&) = delete;
-
- private:
-  Connection& conn_;
-  std::chrono::milliseconds saved_;
-};
-
 json::value OptTimeJson(const std::optional<domain::Instant>& t) {
   if (!t) return nullptr;
   return json::string(domain::FormatTimestamp(*t));
@@ -490,7 +474,7 @@ std::vector<std::pair<domain::RuleId, std::string>> AnalyticsRepository::RuleDes
 }
 
 app::RollupCounts AnalyticsRepository::RebuildRollups() {
-  const UnlimitedAnswers unlimited(conn_);
+  const UnboundedQueries unbounded(conn_);
   conn_.Exec(Sql().rebuild, "analytics rollup rebuild");
   const Result result = conn_.Run(Sql().counts.Get(), Params());
   RowReader r(result, 0);
@@ -503,14 +487,14 @@ app::RollupCounts AnalyticsRepository::RebuildRollups() {
 }
 
 void AnalyticsRepository::Analyze() {
-  const UnlimitedAnswers unlimited(conn_);
+  const UnboundedQueries unbounded(conn_);
   conn_.Exec("ANALYZE", "analyze");
 }
 
 std::vector<domain::UserId> AnalyticsRepository::InsertUsers(const std::vector<std::string>& emails,
                                                              std::string_view password_hash) {
   if (emails.empty()) return {};
-  const UnlimitedAnswers unlimited(conn_);
+  const UnboundedQueries unbounded(conn_);
   json::array array;
   for (const auto& e : emails) array.emplace_back(e);
   const Result result =
@@ -564,7 +548,7 @@ void AnalyticsRepository::InsertOrders(const std::vector<app::HistoricOrder>& or
     audit.insert(audit.end(), h.audit.begin(), h.audit.end());
   }
   order_rows += ']';
-  const UnlimitedAnswers unlimited(conn_);
+  const UnboundedQueries unbounded(conn_);
   conn_.Run(kInsertOrders, Params().Text(order_rows));
   conn_.Run(kInsertLines, Params().Text(json::serialize(lines)));
   if (!audit.empty()) conn_.Run(kInsertAudit, Params().Text(EncodeAuditRecords(audit)));
@@ -572,7 +556,7 @@ void AnalyticsRepository::InsertOrders(const std::vector<app::HistoricOrder>& or
 
 void AnalyticsRepository::InsertReviews(const std::vector<app::Review>& reviews) {
   if (reviews.empty()) return;
-  const UnlimitedAnswers unlimited(conn_);
+  const UnboundedQueries unbounded(conn_);
   json::array rows;
   for (const auto& r : reviews) {
     rows.push_back(json::object{{"user_id", r.user_id.value},
@@ -590,7 +574,7 @@ void AnalyticsRepository::InsertReviews(const std::vector<app::Review>& reviews)
 void AnalyticsRepository::SetLoyaltyAccounts(
     const std::vector<std::pair<domain::UserId, app::LoyaltyAccount>>& accounts) {
   if (accounts.empty()) return;
-  const UnlimitedAnswers unlimited(conn_);
+  const UnboundedQueries unbounded(conn_);
   json::array rows;
   for (const auto& [user, account] : accounts) {
     rows.push_back(json::object{{"user_id", user.value},

@@ -30,6 +30,13 @@ std::string OneLine(std::string_view text) {
 /// Server notices and warnings are dropped: they would bypass the application's log format.
 void DropNotice(void* /*arg*/, const char* /*message*/) {}
 
+/// SQLSTATE query_canceled: statement_timeout (or an operator's pg_cancel_backend).
+constexpr std::string_view kQueryCanceled = "57014";
+
+std::string StatementTimeout(std::chrono::milliseconds timeout) {
+  return "SET statement_timeout = " + std::to_string(timeout.count());
+}
+
 bool IsConnectionLoss(std::string_view sqlstate) {
   return sqlstate.starts_with("08") || sqlstate == "57P01" || sqlstate == "57P02" ||
          sqlstate == "57P03";
@@ -209,7 +216,7 @@ void Connection::Connect() {
   }
   PQsetNoticeProcessor(conn_, &DropNotice, nullptr);
   broken_ = false;
-  Exec(kSessionSetup);
+  Exec(std::string(kSessionSetup) + "; " + StatementTimeout(spec_.query_timeout), "session setup");
 }
 
 void Connection::EnsureOpen() {
@@ -234,6 +241,10 @@ void Connection::Fail(const PGresult* res, std::string_view what) {
     broken_ = true;
     throw app::DatabaseUnavailable("PostgreSQL connection lost during " + std::string(what) + ": " +
                                    message);
+  }
+  if (sqlstate == kQueryCanceled) {
+    throw ServerNotAnswering("PostgreSQL cancelled " + std::string(what) + " (query timeout " +
+                             std::to_string(spec_.query_timeout.count()) + " ms): " + message);
   }
   if (sqlstate == kUniqueViolation || sqlstate == kForeignKeyViolation) {
     throw ConstraintViolation(sqlstate, std::string(what) + ": " + message);
@@ -442,6 +453,21 @@ void Connection::AnswerTimedOut(std::string_view what) {
   throw ServerNotAnswering("PostgreSQL did not answer within " +
                            std::to_string(answer_timeout_.count()) + " ms during " +
                            std::string(what) + "; connection dropped");
+}
+
+UnboundedQueries::UnboundedQueries(Connection& conn)
+    : conn_(conn), previous_(conn.AnswerTimeout()) {
+  conn_.Exec(StatementTimeout(std::chrono::milliseconds::zero()));
+  conn_.SetAnswerTimeout(std::chrono::milliseconds::zero());
+}
+
+UnboundedQueries::~UnboundedQueries() {
+  conn_.SetAnswerTimeout(previous_);
+  try {
+    if (!conn_.IsBroken()) conn_.Exec(StatementTimeout(conn_.QueryTimeout()));
+  } catch (...) {
+    conn_.MarkBroken();  // reopened, with the query timeout, on next use
+  }
 }
 
 std::variant<Result, std::string> Connection::RunGuarded(const Statement& statement,

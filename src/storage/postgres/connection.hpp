@@ -107,19 +107,26 @@ class RowReader {
   int col_ = 0;
 };
 
-/// How to reach the server: the URL as given and its password (kept out of every message).
+/// How long one query may take by default (DATABASE_QUERY_TIMEOUT): the server cancels it
+/// (statement_timeout), and the client stops waiting kAnswerGrace later, so a server that is hung
+/// or cut off (no RST ever arrives) cannot hold a request, a pool connection and a worker forever.
+inline constexpr std::chrono::milliseconds kDefaultQueryTimeout{5000};
+
+/// How much longer than the query timeout the client waits for an answer: long enough for the
+/// server's own cancellation to arrive first, which keeps the connection open.
+inline constexpr std::chrono::milliseconds kAnswerGrace{500};
+
+/// How to reach the server: the URL as given and its password (kept out of every message), and
+/// the query timeout of every session.
 struct ConnectSpec {
   std::string url;
   std::string password;
+  std::chrono::milliseconds query_timeout = kDefaultQueryTimeout;
 };
 
-/// How long a command waits for the server's answer by default: a server that is hung or cut
-/// off (no RST ever arrives) must not hold a request, a pool connection and a worker forever.
-/// Like the pool's wait for a free connection, 5 s.
-inline constexpr std::chrono::milliseconds kDefaultAnswerTimeout{5000};
-
-/// The server did not answer a command within the answer timeout; the connection was dropped.
-/// Retrying at once would only wait again.
+/// A command did not finish within the query timeout: the server cancelled it (statement_timeout;
+/// the connection stays usable once its transaction is rolled back), or it did not answer at all
+/// (the connection was dropped). Retrying at once would only wait again.
 class ServerNotAnswering : public app::DatabaseUnavailable {
  public:
   using app::DatabaseUnavailable::DatabaseUnavailable;
@@ -129,7 +136,8 @@ class ServerNotAnswering : public app::DatabaseUnavailable {
 /// connection was lost; used by one thread at a time (the pool guarantees it).
 class Connection {
  public:
-  explicit Connection(const ConnectSpec& spec) : spec_(spec) {}
+  explicit Connection(const ConnectSpec& spec)
+      : spec_(spec), answer_timeout_(spec.query_timeout + kAnswerGrace) {}
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -148,6 +156,8 @@ class Connection {
   /// next use) and the command throws app::DatabaseUnavailable. Zero waits without limit.
   void SetAnswerTimeout(std::chrono::milliseconds timeout) { answer_timeout_ = timeout; }
   [[nodiscard]] std::chrono::milliseconds AnswerTimeout() const { return answer_timeout_; }
+  /// The session's statement_timeout, set on every (re)connect.
+  [[nodiscard]] std::chrono::milliseconds QueryTimeout() const { return spec_.query_timeout; }
 
   /// Starts a transaction lazily: `begin` (a BEGIN statement with static storage) is sent in
   /// the same round trip as the transaction's first statement, through libpq pipeline mode.
@@ -200,8 +210,26 @@ class Connection {
   PGconn* conn_ = nullptr;
   bool broken_ = false;
   const char* pending_begin_ = nullptr;
-  std::chrono::milliseconds answer_timeout_ = kDefaultAnswerTimeout;
+  std::chrono::milliseconds answer_timeout_;
   std::unordered_set<std::string> prepared_;
+};
+
+/// While alive, lifts the query timeout of a connection on both sides (the answer wait and the
+/// session's statement_timeout), for statements that may rightly run for minutes: migrations,
+/// waiting for another instance's migration lock, bulk loads. Restores both when destroyed; a
+/// connection on which that fails (an aborted transaction) is reopened on next use.
+class UnboundedQueries {
+ public:
+  explicit UnboundedQueries(Connection& conn);
+  ~UnboundedQueries();
+  UnboundedQueries(const UnboundedQueries&) = delete;
+  UnboundedQueries& operator=(const UnboundedQueries&) = delete;
+  UnboundedQueries(UnboundedQueries&&) = delete;
+  UnboundedQueries& operator=(UnboundedQueries&&) = delete;
+
+ private:
+  Connection& conn_;
+  std::chrono::milliseconds previous_;
 };
 
 /// Replaces every occurrence of `password` in `message` with "***".

@@ -124,24 +124,6 @@ AppliedMigrations ReadApplied(Connection& conn) {
   return applied;
 }
 
-/// Lifts a connection's answer timeout while alive: a migration may rightly run for minutes, or
-/// wait that long for another instance's migration lock.
-class UnlimitedAnswerWait {
- public:
-  explicit UnlimitedAnswerWait(Connection& conn) : conn_(conn), previous_(conn.AnswerTimeout()) {
-    conn_.SetAnswerTimeout(std::chrono::milliseconds::zero());
-  }
-  ~UnlimitedAnswerWait() { conn_.SetAnswerTimeout(previous_); }
-  UnlimitedAnswerWait(const UnlimitedAnswerWait&) = delete;
-  UnlimitedAnswerWait& operator=(const UnlimitedAnswerWait&) = delete;
-  UnlimitedAnswerWait(UnlimitedAnswerWait&&) = delete;
-  UnlimitedAnswerWait& operator=(UnlimitedAnswerWait&&) = delete;
-
- private:
-  Connection& conn_;
-  std::chrono::milliseconds previous_;
-};
-
 /// Releases the migration advisory lock when Migrate() leaves, however it leaves.
 class MigrationLock {
  public:
@@ -235,7 +217,7 @@ class PostgresDatabase final : public Database {
     auto lease = pool_.Acquire();
     Connection& conn = *lease;
     ExecFirst(conn, kPing);
-    const UnlimitedAnswerWait unlimited(conn);
+    const UnboundedQueries unbounded(conn);
     const MigrationLock lock(conn);
     conn.Exec(kCreateMigrationsTable);
     const auto applied = ReadApplied(conn);
@@ -295,8 +277,10 @@ std::optional<GroupCommitStats> WriteStatistics(Database& db) {
   return postgres->WriteStatistics();
 }
 
-std::unique_ptr<Database> Open(const std::string& url, int pool_size) {
-  auto db = std::make_unique<PostgresDatabase>(ConnectSpec{url, PasswordOf(url)}, pool_size);
+std::unique_ptr<Database> Open(const std::string& url, int pool_size,
+                               std::chrono::milliseconds query_timeout) {
+  auto db = std::make_unique<PostgresDatabase>(ConnectSpec{url, PasswordOf(url), query_timeout},
+                                               pool_size);
   db->CheckReachable();
   return db;
 }

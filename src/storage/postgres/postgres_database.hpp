@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -9,9 +10,11 @@
 
 namespace coffee::storage::postgres {
 
-/// Connects a pool of `pool_size` libpq connections to `url` (postgresql://…).
+/// Connects a pool of `pool_size` libpq connections to `url` (postgresql://…), each session
+/// bounding a query to `query_timeout` (statement_timeout, and the wait for an answer).
 /// Throws app::DatabaseUnavailable when the server cannot be reached at open.
-std::unique_ptr<Database> Open(const std::string& url, int pool_size);
+std::unique_ptr<Database> Open(const std::string& url, int pool_size,
+                               std::chrono::milliseconds query_timeout);
 
 /// The group-commit statistics of `db` if Open made it, else nullopt (tests, diagnostics).
 std::optional<GroupCommitStats> WriteStatistics(Database& db);

@@ -224,8 +224,9 @@ class SharedLoginLimiter final : public app::LoginLimiter {
 
 }  // namespace
 
-SharedLimits::SharedLimits(const std::string& url, int pool_size)
-    : pool_(ConnectSpec{url, PasswordOf(url)}, pool_size, kAcquireTimeout) {}
+SharedLimits::SharedLimits(const std::string& url, int pool_size,
+                           std::chrono::milliseconds query_timeout)
+    : pool_(ConnectSpec{url, PasswordOf(url), query_timeout}, pool_size, kAcquireTimeout) {}
 
 std::unique_ptr<app::RequestLimiter> SharedLimits::MakeRequestLimiter(int per_minute,
                                                                       int credentials_per_minute) {

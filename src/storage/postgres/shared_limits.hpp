@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -16,8 +17,9 @@ namespace coffee::storage::postgres {
 /// (logins) orders concurrent decisions on every instance.
 class SharedLimits {
  public:
-  /// Connects lazily to `url` with at most `pool_size` connections.
-  SharedLimits(const std::string& url, int pool_size);
+  /// Connects lazily to `url` with at most `pool_size` connections; each statement is bounded
+  /// by `query_timeout` (DATABASE_QUERY_TIMEOUT).
+  SharedLimits(const std::string& url, int pool_size, std::chrono::milliseconds query_timeout);
   SharedLimits(const SharedLimits&) = delete;
   SharedLimits& operator=(const SharedLimits&) = delete;
 

@@ -409,6 +409,7 @@ std::vector<std::pair<domain::RuleId, std::string>> AnalyticsRepository::RuleDes
 
 app::RollupCounts AnalyticsRepository::RebuildRollups() {
   const LargeCache cache(conn_);
+  const UnboundedQueries unbounded(conn_);  // bulk statements may rightly run for minutes
   conn_.Exec(Sql().rebuild);
   const auto count = [this](std::string_view table) {
     Statement stmt = conn_.Prepare(std::string(kCountRollup) + std::string(table));
@@ -419,11 +420,15 @@ app::RollupCounts AnalyticsRepository::RebuildRollups() {
           count("review_rollup")};
 }
 
-void AnalyticsRepository::Analyze() { conn_.Exec("ANALYZE"); }
+void AnalyticsRepository::Analyze() {
+  const UnboundedQueries unbounded(conn_);
+  conn_.Exec("ANALYZE");
+}
 
 std::vector<domain::UserId> AnalyticsRepository::InsertUsers(const std::vector<std::string>& emails,
                                                              std::string_view password_hash) {
   const LargeCache cache(conn_);
+  const UnboundedQueries unbounded(conn_);  // bulk statements may rightly run for minutes
   std::vector<domain::UserId> ids;
   ids.reserve(emails.size());
   const std::string now = domain::FormatTimestamp(Now());
@@ -440,6 +445,7 @@ std::vector<domain::UserId> AnalyticsRepository::InsertUsers(const std::vector<s
 void AnalyticsRepository::InsertOrders(const std::vector<app::HistoricOrder>& orders) {
   if (orders.empty()) return;
   const LargeCache cache(conn_);
+  const UnboundedQueries unbounded(conn_);  // bulk statements may rightly run for minutes
   json::array order_rows;
   json::array line_rows;
   json::array audit_rows;
@@ -498,6 +504,7 @@ void AnalyticsRepository::InsertOrders(const std::vector<app::HistoricOrder>& or
 void AnalyticsRepository::InsertReviews(const std::vector<app::Review>& reviews) {
   if (reviews.empty()) return;
   const LargeCache cache(conn_);
+  const UnboundedQueries unbounded(conn_);  // bulk statements may rightly run for minutes
   json::array rows;
   for (const auto& r : reviews) {
     rows.push_back(json::object{

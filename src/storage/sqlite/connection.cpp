@@ -1,6 +1,8 @@
 #include "storage/sqlite/connection.hpp"
 
+#include <algorithm>
 #include <limits>
+#include <thread>
 
 #include "app/ports/store.hpp"
 
@@ -21,6 +23,7 @@ bool IsUnavailable(int result_code) {
   switch (result_code & 0xFF) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
+    case SQLITE_INTERRUPT:
     case SQLITE_FULL:
     case SQLITE_IOERR:
     case SQLITE_READONLY:
@@ -43,6 +46,7 @@ void ThrowSqliteError(sqlite3* db, int result_code, std::string_view context) {
   message += " (code ";
   message += std::to_string(result_code);
   message += ')';
+  if ((result_code & 0xFF) == SQLITE_INTERRUPT) message += ": the query timeout was reached";
   if (IsUnavailable(result_code)) throw app::DatabaseUnavailable(message);
   throw app::StorageError(message);
 }
@@ -127,7 +131,8 @@ std::optional<std::int64_t> Statement::OptInt(int column) const {
   return Int(column);
 }
 
-Connection::Connection(const std::string& path) {
+Connection::Connection(const std::string& path, std::chrono::milliseconds query_timeout)
+    : query_timeout_(query_timeout) {
   const int flags =
       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
   const int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
@@ -139,7 +144,9 @@ Connection::Connection(const std::string& path) {
     throw app::DatabaseUnavailable(message);
   }
   try {
-    sqlite3_busy_timeout(db_, 5000);
+    sqlite3_busy_handler(db_, &Connection::OnBusy, this);
+    // Every 1000 virtual-machine instructions: a few microseconds of work between clock reads.
+    sqlite3_progress_handler(db_, 1000, &Connection::OnProgress, this);
     Exec("PRAGMA foreign_keys = ON");
   } catch (...) {
     sqlite3_close_v2(db_);
@@ -152,7 +159,28 @@ Connection::~Connection() {
   sqlite3_close_v2(db_);
 }
 
+void Connection::StartQuery() {
+  deadline_ = query_timeout_.count() > 0 ? std::chrono::steady_clock::now() + query_timeout_
+                                         : std::chrono::steady_clock::time_point::max();
+}
+
+int Connection::OnProgress(void* self) {
+  return std::chrono::steady_clock::now() >= static_cast<Connection*>(self)->deadline_ ? 1 : 0;
+}
+
+int Connection::OnBusy(void* self, int attempt) {
+  using std::chrono::milliseconds;
+  const auto deadline = static_cast<Connection*>(self)->deadline_;
+  const auto left = deadline - std::chrono::steady_clock::now();
+  if (left <= milliseconds::zero()) return 0;
+  // 1, 2, 4 … 32 ms between attempts, never past the deadline.
+  const milliseconds backoff{1 << std::min(attempt, 5)};
+  std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(backoff, left));
+  return 1;
+}
+
 Statement Connection::Prepare(std::string_view sql) {
+  StartQuery();
   auto it = cache_.find(sql);
   if (it == cache_.end()) {
     sqlite3_stmt* stmt = nullptr;
@@ -165,6 +193,7 @@ Statement Connection::Prepare(std::string_view sql) {
 }
 
 void Connection::Exec(const std::string& sql) {
+  StartQuery();
   char* error = nullptr;
   const int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error);
   if (rc != SQLITE_OK) {

@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -10,8 +11,12 @@
 
 namespace coffee::storage::sqlite {
 
+/// How long one statement may wait for a lock or run by default (DATABASE_QUERY_TIMEOUT).
+inline constexpr std::chrono::milliseconds kDefaultQueryTimeout{5000};
+
 /// True for result codes that mean the database file cannot be used right now (busy past the
-/// timeout, disk full, I/O error, read-only, cannot open, not a database, corrupt).
+/// query timeout, interrupted by it, disk full, I/O error, read-only, cannot open, not a
+/// database, corrupt).
 bool IsUnavailable(int result_code);
 
 /// Throws app::DatabaseUnavailable or app::StorageError for a failed SQLite call.
@@ -67,17 +72,23 @@ class Statement {
 /// One SQLite connection with its per-connection cache of persistent prepared statements.
 class Connection {
  public:
-  /// Opens `path` read-write (creating it) with foreign keys on and a 5 s busy timeout.
+  /// Opens `path` read-write (creating it) with foreign keys on. A statement that waits for a
+  /// lock, or runs, longer than `query_timeout` fails with app::DatabaseUnavailable (an
+  /// interrupted write inside a transaction rolls the whole transaction back).
   /// Throws app::DatabaseUnavailable when the file cannot be opened.
-  explicit Connection(const std::string& path);
+  explicit Connection(const std::string& path,
+                      std::chrono::milliseconds query_timeout = kDefaultQueryTimeout);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
   Connection(Connection&&) = delete;
   Connection& operator=(Connection&&) = delete;
 
-  /// The cached statement for `sql` (prepared on first use).
+  /// The cached statement for `sql` (prepared on first use); its query timeout starts now.
   Statement Prepare(std::string_view sql);
+  /// Changes the query timeout of later statements; zero waits and runs without limit.
+  void SetQueryTimeout(std::chrono::milliseconds timeout) { query_timeout_ = timeout; }
+  [[nodiscard]] std::chrono::milliseconds QueryTimeout() const { return query_timeout_; }
   /// Runs one or more statements without results (PRAGMA, BEGIN, DDL); throws on error.
   void Exec(const std::string& sql);
   /// Runs a statement returning one text value (e.g. a PRAGMA), "" if no row.
@@ -96,8 +107,35 @@ class Connection {
     }
   };
 
+  /// Starts the query timeout of the statement about to run.
+  void StartQuery();
+  /// sqlite3_progress_handler: non-zero interrupts the running statement past its deadline.
+  static int OnProgress(void* self);
+  /// sqlite3_busy_handler: waits for a lock with backoff until the statement's deadline.
+  static int OnBusy(void* self, int attempt);
+
   sqlite3* db_ = nullptr;
+  std::chrono::milliseconds query_timeout_;
+  std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
   std::unordered_map<std::string, sqlite3_stmt*, StringHash, std::equal_to<>> cache_;
+};
+
+/// While alive, lifts the query timeout of a connection, for statements that may rightly run
+/// for minutes or wait that long for another process's lock (migrations); restores it after.
+class UnboundedQueries {
+ public:
+  explicit UnboundedQueries(Connection& conn) : conn_(conn), previous_(conn.QueryTimeout()) {
+    conn_.SetQueryTimeout(std::chrono::milliseconds::zero());
+  }
+  ~UnboundedQueries() { conn_.SetQueryTimeout(previous_); }
+  UnboundedQueries(const UnboundedQueries&) = delete;
+  UnboundedQueries& operator=(const UnboundedQueries&) = delete;
+  UnboundedQueries(UnboundedQueries&&) = delete;
+  UnboundedQueries& operator=(UnboundedQueries&&) = delete;
+
+ private:
+  Connection& conn_;
+  std::chrono::milliseconds previous_;
 };
 
 }  // namespace coffee::storage::sqlite

@@ -165,7 +165,8 @@ std::exception_ptr RunInSavepoint(Connection& conn, Tx& tx, PendingWrite& w) noe
 /// a pool of reader connections.
 class SqliteDatabase final : public Database {
  public:
-  SqliteDatabase(const std::string& path, int readers, const std::string& synchronous) {
+  SqliteDatabase(const std::string& path, int readers, const std::string& synchronous,
+                 std::chrono::milliseconds query_timeout) {
     const std::string sync = NormalizeSynchronous(synchronous);
     const auto parent = std::filesystem::path(path).parent_path();
     if (!parent.empty()) {
@@ -176,7 +177,7 @@ class SqliteDatabase final : public Database {
                                        ec.message());
       }
     }
-    writer_ = std::make_unique<Connection>(path);
+    writer_ = std::make_unique<Connection>(path, query_timeout);
     const std::string mode = writer_->QueryText("PRAGMA journal_mode = WAL");
     if (mode != "wal" && sqlite3_db_readonly(writer_->handle(), "main") == 0) {
       throw app::DatabaseUnavailable("sqlite: cannot enable WAL journal mode on " + path +
@@ -188,7 +189,7 @@ class SqliteDatabase final : public Database {
     writer_->Exec("PRAGMA temp_store = MEMORY");
     const int count = std::max(1, readers);
     for (int i = 0; i < count; ++i) {
-      auto reader = std::make_unique<Connection>(path);
+      auto reader = std::make_unique<Connection>(path, query_timeout);
       reader->Exec("PRAGMA synchronous = " + sync);
       // Read() promises a read-only transaction; a write there would bypass the writer lock.
       reader->Exec("PRAGMA query_only = ON");
@@ -198,7 +199,7 @@ class SqliteDatabase final : public Database {
       idle_readers_.push_back(reader.get());
       readers_.push_back(std::move(reader));
     }
-    StartCheckpointer(path);
+    StartCheckpointer(path, query_timeout);
   }
 
   ~SqliteDatabase() override { StopCheckpointer(); }
@@ -295,6 +296,7 @@ class SqliteDatabase final : public Database {
   int Migrate() override {
     const std::lock_guard lock(writer_mutex_);
     Connection& conn = *writer_;
+    const UnboundedQueries unbounded(conn);
     conn.Exec(std::string(kCreateMigrationsTable));
     const auto applied = ReadApplied(conn);
     const auto embedded = EmbeddedMigrations("sqlite");
@@ -466,9 +468,9 @@ class SqliteDatabase final : public Database {
     return SQLITE_OK;
   }
 
-  void StartCheckpointer(const std::string& path) {
+  void StartCheckpointer(const std::string& path, std::chrono::milliseconds query_timeout) {
     try {
-      checkpointer_ = std::make_unique<Connection>(path);
+      checkpointer_ = std::make_unique<Connection>(path, query_timeout);
       // A connection learns that the file is in WAL mode on its first read; until then a
       // checkpoint through it does nothing (and reports a WAL of -1 pages).
       if (checkpointer_->QueryText("PRAGMA journal_mode") != "wal") {
@@ -549,9 +551,9 @@ class SqliteDatabase final : public Database {
 
 }  // namespace
 
-std::unique_ptr<Database> Open(const std::string& path, int readers,
-                               const std::string& synchronous) {
-  return std::make_unique<SqliteDatabase>(path, readers, synchronous);
+std::unique_ptr<Database> Open(const std::string& path, int readers, const std::string& synchronous,
+                               std::chrono::milliseconds query_timeout) {
+  return std::make_unique<SqliteDatabase>(path, readers, synchronous, query_timeout);
 }
 
 std::optional<WriterStats> WriterStatistics(Database& db) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -10,10 +11,11 @@
 namespace coffee::storage::sqlite {
 
 /// Opens (creating if needed, with its parent directory) the SQLite file at `path`:
-/// WAL, foreign keys on, busy timeout, one writer connection plus `readers` reader connections,
-/// PRAGMA synchronous = `synchronous` ("NORMAL" or "FULL").
-std::unique_ptr<Database> Open(const std::string& path, int readers,
-                               const std::string& synchronous);
+/// WAL, foreign keys on, one writer connection plus `readers` reader connections, PRAGMA
+/// synchronous = `synchronous` ("NORMAL" or "FULL"). A statement that waits for a lock or runs
+/// longer than `query_timeout` fails with app::DatabaseUnavailable (migrations excepted).
+std::unique_ptr<Database> Open(const std::string& path, int readers, const std::string& synchronous,
+                               std::chrono::milliseconds query_timeout);
 
 /// What the group-committing writer of a database opened by Open has done so far.
 struct WriterStats {
