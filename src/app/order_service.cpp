@@ -75,7 +75,8 @@ std::vector<AuditRecord> OrderAuditRecords(const Order& order, const OrderDecisi
                                        {"capped", d.pricing.capped},
                                        {"max_discount_capped", d.pricing.max_discount_capped},
                                        {"rules_applied", d.pricing.applied.size()},
-                                       {"rules_not_applied", d.pricing.not_applied.size()}},
+                                       {"rules_not_applied", d.pricing.not_applied.size()},
+                                       {"rules_version", d.rules_version}},
                           "final price " + d.pricing.final_price.ToString()));
   records.push_back(Audit(order.id, "prep_time", std::nullopt,
                           json::object{{"work_minutes", d.prep.work_minutes},
@@ -162,6 +163,7 @@ Outcome<OrderDecision> OrderService::Decide(Tx& tx, const std::vector<RequestedI
   const auto snapshot = cache_.Acquire();
   if (!snapshot) throw StorageError("business rules snapshot is not loaded");
   d.at = clock_.Now();
+  d.rules_version = snapshot->version();
   const rules::ShopTime shop = rules::ToShopTime(d.at, snapshot->zone());
 
   std::vector<domain::CoffeeId> ids;

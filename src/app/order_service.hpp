@@ -35,6 +35,7 @@ struct OrderDecision {
   rules::PrepEstimate prep;
   int baristas = 1;
   domain::Instant at;
+  std::int64_t rules_version = 0;  // the rule-set version of the snapshot used
 };
 
 /// A stored first response of an idempotent request, replayed as is.
@@ -111,7 +112,8 @@ class OrderService {
 };
 
 /// The audit rows of a placed order (SPEC §5.5): availability, one per applied pricing rule
-/// (with its discount in cents), the pricing summary (with max_discount_capped), prep time.
+/// (with its discount in cents), the pricing summary (with max_discount_capped and the
+/// rules_version it was priced with), prep time.
 std::vector<AuditRecord> OrderAuditRecords(const Order& order, const OrderDecision& decision);
 
 }  // namespace coffee::app

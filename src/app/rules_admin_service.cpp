@@ -1,6 +1,7 @@
 #include "app/rules_admin_service.hpp"
 
 #include <algorithm>
+#include <boost/json/parse.hpp>
 #include <string>
 #include <utility>
 
@@ -27,11 +28,107 @@ AppError ToError(const rules::FieldErrors& errors) {
   return e.ToError();
 }
 
-/// Records a configuration change and announces it to every instance (at commit): each one
-/// reloads its rules snapshot.
+std::string VersionNotFound(std::int64_t version) {
+  return "Rule-set version " + std::to_string(version) + " not found";
+}
+
+/// Records a configuration change and the rule-set version it produced, and announces it to
+/// every instance (at commit): each one reloads its rules snapshot.
 void RecordRulesChange(Tx& tx, const ConfigChange& change) {
   tx.Audit().InsertConfigChange(change);
+  std::string summary = change.entity;
+  if (!change.entity_id.empty()) summary += " " + change.entity_id;
+  summary += " " + change.action;
+  RecordRuleSetVersion(tx, change.actor_id, "change", std::nullopt, std::move(summary),
+                       change.created_at);
   tx.Announce(kRulesChannel, change.entity);
+}
+
+/// The object of a JSON document text (an empty object when it is not one).
+boost::json::object DocumentObject(const std::string& text) {
+  boost::system::error_code ec;
+  auto value = boost::json::parse(text, ec);
+  if (ec || !value.is_object()) return {};
+  return std::move(value.get_object());
+}
+
+/// The JSON of a value with its timestamps, compared without them.
+template <typename T, typename ToJson>
+bool SameRow(const T& a, const T& b, ToJson to_json) {
+  auto ja = to_json(a);
+  auto jb = to_json(b);
+  for (auto* o : {&ja, &jb}) {
+    o->erase("created_at");
+    o->erase("updated_at");
+  }
+  return ja == jb;
+}
+
+/// Writes `target` over the live configuration, touching only rows that differ.
+void ApplyRuleSet(Tx& tx, const RulesData& current, const RulesData& target) {
+  auto& repo = tx.Rules();
+  std::vector<domain::CoffeeId> wanted;
+  for (const auto& row : target.availability) wanted.push_back(row.coffee_id);
+  for (const auto& row : target.prep_times) wanted.push_back(row.coffee_id);
+  std::sort(wanted.begin(), wanted.end());
+  wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
+  const auto existing = tx.Coffees().ExistingIds(wanted);
+  const auto exists = [&](domain::CoffeeId id) {
+    return std::binary_search(existing.begin(), existing.end(), id);
+  };
+  const auto availability_json = [](const domain::Availability& a) {
+    return AvailabilityJson(AvailabilityView{a, true, true});
+  };
+  for (const auto& row : current.availability) {
+    const bool kept = std::any_of(target.availability.begin(), target.availability.end(),
+                                  [&](const auto& t) { return t.coffee_id == row.coffee_id; });
+    if (!kept) repo.DeleteAvailability(row.coffee_id);
+  }
+  for (const auto& row : target.availability) {
+    if (!exists(row.coffee_id)) continue;  // the coffee was deleted since
+    const auto it = std::find_if(current.availability.begin(), current.availability.end(),
+                                 [&](const auto& c) { return c.coffee_id == row.coffee_id; });
+    if (it == current.availability.end() || !SameRow(*it, row, availability_json)) {
+      repo.UpsertAvailability(row);
+    }
+  }
+  for (const auto& rule : current.pricing_rules) {
+    const bool kept = std::any_of(target.pricing_rules.begin(), target.pricing_rules.end(),
+                                  [&](const auto& t) { return t.id == rule.id; });
+    if (!kept && rule.is_active) repo.DeactivateRule(rule.id);
+  }
+  for (const auto& rule : target.pricing_rules) {
+    const auto it = std::find_if(current.pricing_rules.begin(), current.pricing_rules.end(),
+                                 [&](const auto& c) { return c.id == rule.id; });
+    if (it != current.pricing_rules.end() && !SameRow(*it, rule, PricingRuleJson)) {
+      repo.ReplaceRule(rule);
+    }
+  }
+  const auto prep_json = [](const domain::PrepTimeConfig& c) {
+    return PrepTimeJson(PrepTimeView{c, false});
+  };
+  for (const auto& row : current.prep_times) {
+    const bool kept = std::any_of(target.prep_times.begin(), target.prep_times.end(),
+                                  [&](const auto& t) { return t.coffee_id == row.coffee_id; });
+    if (!kept) repo.DeletePrepTime(row.coffee_id);
+  }
+  for (const auto& row : target.prep_times) {
+    if (!exists(row.coffee_id)) continue;
+    const auto it = std::find_if(current.prep_times.begin(), current.prep_times.end(),
+                                 [&](const auto& c) { return c.coffee_id == row.coffee_id; });
+    if (it == current.prep_times.end() || !SameRow(*it, row, prep_json)) {
+      repo.UpsertPrepTime(row);
+    }
+  }
+  if (!SameRow(current.pricing_settings, target.pricing_settings, PricingSettingsJson)) {
+    repo.PutPricingSettings(target.pricing_settings);
+  }
+  if (!SameRow(current.prep_time_settings, target.prep_time_settings, PrepTimeSettingsJson)) {
+    repo.PutPrepTimeSettings(target.prep_time_settings);
+  }
+  if (!SameRow(current.loyalty, target.loyalty, LoyaltyConfigJson)) {
+    repo.PutLoyaltyConfig(target.loyalty);
+  }
 }
 
 /// Adds one error per id of `wanted` that the catalog does not hold.
@@ -48,6 +145,23 @@ void RequireCoffees(Tx& tx, const std::vector<domain::CoffeeId>& wanted, rules::
 }
 
 }  // namespace
+
+RuleSetVersion RecordRuleSetVersion(Tx& tx, std::optional<domain::UserId> actor, std::string source,
+                                    std::optional<std::int64_t> restored_from, std::string summary,
+                                    domain::Instant at) {
+  tx.Rules().LockVersions();
+  const RulesData data = tx.Rules().LoadAll();
+  RuleSetVersion version;
+  version.version = data.version + 1;
+  version.actor_id = actor;
+  version.source = std::move(source);
+  version.restored_from = restored_from;
+  version.summary = std::move(summary);
+  version.document = JsonText(RuleSetJson(data));
+  version.created_at = at;
+  tx.Rules().InsertVersion(version);
+  return version;
+}
 
 AvailabilityView RulesAdminService::View(const std::optional<domain::Availability>& row,
                                          domain::CoffeeId coffee_id) const {
@@ -408,6 +522,87 @@ Outcome<ChangePage> RulesAdminService::ListChanges(std::int64_t offset, std::int
     page.total = tx.Audit().CountConfigChanges();
   });
   return page;
+}
+
+std::int64_t RulesAdminService::RecordCurrentVersion() {
+  std::int64_t newest = 0;
+  store_.Write([&](Tx& tx) {
+    tx.Rules().LockVersions();
+    const RulesData data = tx.Rules().LoadAll();
+    newest = data.version;
+    if (newest > 0) {
+      const auto stored = tx.Rules().FindVersion(newest);
+      if (stored && SameRuleSet(DocumentObject(stored->document), RuleSetJson(data))) {
+        return false;
+      }
+    }
+    newest = RecordRuleSetVersion(tx, std::nullopt, "initial", std::nullopt,
+                                  "configuration found at start-up", clock_.Now())
+                 .version;
+    tx.Announce(kRulesChannel, "rule_set");
+    return true;
+  });
+  return newest;
+}
+
+Outcome<VersionPage> RulesAdminService::ListVersions(std::int64_t offset, std::int64_t limit) {
+  VersionPage page;
+  store_.Read([&](Tx& tx) {
+    page.versions = tx.Rules().ListVersions(offset, limit);
+    page.total = tx.Rules().CountVersions();
+  });
+  return page;
+}
+
+Outcome<RuleSetVersion> RulesAdminService::GetVersion(std::int64_t version) {
+  std::optional<RuleSetVersion> found;
+  store_.Read([&](Tx& tx) { found = tx.Rules().FindVersion(version); });
+  if (!found) return AppError::NotFound(VersionNotFound(version));
+  return std::move(*found);
+}
+
+Outcome<VersionDiff> RulesAdminService::DiffVersions(std::int64_t from, std::int64_t to) {
+  std::optional<RuleSetVersion> a;
+  std::optional<RuleSetVersion> b;
+  store_.Read([&](Tx& tx) {
+    a = tx.Rules().FindVersion(from);
+    b = tx.Rules().FindVersion(to);
+  });
+  if (!a) return AppError::NotFound(VersionNotFound(from));
+  if (!b) return AppError::NotFound(VersionNotFound(to));
+  return VersionDiff{from, to,
+                     DiffRuleSets(DocumentObject(a->document), DocumentObject(b->document))};
+}
+
+Outcome<RuleSetVersion> RulesAdminService::RestoreVersion(domain::UserId actor,
+                                                          std::int64_t version) {
+  std::optional<RuleSetVersion> created;
+  bool found = false;
+  store_.Write([&](Tx& tx) {
+    tx.Rules().LockVersions();
+    const auto source = tx.Rules().FindVersion(version);
+    if (!source) return false;
+    found = true;
+    const auto target = ParseRuleSet(source->document);
+    if (!target) {
+      throw StorageError("rule-set version " + std::to_string(version) + " is not readable");
+    }
+    const RulesData current = tx.Rules().LoadAll();
+    ApplyRuleSet(tx, current, *target);
+    auto change = Change(actor, "rule_set", std::to_string(version), "restore");
+    change.before_json = JsonText(boost::json::object{{"version", current.version}});
+    change.after_json =
+        JsonText(boost::json::object{{"version", current.version + 1}, {"restored_from", version}});
+    tx.Audit().InsertConfigChange(change);
+    created =
+        RecordRuleSetVersion(tx, actor, "restore", version,
+                             "restore of version " + std::to_string(version), change.created_at);
+    tx.Announce(kRulesChannel, "rule_set");
+    return true;
+  });
+  if (!found) return AppError::NotFound(VersionNotFound(version));
+  cache_.ReloadNow();
+  return std::move(*created);
 }
 
 }  // namespace coffee::app

@@ -7,6 +7,7 @@
 #include "app/errors.hpp"
 #include "app/ports/auth.hpp"
 #include "app/ports/store.hpp"
+#include "app/rule_set_document.hpp"
 #include "app/rules_cache.hpp"
 #include "app/rules_json.hpp"
 #include "domain/business_rules.hpp"
@@ -58,6 +59,26 @@ struct ChangePage {
   std::vector<ConfigChange> changes;
   std::int64_t total = 0;
 };
+
+/// One page of rule-set versions (newest first, without documents) and their total.
+struct VersionPage {
+  std::vector<RuleSetVersion> versions;
+  std::int64_t total = 0;
+};
+
+/// What differs between two rule-set versions.
+struct VersionDiff {
+  std::int64_t from = 0;
+  std::int64_t to = 0;
+  std::vector<RuleSetDifference> changes;
+};
+
+/// Stores the configuration as this transaction sees it as the next rule-set version (after
+/// taking the versions lock). Every writer of the rules configuration calls it in its own
+/// transaction: the admin use cases below, a restore, the seed.
+RuleSetVersion RecordRuleSetVersion(Tx& tx, std::optional<domain::UserId> actor, std::string source,
+                                    std::optional<std::int64_t> restored_from, std::string summary,
+                                    domain::Instant at);
 
 /// Managing the business rules (SPEC §5.1–5.5). Every change is validated first, then written
 /// with its change record in one transaction, then the rules cache is reloaded so the next
@@ -124,6 +145,20 @@ class RulesAdminService {
   Outcome<AuditPage> QueryAudit(const std::optional<std::string>& order_id, AuditQuery query);
   /// The configuration change log, newest first.
   Outcome<ChangePage> ListChanges(std::int64_t offset, std::int64_t limit);
+
+  /// Stores the current configuration as a new version (source "initial") when no version is
+  /// stored or the newest differs from it (a seed or an older instance changed the tables).
+  /// Called at start-up; safe with several instances. Returns the newest version number.
+  std::int64_t RecordCurrentVersion();
+  /// Rule-set versions, newest first.
+  Outcome<VersionPage> ListVersions(std::int64_t offset, std::int64_t limit);
+  /// One version with its document; 404 when there is no such version.
+  Outcome<RuleSetVersion> GetVersion(std::int64_t version);
+  /// The differences from version `from` to version `to`; 404 naming a missing one.
+  Outcome<VersionDiff> DiffVersions(std::int64_t from, std::int64_t to);
+  /// Makes the configuration equal to version `version` again, as a new version (source
+  /// "restore", restored_from set) with its change record; 404 when there is no such version.
+  Outcome<RuleSetVersion> RestoreVersion(domain::UserId actor, std::int64_t version);
 
  private:
   [[nodiscard]] AvailabilityView View(const std::optional<domain::Availability>& row,

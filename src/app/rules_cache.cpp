@@ -34,6 +34,7 @@ void RulesCache::Load() {
   input.prep_settings = data.prep_time_settings;
   input.loyalty = std::move(data.loyalty);
   input.zone = zone_;
+  input.version = data.version;
   auto snapshot = std::make_shared<const rules::Snapshot>(rules::Snapshot::Build(std::move(input)));
   std::uint64_t malformed = data.malformed.size() + snapshot->skipped().size();
   for (const auto& problem : data.malformed) {

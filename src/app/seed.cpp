@@ -7,6 +7,8 @@
 #include <chrono>
 #include <sstream>
 
+#include "app/rules_admin_service.hpp"
+
 namespace coffee::app {
 
 namespace {
@@ -177,6 +179,10 @@ SeedReport Seed(Store& store, PasswordHasher& hasher, const Clock& clock, bool d
       if (exists(rule.description.c_str())) continue;
       tx.Rules().CreateRule(rule);
       ++report.pricing_rules;
+    }
+    if (report.coffees + report.availability + report.prep_times + report.pricing_rules > 0) {
+      RecordRuleSetVersion(tx, std::nullopt, "seed", std::nullopt, "seed", now);
+      tx.Announce(kRulesChannel, "rule_set");
     }
     if (demo) {
       for (std::size_t i = 0; i < DemoAccounts().size(); ++i) {

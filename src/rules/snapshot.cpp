@@ -73,6 +73,7 @@ EvaluationRule Compile(const domain::PricingRule& rule, std::size_t index) {
 Snapshot Snapshot::Build(SnapshotData data) {
   Snapshot s;
   s.zone_ = data.zone;
+  s.version_ = data.version;
 
   // Every availability row is evaluable as SPEC §5.1 states it, so none is dropped; a lone
   // from/until is ignored at evaluation (treated as no window).

@@ -24,6 +24,7 @@ struct SnapshotData {
   domain::PrepTimeSettings prep_settings;
   domain::LoyaltyConfig loyalty;
   const date::time_zone* zone = nullptr;  // SHOP_TIMEZONE; nullptr = UTC
+  std::int64_t version = 0;               // the rule-set version this data is (0: unknown)
 };
 
 /// A configuration row that Build left out of evaluation (to be logged and counted by the caller).
@@ -97,6 +98,8 @@ class Snapshot {
 
   /// SHOP_TIMEZONE; nullptr means UTC.
   [[nodiscard]] const date::time_zone* zone() const { return zone_; }
+  /// The rule-set version this snapshot was built from (0 when none was stored).
+  [[nodiscard]] std::int64_t version() const { return version_; }
 
   /// Rows left out of evaluation, with why.
   [[nodiscard]] const std::vector<SkippedRow>& skipped() const { return skipped_; }
@@ -110,6 +113,7 @@ class Snapshot {
   domain::PrepTimeSettings prep_settings_;
   domain::LoyaltyConfig loyalty_;
   const date::time_zone* zone_ = nullptr;
+  std::int64_t version_ = 0;
   std::vector<SkippedRow> skipped_;
 };
 

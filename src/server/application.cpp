@@ -154,6 +154,8 @@ Application::Application(config::Config config) : config_(std::move(config)) {
   runtime_ = std::make_unique<Runtime>(config_, *database_, zone);
   runtime_->auth.LoadTokenVersions();
   spdlog::info("Initializing business rules engine...");
+  const std::int64_t rules_version = runtime_->rules_admin.RecordCurrentVersion();
+  spdlog::info("Business rules are at rule-set version {}", rules_version);
   spdlog::info("Warming business rules cache...");
   runtime_->rules_cache.Warm();
   spdlog::info("Business rules cache warmed successfully");

@@ -1833,6 +1833,92 @@ TEST_P(StorageContract, DeleteExpiredRemovesOnlyExpiredRows) {
   EXPECT_EQ(Write([](Tx& tx) { return tx.Idempotency().DeleteExpired(OrderTime(25)); }), 0);
 }
 
+app::RuleSetVersion MakeVersion(std::int64_t number, std::optional<domain::UserId> actor,
+                                std::string source, std::optional<std::int64_t> restored_from) {
+  app::RuleSetVersion v;
+  v.version = number;
+  v.actor_id = actor;
+  v.source = std::move(source);
+  v.restored_from = restored_from;
+  v.summary = "summary " + std::to_string(number);
+  v.document = R"({"n":)" + std::to_string(number) + "}";
+  v.created_at = At(1'767'225'600'000'000 + number * 1'000'000 + 123);
+  return v;
+}
+
+TEST_P(StorageContract, RuleSetVersionsAreStoredListedNewestFirstAndFound) {
+  const auto admin = AddUser("admin@example.com", domain::Role::kAdmin);
+  EXPECT_EQ(Read([](Tx& tx) { return tx.Rules().LatestVersion(); }), 0);
+  EXPECT_EQ(Read([](Tx& tx) { return tx.Rules().LoadAll().version; }), 0);
+  EXPECT_FALSE(Read([](Tx& tx) { return tx.Rules().FindVersion(1); }).has_value());
+  Write([&](Tx& tx) { tx.Rules().InsertVersion(MakeVersion(1, std::nullopt, "initial", {})); });
+  Write([&](Tx& tx) { tx.Rules().InsertVersion(MakeVersion(2, admin.id, "change", {})); });
+  Write([&](Tx& tx) { tx.Rules().InsertVersion(MakeVersion(3, admin.id, "restore", 1)); });
+
+  EXPECT_EQ(Read([](Tx& tx) { return tx.Rules().LatestVersion(); }), 3);
+  EXPECT_EQ(Read([](Tx& tx) { return tx.Rules().LoadAll().version; }), 3);
+  EXPECT_EQ(Read([](Tx& tx) { return tx.Rules().CountVersions(); }), 3);
+  const auto all = Read([](Tx& tx) { return tx.Rules().ListVersions(0, 10); });
+  ASSERT_EQ(all.size(), 3U);
+  EXPECT_EQ(all[0].version, 3);
+  EXPECT_EQ(all[1].version, 2);
+  EXPECT_EQ(all[2].version, 1);
+  EXPECT_TRUE(all[0].document.empty());  // listings leave the documents out
+  EXPECT_EQ(all[0].restored_from, 1);
+  EXPECT_EQ(all[0].source, "restore");
+  EXPECT_FALSE(all[2].actor_id.has_value());
+  const auto page = Read([](Tx& tx) { return tx.Rules().ListVersions(1, 1); });
+  ASSERT_EQ(page.size(), 1U);
+  EXPECT_EQ(page[0].version, 2);
+
+  const auto found = Read([](Tx& tx) { return tx.Rules().FindVersion(2); });
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->actor_id, admin.id);
+  EXPECT_EQ(found->source, "change");
+  EXPECT_FALSE(found->restored_from.has_value());
+  EXPECT_EQ(found->summary, "summary 2");
+  EXPECT_EQ(Compact(found->document), R"({"n":2})");
+  EXPECT_EQ(found->created_at, MakeVersion(2, std::nullopt, "", {}).created_at);
+}
+
+TEST_P(StorageContract, ConcurrentVersionWritersGetConsecutiveNumbers) {
+  // Each writer takes the lock, reads the newest number and stores the next: without the lock
+  // two PostgreSQL transactions would read the same number and one would fail on the key.
+  constexpr int kWriters = 8;
+  const int wins = ConcurrentWins(kWriters, [](Tx& tx) {
+    tx.Rules().LockVersions();
+    const auto next = tx.Rules().LatestVersion() + 1;
+    tx.Rules().InsertVersion(MakeVersion(next, std::nullopt, "change", {}));
+    return true;
+  });
+  EXPECT_EQ(wins, kWriters);
+  EXPECT_EQ(Read([](Tx& tx) { return tx.Rules().LatestVersion(); }), kWriters);
+  EXPECT_EQ(Read([](Tx& tx) { return tx.Rules().CountVersions(); }), kWriters);
+}
+
+TEST_P(StorageContract, DeleteAvailabilityAndPrepTimeRemoveOnlyThatCoffeesRow) {
+  const auto mocha = AddCoffee("Mocha", 500);
+  const auto latte = AddCoffee("Latte", 400);
+  Write([&](Tx& tx) {
+    domain::Availability a;
+    a.coffee_id = mocha.id;
+    a.status = domain::AvailabilityStatus::kOutOfStock;
+    tx.Rules().UpsertAvailability(a);
+    a.coffee_id = latte.id;
+    tx.Rules().UpsertAvailability(a);
+    tx.Rules().UpsertPrepTime({mocha.id, 5, 2, {}});
+    tx.Rules().UpsertPrepTime({latte.id, 4, 1, {}});
+  });
+  EXPECT_TRUE(Write([&](Tx& tx) { return tx.Rules().DeleteAvailability(mocha.id); }));
+  EXPECT_FALSE(Write([&](Tx& tx) { return tx.Rules().DeleteAvailability(mocha.id); }));
+  EXPECT_TRUE(Write([&](Tx& tx) { return tx.Rules().DeletePrepTime(latte.id); }));
+  EXPECT_FALSE(Write([&](Tx& tx) { return tx.Rules().DeletePrepTime(latte.id); }));
+  EXPECT_FALSE(Read([&](Tx& tx) { return tx.Rules().FindAvailability(mocha.id); }).has_value());
+  EXPECT_TRUE(Read([&](Tx& tx) { return tx.Rules().FindAvailability(latte.id); }).has_value());
+  EXPECT_TRUE(Read([&](Tx& tx) { return tx.Rules().FindPrepTime(mocha.id); }).has_value());
+  EXPECT_FALSE(Read([&](Tx& tx) { return tx.Rules().FindPrepTime(latte.id); }).has_value());
+}
+
 INSTANTIATE_TEST_SUITE_P(Contract, StorageContract, ::testing::ValuesIn(AllBackends()),
                          [](const ::testing::TestParamInfo<std::string>& param_info) {
                            return param_info.param;

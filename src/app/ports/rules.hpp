@@ -22,6 +22,19 @@ struct RulesData {
   domain::PrepTimeSettings prep_time_settings;
   domain::LoyaltyConfig loyalty;
   std::vector<std::string> malformed;
+  /// The newest rule-set version stored (0 when none is).
+  std::int64_t version = 0;
+};
+
+/// One immutable version of the whole rules configuration (issue 14).
+struct RuleSetVersion {
+  std::int64_t version = 0;
+  std::optional<domain::UserId> actor_id;
+  std::string source;  // "initial", "change" or "restore"
+  std::optional<std::int64_t> restored_from;
+  std::string summary;   // what produced it: "pricing_rule 12 update", "restore of 3", …
+  std::string document;  // JSON text of the configuration (app/rule_set_document.hpp)
+  domain::Instant created_at;
 };
 
 /// One configuration change made through the API (who, when, what, before, after).
@@ -84,6 +97,24 @@ class RulesRepository {
 
   virtual domain::LoyaltyConfig GetLoyaltyConfig() = 0;
   virtual domain::LoyaltyConfig PutLoyaltyConfig(const domain::LoyaltyConfig& c) = 0;
+
+  /// Removes a coffee's availability row (it is then available all day); false when none.
+  virtual bool DeleteAvailability(domain::CoffeeId id) = 0;
+  /// Removes a coffee's prep-time row (the settings' defaults apply); false when none.
+  virtual bool DeletePrepTime(domain::CoffeeId id) = 0;
+
+  /// Serializes writers of rule-set versions until this transaction ends, so the configuration
+  /// read after it includes every committed change (PostgreSQL: a transaction advisory lock;
+  /// SQLite: the single writer already does).
+  virtual void LockVersions() = 0;
+  /// The newest version number, 0 when none is stored.
+  virtual std::int64_t LatestVersion() = 0;
+  /// Stores `version` as given (its number must be LatestVersion() + 1 under LockVersions()).
+  virtual void InsertVersion(const RuleSetVersion& version) = 0;
+  virtual std::optional<RuleSetVersion> FindVersion(std::int64_t version) = 0;
+  /// Newest first, without their documents.
+  virtual std::vector<RuleSetVersion> ListVersions(std::int64_t offset, std::int64_t limit) = 0;
+  virtual std::int64_t CountVersions() = 0;
 };
 
 /// The audit log: which rules decided each order (rule_audit_log), and every configuration

@@ -221,6 +221,43 @@ void AddAuditRoutes(Router& router, app::RulesAdminService& rules) {
              });
 }
 
+void AddVersionRoutes(Router& router, app::RulesAdminService& rules) {
+  router.Add(Method::kGet, "/api/business-rules/versions", Access::kAdmin, Exec::kWorker,
+             [&rules](Request& req) {
+               auto page = app::ParsePage(req.query);
+               if (!page) return json::ErrorResponse(page.error());
+               auto result = rules.ListVersions(page->offset(), page->limit);
+               if (!result) return json::ErrorResponse(result.error());
+               return ListResponse(result->versions, result->total, [](const auto& v) {
+                 return json::RuleSetVersionJson(v, false);
+               });
+             });
+  router.Add(Method::kGet, "/api/business-rules/versions/:version", Access::kAdmin, Exec::kWorker,
+             [&rules](Request& req) {
+               auto version = json::PathId(req, "version");
+               if (!version) return json::ErrorResponse(version.error());
+               return json::Respond(rules.GetVersion(*version), 200, [](const auto& v) {
+                 return json::RuleSetVersionJson(v, true);
+               });
+             });
+  router.Add(Method::kGet, "/api/business-rules/versions/:version/diff/:other", Access::kAdmin,
+             Exec::kWorker, [&rules](Request& req) {
+               auto from = json::PathId(req, "version");
+               if (!from) return json::ErrorResponse(from.error());
+               auto to = json::PathId(req, "other");
+               if (!to) return json::ErrorResponse(to.error());
+               return json::Respond(rules.DiffVersions(*from, *to), 200, json::VersionDiffJson);
+             });
+  router.Add(Method::kPost, "/api/business-rules/versions/:version/restore", Access::kAdmin,
+             Exec::kWorker, [&rules](Request& req) {
+               auto version = json::PathId(req, "version");
+               if (!version) return json::ErrorResponse(version.error());
+               return json::Respond(
+                   rules.RestoreVersion(req.auth->user_id, *version), 201,
+                   [](const auto& v) { return json::RuleSetVersionJson(v, true); });
+             });
+}
+
 }  // namespace
 
 void AddBusinessRulesRoutes(Router& router, app::RulesAdminService& rules) {
@@ -228,6 +265,7 @@ void AddBusinessRulesRoutes(Router& router, app::RulesAdminService& rules) {
   AddPricingRoutes(router, rules);
   AddPrepTimeAndLoyaltyRoutes(router, rules);
   AddAuditRoutes(router, rules);
+  AddVersionRoutes(router, rules);
 }
 
 }  // namespace coffee::http

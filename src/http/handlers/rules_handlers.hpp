@@ -6,7 +6,7 @@
 namespace coffee::http {
 
 /// /api/business-rules/{availability,pricing,pricing-settings,prep-time,loyalty-config,audit,
-/// changes}*: reading (public) and managing (admin) the business rules of SPEC §5.1–5.5.
+/// changes,versions}*: reading (public) and managing (admin) the business rules of SPEC §5.1–5.5.
 void AddBusinessRulesRoutes(Router& router, app::RulesAdminService& rules);
 
 }  // namespace coffee::http

@@ -6,6 +6,7 @@
 #include "app/auth_service.hpp"
 #include "app/order_service.hpp"
 #include "app/ports/store.hpp"
+#include "app/rules_admin_service.hpp"
 #include "domain/coffee.hpp"
 #include "domain/user.hpp"
 
@@ -32,5 +33,10 @@ boost::json::object LoyaltyJson(const app::LoyaltySummary& summary);
 boost::json::object AuditRecordJson(const app::AuditRecord& record);
 /// A change-log entry; before/after are parsed back into JSON (null when absent).
 boost::json::object ConfigChangeJson(const app::ConfigChange& change);
+/// A rule-set version: {version, actor_id, source, restored_from, summary, created_at}, and
+/// with `with_configuration` its whole configuration document.
+boost::json::object RuleSetVersionJson(const app::RuleSetVersion& version, bool with_configuration);
+/// {from, to, changes: [{entity, entity_id, action, before, after}]}.
+boost::json::object VersionDiffJson(const app::VersionDiff& diff);
 
 }  // namespace coffee::http::json

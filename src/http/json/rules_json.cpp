@@ -45,4 +45,29 @@ bj::object ConfigChangeJson(const app::ConfigChange& change) {
                     {"created_at", domain::FormatTimestamp(change.created_at)}};
 }
 
+bj::object RuleSetVersionJson(const app::RuleSetVersion& version, bool with_configuration) {
+  bj::value actor = nullptr;
+  if (version.actor_id) actor = version.actor_id->value;
+  bj::value restored_from = nullptr;
+  if (version.restored_from) restored_from = *version.restored_from;
+  bj::object out{
+      {"version", version.version}, {"actor_id", std::move(actor)},
+      {"source", version.source},   {"restored_from", std::move(restored_from)},
+      {"summary", version.summary}, {"created_at", domain::FormatTimestamp(version.created_at)}};
+  if (with_configuration) out["configuration"] = ParsedOrNull(version.document);
+  return out;
+}
+
+bj::object VersionDiffJson(const app::VersionDiff& diff) {
+  bj::array changes;
+  for (const auto& change : diff.changes) {
+    changes.push_back(bj::object{{"entity", change.entity},
+                                 {"entity_id", change.entity_id},
+                                 {"action", change.action},
+                                 {"before", change.before},
+                                 {"after", change.after}});
+  }
+  return bj::object{{"from", diff.from}, {"to", diff.to}, {"changes", std::move(changes)}};
+}
+
 }  // namespace coffee::http::json

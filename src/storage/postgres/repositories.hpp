@@ -84,6 +84,15 @@ class RulesRepository final : public app::RulesRepository {
   domain::LoyaltyConfig GetLoyaltyConfig() override;
   domain::LoyaltyConfig PutLoyaltyConfig(const domain::LoyaltyConfig& c) override;
 
+  bool DeleteAvailability(domain::CoffeeId id) override;
+  bool DeletePrepTime(domain::CoffeeId id) override;
+  void LockVersions() override;
+  std::int64_t LatestVersion() override;
+  void InsertVersion(const app::RuleSetVersion& version) override;
+  std::optional<app::RuleSetVersion> FindVersion(std::int64_t version) override;
+  std::vector<app::RuleSetVersion> ListVersions(std::int64_t offset, std::int64_t limit) override;
+  std::int64_t CountVersions() override;
+
  private:
   Connection& conn_;
 };

@@ -127,6 +127,29 @@ constexpr Statement kChangeList{
     "FROM config_change_log ORDER BY created_at DESC, id DESC OFFSET $1 LIMIT $2"};
 constexpr Statement kChangeCount{"config_change_count", "SELECT count(*) FROM config_change_log"};
 
+constexpr Statement kAvailabilityDelete{"availability_delete",
+                                        "DELETE FROM coffee_availability WHERE coffee_id = $1"};
+constexpr Statement kPrepTimeDelete{"prep_time_delete",
+                                    "DELETE FROM prep_time_config WHERE coffee_id = $1"};
+/// Any fixed key: the lock only serializes writers of rule_set_versions.
+constexpr Statement kVersionLock{"rule_version_lock", "SELECT pg_advisory_xact_lock(2026051401)"};
+constexpr Statement kVersionLatest{"rule_version_latest",
+                                   "SELECT COALESCE(MAX(version), 0) FROM rule_set_versions"};
+constexpr Statement kVersionInsert{
+    "rule_version_insert",
+    "INSERT INTO rule_set_versions "
+    "(version, actor_id, source, restored_from, summary, document, created_at) "
+    "VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7::timestamptz, now()))"};
+constexpr Statement kVersionFind{
+    "rule_version_find",
+    "SELECT version, actor_id, source, restored_from, summary, created_at, document "
+    "FROM rule_set_versions WHERE version = $1"};
+constexpr Statement kVersionList{
+    "rule_version_list",
+    "SELECT version, actor_id, source, restored_from, summary, created_at "
+    "FROM rule_set_versions ORDER BY version DESC OFFSET $1 LIMIT $2"};
+constexpr Statement kVersionCount{"rule_version_count", "SELECT count(*) FROM rule_set_versions"};
+
 constexpr Statement kAuditInsert{
     "audit_insert",
     "INSERT INTO rule_audit_log (order_id, rule_type, rule_id, rule_data, effect, created_at) "
@@ -357,6 +380,7 @@ app::RulesData RulesRepository::LoadAll() {
       data.loyalty.points_per_dollar = domain::Fixed4{r.Int64()};
     }
   }
+  data.version = LatestVersion();
   return data;
 }
 
@@ -528,6 +552,74 @@ std::vector<app::AuditRecord> AuditLog::ListAudit(const app::AuditQuery& query) 
 
 std::int64_t AuditLog::CountAudit(const app::AuditQuery& query) {
   return CountOf(conn_.Run(kAuditCount, AuditFilter(query)));
+}
+
+namespace {
+
+/// The columns version … created_at of a rule_set_versions row.
+app::RuleSetVersion ReadVersion(RowReader& r) {
+  app::RuleSetVersion v;
+  v.version = r.Int64();
+  if (auto actor = r.OptInt64()) v.actor_id = domain::UserId(*actor);
+  v.source = r.String();
+  v.restored_from = r.OptInt64();
+  v.summary = r.String();
+  v.created_at = r.Time();
+  return v;
+}
+
+}  // namespace
+
+bool RulesRepository::DeleteAvailability(domain::CoffeeId id) {
+  return conn_.Run(kAvailabilityDelete, Params().Int(id.value)).Affected() > 0;
+}
+
+bool RulesRepository::DeletePrepTime(domain::CoffeeId id) {
+  return conn_.Run(kPrepTimeDelete, Params().Int(id.value)).Affected() > 0;
+}
+
+void RulesRepository::LockVersions() { conn_.Run(kVersionLock, Params()); }
+
+std::int64_t RulesRepository::LatestVersion() {
+  return CountOf(conn_.Run(kVersionLatest, Params()));
+}
+
+void RulesRepository::InsertVersion(const app::RuleSetVersion& version) {
+  conn_.Run(kVersionInsert,
+            Params()
+                .Int(version.version)
+                .OptInt(version.actor_id ? std::optional(version.actor_id->value) : std::nullopt)
+                .Text(version.source)
+                .OptInt(version.restored_from)
+                .Text(version.summary)
+                .Text(version.document)
+                .OptTime(TimeOrNow(version.created_at)));
+}
+
+std::optional<app::RuleSetVersion> RulesRepository::FindVersion(std::int64_t version) {
+  const Result result = conn_.Run(kVersionFind, Params().Int(version));
+  if (result.Rows() == 0) return std::nullopt;
+  RowReader r(result, 0);
+  auto v = ReadVersion(r);
+  v.document = r.String();
+  return v;
+}
+
+std::vector<app::RuleSetVersion> RulesRepository::ListVersions(std::int64_t offset,
+                                                               std::int64_t limit) {
+  const Result result = conn_.Run(
+      kVersionList,
+      Params().Int(std::max<std::int64_t>(offset, 0)).Int(std::max<std::int64_t>(limit, 0)));
+  std::vector<app::RuleSetVersion> versions;
+  for (int i = 0; i < result.Rows(); ++i) {
+    RowReader r(result, i);
+    versions.push_back(ReadVersion(r));
+  }
+  return versions;
+}
+
+std::int64_t RulesRepository::CountVersions() {
+  return CountOf(conn_.Run(kVersionCount, Params()));
 }
 
 }  // namespace coffee::storage::postgres

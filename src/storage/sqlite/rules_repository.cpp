@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <limits>
 
 #include "storage/json_columns.hpp"
@@ -358,6 +359,40 @@ void BindRule(Statement& stmt, const domain::PricingRule& rule, const std::strin
   stmt.Bind(14, now);
 }
 
+constexpr std::string_view kDeleteAvailability =
+    "DELETE FROM coffee_availability WHERE coffee_id = ?1";
+constexpr std::string_view kDeletePrepTime = "DELETE FROM prep_time_config WHERE coffee_id = ?1";
+constexpr std::string_view kLatestVersion =
+    "SELECT COALESCE(MAX(version), 0) FROM rule_set_versions";
+constexpr std::string_view kInsertVersion =
+    "INSERT INTO rule_set_versions"
+    " (version, actor_id, source, restored_from, summary, document, created_at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+constexpr std::string_view kFindVersion =
+    "SELECT version, actor_id, source, restored_from, summary, created_at, document"
+    " FROM rule_set_versions WHERE version = ?1";
+constexpr std::string_view kListVersions =
+    "SELECT version, actor_id, source, restored_from, summary, created_at"
+    " FROM rule_set_versions ORDER BY version DESC LIMIT ?2 OFFSET ?1";
+constexpr std::string_view kCountVersions = "SELECT COUNT(*) FROM rule_set_versions";
+
+/// The columns version … created_at of a rule_set_versions row (the document is the caller's).
+app::RuleSetVersion ReadVersion(Statement& stmt) {
+  app::RuleSetVersion v;
+  v.version = stmt.Int(0);
+  if (auto actor = stmt.OptInt(1)) v.actor_id = domain::UserId(*actor);
+  v.source = stmt.Text(2);
+  v.restored_from = stmt.OptInt(3);
+  v.summary = stmt.Text(4);
+  v.created_at = ReadTimestamp(stmt.Text(5), "rule_set_versions.created_at");
+  return v;
+}
+
+std::int64_t CountOf(Connection& conn, std::string_view sql) {
+  Statement stmt = conn.Prepare(sql);
+  return stmt.Step() ? stmt.Int(0) : 0;
+}
+
 void BindAuditFilters(Statement& stmt, const app::AuditQuery& query) {
   stmt.Bind(1, OrderIdText(query.order_id)).Bind(2, query.rule_type);
 }
@@ -417,6 +452,7 @@ app::RulesData RulesRepository::LoadAll() {
   } else {
     data.malformed.push_back("loyalty_config: " + c.problem + " (defaults used)");
   }
+  data.version = LatestVersion();
   return data;
 }
 
@@ -633,5 +669,52 @@ std::int64_t AuditLog::CountAudit(const app::AuditQuery& query) {
   stmt.Step();
   return stmt.Int(0);
 }
+
+bool RulesRepository::DeleteAvailability(domain::CoffeeId id) {
+  Statement stmt = conn_.Prepare(kDeleteAvailability);
+  stmt.Bind(1, id.value);
+  stmt.Run();
+  return conn_.Changes() > 0;
+}
+
+bool RulesRepository::DeletePrepTime(domain::CoffeeId id) {
+  Statement stmt = conn_.Prepare(kDeletePrepTime);
+  stmt.Bind(1, id.value);
+  stmt.Run();
+  return conn_.Changes() > 0;
+}
+
+std::int64_t RulesRepository::LatestVersion() { return CountOf(conn_, kLatestVersion); }
+
+void RulesRepository::InsertVersion(const app::RuleSetVersion& version) {
+  Statement stmt = conn_.Prepare(kInsertVersion);
+  stmt.Bind(1, version.version);
+  stmt.Bind(2, version.actor_id ? std::optional(version.actor_id->value) : std::nullopt);
+  stmt.Bind(3, version.source).Bind(4, version.restored_from).Bind(5, version.summary);
+  stmt.Bind(6, version.document);
+  stmt.Bind(7, domain::FormatTimestamp(
+                   version.created_at == domain::Instant{} ? Now() : version.created_at));
+  stmt.Run();
+}
+
+std::optional<app::RuleSetVersion> RulesRepository::FindVersion(std::int64_t version) {
+  Statement stmt = conn_.Prepare(kFindVersion);
+  stmt.Bind(1, version);
+  if (!stmt.Step()) return std::nullopt;
+  auto v = ReadVersion(stmt);
+  v.document = stmt.Text(6);
+  return v;
+}
+
+std::vector<app::RuleSetVersion> RulesRepository::ListVersions(std::int64_t offset,
+                                                               std::int64_t limit) {
+  Statement stmt = conn_.Prepare(kListVersions);
+  stmt.Bind(1, std::max<std::int64_t>(offset, 0)).Bind(2, std::max<std::int64_t>(limit, 0));
+  std::vector<app::RuleSetVersion> versions;
+  while (stmt.Step()) versions.push_back(ReadVersion(stmt));
+  return versions;
+}
+
+std::int64_t RulesRepository::CountVersions() { return CountOf(conn_, kCountVersions); }
 
 }  // namespace coffee::storage::sqlite

@@ -1,0 +1,11 @@
+-- Versioned rule sets (issue 14): every change of the rules configuration through the API
+-- stores the whole configuration after it as a new immutable version.
+CREATE TABLE rule_set_versions (
+  version       BIGINT PRIMARY KEY,
+  actor_id      BIGINT REFERENCES users (id) ON DELETE SET NULL,
+  source        TEXT NOT NULL,
+  restored_from BIGINT,
+  summary       TEXT NOT NULL DEFAULT '',
+  document      TEXT NOT NULL,
+  created_at    TIMESTAMPTZ NOT NULL
+);
