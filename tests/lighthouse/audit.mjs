@@ -172,6 +172,17 @@ try {
       const items = lhr.audits['errors-in-console'].details?.items ?? [];
       problems.push(`${name}: console errors: ${items.map((i) => i.description).join('; ')}`);
     }
+    // A scored audit that errored would leave the category's score to the others. (Some
+    // diagnostics that carry no weight error on Chromium's newer traces; they are listed in the
+    // report and change no score.)
+    for (const [category, {auditRefs}] of Object.entries(lhr.categories)) {
+      for (const ref of auditRefs) {
+        const audit = lhr.audits[ref.id];
+        if (ref.weight > 0 && audit.scoreDisplayMode === 'error') {
+          problems.push(`${name}: ${category} audit ${ref.id} errored: ${audit.errorMessage}`);
+        }
+      }
+    }
     if (lhr.runtimeError) problems.push(`${name}: Lighthouse runtime error: ${lhr.runtimeError.message}`);
     // E.g. "The page loaded too slowly to finish within the time limit": the load never settled.
     for (const warning of lhr.runWarnings) problems.push(`${name}: Lighthouse warning: ${warning}`);
