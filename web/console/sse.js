@@ -99,7 +99,9 @@ export async function readEventStream(url, {token, lastEventId, signal, onOpen, 
   const headers = {Accept: 'text/event-stream', 'Cache-Control': 'no-cache'};
   if (token) headers.Authorization = `Bearer ${token}`;
   if (lastEventId) headers['Last-Event-ID'] = lastEventId;
-  const res = await fetch(url, {headers, signal, cache: 'no-store'});
+  // Low priority: the stream never ends, so it must not compete with (or count as) the loading
+  // of the board itself.
+  const res = await fetch(url, {headers, signal, cache: 'no-store', priority: 'low'});
   if (res.status === 401) throw new StreamError('unauthorized', 401, 'The stream refused the token');
   const type = res.headers.get('Content-Type') ?? '';
   if (!res.ok || !type.startsWith('text/event-stream') || !res.body) {
