@@ -29,7 +29,7 @@ class PostgresGroupCommit : public ::testing::Test {
   void SetUp() override { Reopen(4); }
 
   void Reopen(int pool_size) {
-    store_ = Open(db_.url(), pool_size);
+    store_ = Open(db_.url(), pool_size, kDefaultQueryTimeout);
     store_->Migrate();
   }
 
@@ -282,7 +282,7 @@ TEST_F(PostgresGroupCommit, BatchesOfTwoInstancesNeverDeadlock) {
     ids.push_back(tx.Coffees().Create({"Mocha", "milk", domain::Money::FromCents(450), 4, ""})->id);
     return true;
   });
-  auto other = Open(db_.url(), 4);
+  auto other = Open(db_.url(), 4, kDefaultQueryTimeout);
   std::atomic<int> failed{0};
   std::vector<std::thread> threads;
   for (Database* store : {store_.get(), other.get()}) {

@@ -156,8 +156,8 @@ class PostgresSharedRequestLimits : public ::testing::Test {
   void SetUp() override { storage::Open({db_.url(), 2, "NORMAL"})->Migrate(); }
 
   TestDatabase db_{"postgres"};
-  storage::postgres::SharedLimits a_{db_.url(), 4};
-  storage::postgres::SharedLimits b_{db_.url(), 4};
+  storage::postgres::SharedLimits a_{db_.url(), 4, std::chrono::seconds(5)};
+  storage::postgres::SharedLimits b_{db_.url(), 4, std::chrono::seconds(5)};
 };
 
 TEST_F(PostgresSharedRequestLimits, BurstThenRefusedWithTheWaitForTheNextToken) {
