@@ -8,14 +8,11 @@ import path from 'node:path';
 import {after, before, describe, it} from 'node:test';
 import puppeteer from 'puppeteer-core';
 
+import {ADMIN, BARISTA, CUSTOMER, ESPRESSO, LATTE} from '../support/demo_data.mjs';
+
 const BASE = process.env.BASE_URL;
 const ARTIFACTS = process.env.BROWSER_ARTIFACT_DIR;
 const BACKEND = process.env.BACKEND ?? 'sqlite';
-const ADMIN = {email: 'admin@example.com', password: 'Admin123!'};
-const BARISTA = {email: 'barista@example.com', password: 'Barista123!'};
-const CUSTOMER = {email: 'test@example.com', password: 'password'};
-const LATTE = 3;
-const ESPRESSO = 1;
 
 let browser;
 let userDataDir;

@@ -10,23 +10,10 @@ backend=$1
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 bin=$(realpath "${2:-${COFFEE_API_BINARY:?the browser tier needs the coffee-api binary}}")
-chromium=${CHROMIUM:-/usr/bin/chromium}
-if [ ! -x "$chromium" ]; then
-  echo "SKIP: $chromium is not installed (scripts/install-deps test installs Debian's chromium)"
-  exit 77
-fi
-command -v node >/dev/null || { echo "FAIL: node is not installed (scripts/install-deps test)" >&2; exit 1; }
-
-# puppeteer-core from the lockfile, once per lockfile (the two backends may start together).
-(
-  flock 9
-  stamp="$here/node_modules/.coffee-lock.sha256"
-  want=$(sha256sum "$here/package-lock.json" | cut -d' ' -f1)
-  if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ]; then
-    (cd "$here" && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --ignore-scripts >&2)
-    echo "$want" >"$stamp"
-  fi
-) 9>"${TMPDIR:-/tmp}/coffee-browser-npm-$(printf %s "$here" | sha1sum | cut -c1-8).lock"
+# shellcheck source=tests/support/node_tier.sh
+. "$here/../support/node_tier.sh"
+require_chromium
+npm_ci_once "$here" browser
 
 # shellcheck source=tests/support/demo_server.sh
 . "$here/../support/demo_server.sh"

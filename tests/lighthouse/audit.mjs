@@ -10,14 +10,11 @@ import path from 'node:path';
 import {desktopConfig, startFlow} from 'lighthouse';
 import puppeteer from 'puppeteer-core';
 
+import {ADMIN, BARISTA, CUSTOMER, ESPRESSO, LATTE} from '../support/demo_data.mjs';
+
 const BASE = process.env.BASE_URL;
 const ARTIFACTS = process.env.LIGHTHOUSE_ARTIFACT_DIR;
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const ADMIN = {email: 'admin@example.com', password: 'Admin123!'};
-const BARISTA = {email: 'barista@example.com', password: 'Barista123!'};
-const CUSTOMER = {email: 'test@example.com', password: 'password'};
-const LATTE = 3;
-const ESPRESSO = 1;
 
 const MIN_ACCESSIBILITY = 0.95;
 const MIN_BEST_PRACTICES = 0.9;

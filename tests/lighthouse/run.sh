@@ -8,23 +8,10 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 bin=$(realpath "${1:-${COFFEE_API_BINARY:?the Lighthouse audit needs the coffee-api binary}}")
-chromium=${CHROMIUM:-/usr/bin/chromium}
-if [ ! -x "$chromium" ]; then
-  echo "SKIP: $chromium is not installed (scripts/install-deps test installs Debian's chromium)"
-  exit 77
-fi
-command -v node >/dev/null || { echo "FAIL: node is not installed (scripts/install-deps test)" >&2; exit 1; }
-
-# Lighthouse from the lockfile, once per lockfile; no browser is downloaded.
-(
-  flock 9
-  stamp="$here/node_modules/.coffee-lock.sha256"
-  want=$(sha256sum "$here/package-lock.json" | cut -d' ' -f1)
-  if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ]; then
-    (cd "$here" && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --ignore-scripts >&2)
-    echo "$want" >"$stamp"
-  fi
-) 9>"${TMPDIR:-/tmp}/coffee-lighthouse-npm-$(printf %s "$here" | sha1sum | cut -c1-8).lock"
+# shellcheck source=tests/support/node_tier.sh
+. "$here/../support/node_tier.sh"
+require_chromium
+npm_ci_once "$here" lighthouse
 
 # shellcheck source=tests/support/demo_server.sh
 . "$here/../support/demo_server.sh"
