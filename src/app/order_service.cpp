@@ -9,6 +9,7 @@
 #include "app/rules_json.hpp"
 #include "rules/availability.hpp"
 #include "rules/loyalty.hpp"
+#include "rules/promo_code.hpp"
 #include "rules/shop_clock.hpp"
 
 namespace coffee::app {
@@ -36,6 +37,79 @@ std::string CanonicalItems(std::vector<RequestedItem> items) {
   return out;
 }
 
+/// What an Idempotency-Key is bound to: the items, and the promo code when one was given.
+std::string CanonicalRequest(const std::vector<RequestedItem>& items,
+                             const std::string& promo_code) {
+  std::string out = CanonicalItems(items);
+  if (!promo_code.empty()) out += "|promo_code=" + promo_code;
+  return out;
+}
+
+/// The normalized code of a request: empty when none or blank; an error when no active rule
+/// carries it.
+Outcome<std::string> ResolvePromoCode(const rules::Snapshot& snapshot,
+                                      const std::string& normalized) {
+  if (!normalized.empty() && !rules::IsKnownPromoCode(snapshot, normalized)) {
+    return AppError::Validation("promo_code", "Unknown promo code");
+  }
+  return normalized;
+}
+
+/// The limited rules whose limit is spent now (for `customer`), as quotes show them.
+std::vector<rules::RuleExclusion> SpentRules(Tx& tx, const rules::Snapshot& snapshot,
+                                             domain::UserId customer) {
+  std::vector<domain::RuleId> limited;
+  for (const auto& rule : snapshot.evaluation_rules()) {
+    if (rule.limited && rule.valid) limited.push_back(rule.id);
+  }
+  std::vector<rules::RuleExclusion> spent;
+  if (limited.empty()) return spent;
+  for (const auto& usage : tx.Usage().Usage(limited, customer)) {
+    const auto* rule = snapshot.FindPricingRule(usage.rule_id);
+    if (rule == nullptr) continue;
+    if (rule->max_uses && usage.uses >= *rule->max_uses) {
+      spent.push_back({usage.rule_id, rules::NotAppliedReason::kUsageLimitReached});
+    } else if (rule->max_uses_per_customer && usage.customer_uses >= *rule->max_uses_per_customer) {
+      spent.push_back({usage.rule_id, rules::NotAppliedReason::kCustomerLimitReached});
+    }
+  }
+  return spent;
+}
+
+/// Takes one use of every limited rule that grants `pricing` a discount, in rule-id order (so
+/// that concurrent transactions lock the counters in one order). When one cannot be taken, gives
+/// back those taken here and returns that rule with why; otherwise `claimed` holds the rules.
+std::optional<rules::RuleExclusion> ClaimUses(Tx& tx, const rules::Snapshot& snapshot,
+                                              const rules::PricingDecision& pricing,
+                                              domain::UserId customer,
+                                              std::vector<domain::RuleId>& claimed) {
+  claimed.clear();
+  std::vector<const domain::PricingRule*> limited;
+  for (const auto& applied : pricing.applied) {
+    if (applied.discount.cents() <= 0) continue;  // a zero discount is not a use
+    const auto* rule = snapshot.FindPricingRule(applied.rule_id);
+    if (rule != nullptr && (rule->max_uses || rule->max_uses_per_customer)) {
+      limited.push_back(rule);
+    }
+  }
+  std::sort(limited.begin(), limited.end(),
+            [](const auto* a, const auto* b) { return a->id < b->id; });
+  for (const auto* rule : limited) {
+    const ClaimResult result =
+        tx.Usage().Claim(rule->id, customer, rule->max_uses, rule->max_uses_per_customer);
+    if (result == ClaimResult::kClaimed) {
+      claimed.push_back(rule->id);
+      continue;
+    }
+    for (auto it = claimed.rbegin(); it != claimed.rend(); ++it) tx.Usage().Unclaim(*it, customer);
+    claimed.clear();
+    return rules::RuleExclusion{rule->id, result == ClaimResult::kUsageLimitReached
+                                              ? rules::NotAppliedReason::kUsageLimitReached
+                                              : rules::NotAppliedReason::kCustomerLimitReached};
+  }
+  return std::nullopt;
+}
+
 AuditRecord Audit(const domain::OrderId& order_id, std::string rule_type,
                   std::optional<std::int64_t> rule_id, const json::object& data,
                   std::string effect) {
@@ -46,6 +120,12 @@ AuditRecord Audit(const domain::OrderId& order_id, std::string rule_type,
   r.rule_data_json = JsonText(data);
   r.effect = std::move(effect);
   return r;
+}
+
+json::array UsesJson(const std::vector<domain::RuleId>& rules) {
+  json::array out;
+  for (const auto rule : rules) out.push_back(rule.value);
+  return out;
 }
 
 }  // namespace
@@ -66,18 +146,22 @@ std::vector<AuditRecord> OrderAuditRecords(const Order& order, const OrderDecisi
                                          {"discount_cents", rule.discount.cents()}},
                             "discount " + rule.discount.ToString()));
   }
-  records.push_back(Audit(order.id, "pricing_summary", std::nullopt,
-                          json::object{{"base_price", d.pricing.base_price.ToString()},
-                                       {"discount_total", d.pricing.discount_total.ToString()},
-                                       {"final_price", d.pricing.final_price.ToString()},
-                                       {"strategy", domain::ToString(d.pricing.strategy)},
-                                       {"combination", d.pricing.Chosen()},
-                                       {"capped", d.pricing.capped},
-                                       {"max_discount_capped", d.pricing.max_discount_capped},
-                                       {"rules_applied", d.pricing.applied.size()},
-                                       {"rules_not_applied", d.pricing.not_applied.size()},
-                                       {"rules_version", d.rules_version}},
-                          "final price " + d.pricing.final_price.ToString()));
+  records.push_back(Audit(
+      order.id, "pricing_summary", std::nullopt,
+      json::object{
+          {"base_price", d.pricing.base_price.ToString()},
+          {"discount_total", d.pricing.discount_total.ToString()},
+          {"final_price", d.pricing.final_price.ToString()},
+          {"strategy", domain::ToString(d.pricing.strategy)},
+          {"combination", d.pricing.Chosen()},
+          {"capped", d.pricing.capped},
+          {"max_discount_capped", d.pricing.max_discount_capped},
+          {"rules_applied", d.pricing.applied.size()},
+          {"rules_not_applied", d.pricing.not_applied.size()},
+          {"rules_version", d.rules_version},
+          {"promo_code", d.promo_code.empty() ? json::value(nullptr) : json::value(d.promo_code)},
+          {"uses_claimed", UsesJson(d.uses_claimed)}},
+      "final price " + d.pricing.final_price.ToString()));
   records.push_back(Audit(order.id, "prep_time", std::nullopt,
                           json::object{{"work_minutes", d.prep.work_minutes},
                                        {"queue_delay_minutes", d.prep.queue_delay_minutes},
@@ -131,8 +215,36 @@ Outcome<std::vector<RequestedItem>> OrderService::NormalizeItems(
   return merged;
 }
 
-Outcome<OrderDecision> OrderService::Decide(Tx& tx, const std::vector<RequestedItem>& items,
-                                            std::int64_t queued_work) {
+std::shared_ptr<const rules::Snapshot> OrderService::CurrentSnapshot() {
+  auto snapshot = cache_.Acquire();
+  if (!snapshot) throw StorageError("business rules snapshot is not loaded");
+  return snapshot;
+}
+
+void OrderService::Price(const rules::Snapshot& snapshot, OrderDecision& d,
+                         const rules::PricingOptions& options) {
+  std::vector<rules::PricingLine> pricing_lines;
+  pricing_lines.reserve(d.lines.size());
+  for (const auto& line : d.lines) {
+    pricing_lines.push_back({line.coffee_id, line.quantity, line.price_snapshot});
+  }
+  {
+    RulesOpTimer timer(&metrics_, RulesOp::kPricing);
+    d.pricing = rules::PriceOrder(snapshot, pricing_lines, d.at,
+                                  rules::ToShopTime(d.at, snapshot.zone()), options);
+  }
+  d.promo_code = options.promo_code;
+  for (std::size_t i = 0; i < d.lines.size(); ++i) {
+    d.lines[i].subtotal = d.pricing.lines[i].subtotal;
+    d.lines[i].discount = d.pricing.lines[i].discount;
+    d.lines[i].final_amount = d.pricing.lines[i].final_price;
+  }
+}
+
+Outcome<OrderDecision> OrderService::Decide(Tx& tx, const rules::Snapshot& snapshot,
+                                            const std::vector<RequestedItem>& items,
+                                            std::int64_t queued_work,
+                                            const rules::PricingOptions& options) {
   OrderDecision d;
   std::vector<std::int64_t> unknown;
   std::vector<domain::CoffeeId> wanted;
@@ -160,11 +272,9 @@ Outcome<OrderDecision> OrderService::Decide(Tx& tx, const std::vector<RequestedI
     return AppError::Validation("items", "unknown coffee id: " + ids);
   }
 
-  const auto snapshot = cache_.Acquire();
-  if (!snapshot) throw StorageError("business rules snapshot is not loaded");
   d.at = clock_.Now();
-  d.rules_version = snapshot->version();
-  const rules::ShopTime shop = rules::ToShopTime(d.at, snapshot->zone());
+  d.rules_version = snapshot.version();
+  const rules::ShopTime shop = rules::ToShopTime(d.at, snapshot.zone());
 
   std::vector<domain::CoffeeId> ids;
   ids.reserve(d.lines.size());
@@ -172,7 +282,7 @@ Outcome<OrderDecision> OrderService::Decide(Tx& tx, const std::vector<RequestedI
   std::vector<rules::UnavailableItem> unavailable;
   {
     RulesOpTimer timer(&metrics_, RulesOp::kAvailability);
-    unavailable = rules::FindUnavailable(*snapshot, ids, shop);
+    unavailable = rules::FindUnavailable(snapshot, ids, shop);
   }
   if (!unavailable.empty()) {
     AppError e{ErrorCode::kItemsUnavailable, "Items unavailable: ", {}, {}};
@@ -184,45 +294,42 @@ Outcome<OrderDecision> OrderService::Decide(Tx& tx, const std::vector<RequestedI
     return e;
   }
 
-  std::vector<rules::PricingLine> pricing_lines;
   std::vector<rules::PrepLine> prep_lines;
-  for (const auto& line : d.lines) {
-    pricing_lines.push_back({line.coffee_id, line.quantity, line.price_snapshot});
-    prep_lines.push_back({line.coffee_id, line.quantity});
-  }
-  {
-    RulesOpTimer timer(&metrics_, RulesOp::kPricing);
-    d.pricing = rules::PriceOrder(*snapshot, pricing_lines, d.at, shop);
-  }
+  prep_lines.reserve(d.lines.size());
+  for (const auto& line : d.lines) prep_lines.push_back({line.coffee_id, line.quantity});
+  Price(snapshot, d, options);
   {
     RulesOpTimer timer(&metrics_, RulesOp::kPrepTime);
-    d.prep = rules::EstimatePrepTime(*snapshot, prep_lines, queued_work);
+    d.prep = rules::EstimatePrepTime(snapshot, prep_lines, queued_work);
   }
-  d.baristas = snapshot->prep_settings().baristas;
-  for (std::size_t i = 0; i < d.lines.size(); ++i) {
-    d.lines[i].subtotal = d.pricing.lines[i].subtotal;
-    d.lines[i].discount = d.pricing.lines[i].discount;
-    d.lines[i].final_amount = d.pricing.lines[i].final_price;
-  }
+  d.baristas = snapshot.prep_settings().baristas;
   return d;
 }
 
-Outcome<OrderDecision> OrderService::Quote(const std::vector<RequestedItem>& items) {
+Outcome<OrderDecision> OrderService::Quote(const Viewer& viewer,
+                                           const std::vector<RequestedItem>& items,
+                                           const std::optional<std::string>& promo_code) {
   auto normalized = NormalizeItems(items);
   if (!normalized) return normalized.error();
+  const auto snapshot = CurrentSnapshot();
+  auto code = ResolvePromoCode(*snapshot, rules::NormalizePromoCode(promo_code.value_or("")));
+  if (!code) return code.error();
   std::optional<Outcome<OrderDecision>> result;
-  store_.Read(
-      [&](Tx& tx) { result.emplace(Decide(tx, *normalized, tx.Orders().QueuedWorkMinutes())); });
+  store_.Read([&](Tx& tx) {
+    rules::PricingOptions options{*code, SpentRules(tx, *snapshot, viewer.id)};
+    result.emplace(Decide(tx, *snapshot, *normalized, tx.Orders().QueuedWorkMinutes(), options));
+  });
   return std::move(*result);
 }
 
 Outcome<PlaceResult> OrderService::Place(
     const Viewer& viewer, const std::vector<RequestedItem>& items,
-    const std::optional<std::string>& idempotency_key,
+    const std::optional<std::string>& promo_code, const std::optional<std::string>& idempotency_key,
     const std::function<StoredResponse(const Order&)>& render) {
   auto normalized = NormalizeItems(items);
   if (!normalized) return normalized.error();
-  const std::string canonical = CanonicalItems(*normalized);
+  const std::string code = rules::NormalizePromoCode(promo_code.value_or(""));
+  const std::string canonical = CanonicalRequest(*normalized, code);
   const auto replay_or_conflict = [&](const IdempotentResponse& stored) -> Outcome<PlaceResult> {
     if (stored.request_hash != canonical) {
       return AppError{ErrorCode::kIdempotencyConflict,
@@ -243,10 +350,23 @@ Outcome<PlaceResult> OrderService::Place(
         return false;
       }
     }
-    auto decision = Decide(tx, *normalized, tx.Orders().QueuedWorkMinutes());
+    const auto snapshot = CurrentSnapshot();
+    auto known = ResolvePromoCode(*snapshot, code);
+    if (!known) {
+      result.emplace(known.error());
+      return false;
+    }
+    rules::PricingOptions options{code, {}};
+    auto decision = Decide(tx, *snapshot, *normalized, tx.Orders().QueuedWorkMinutes(), options);
     if (!decision) {
       result.emplace(decision.error());
       return false;
+    }
+    // Each failed claim leaves one more rule out, so this ends within the limited rules.
+    while (auto refused =
+               ClaimUses(tx, *snapshot, decision->pricing, viewer.id, decision->uses_claimed)) {
+      options.exclusions.push_back(*refused);
+      Price(*snapshot, *decision, options);
     }
     const OrderDecision& d = *decision;
     Order order;
@@ -267,6 +387,7 @@ Outcome<PlaceResult> OrderService::Place(
     order.estimated_ready_at = d.at + std::chrono::minutes(d.prep.total_minutes);
     order.items = d.lines;
     order = tx.Orders().Insert(order);
+    if (!d.uses_claimed.empty()) tx.Usage().RecordOrderUses(order.id, viewer.id, d.uses_claimed);
     WriteOrderAudit(tx, order, d);
     tx.Announce(kOrdersChannel, order.id.str());
     if (idempotency_key) {
@@ -371,6 +492,13 @@ Outcome<Order> OrderService::ChangeStatus(const Viewer& actor, std::string_view 
                            {"points_per_dollar", snapshot->loyalty().points_per_dollar.ToString()},
                            {"final_price", order->total_price.ToString()}},
               "awarded " + std::to_string(points) + " points"));
+        }
+      } else if (to == OrderStatus::kCancelled && from != OrderStatus::kCompleted) {
+        if (const auto released = tx.Usage().ReleaseOrder(id); !released.empty()) {
+          tx.Audit().InsertAudit(
+              Audit(order->id, "usage_release", std::nullopt,
+                    json::object{{"rule_ids", UsesJson(released)}},
+                    "gave back " + std::to_string(released.size()) + " rule use(s)"));
         }
       } else if (from == OrderStatus::kCompleted && to == OrderStatus::kCancelled) {
         const std::int64_t awarded = order->loyalty_points_awarded;

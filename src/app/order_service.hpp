@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,7 +36,9 @@ struct OrderDecision {
   rules::PrepEstimate prep;
   int baristas = 1;
   domain::Instant at;
-  std::int64_t rules_version = 0;  // the rule-set version of the snapshot used
+  std::int64_t rules_version = 0;            // the rule-set version of the snapshot used
+  std::string promo_code;                    // the code priced with, normalized; empty = none
+  std::vector<domain::RuleId> uses_claimed;  // limited rules whose use the order took (by id)
 };
 
 /// A stored first response of an idempotent request, replayed as is.
@@ -72,14 +75,20 @@ class OrderService {
   static Outcome<std::vector<RequestedItem>> NormalizeItems(
       const std::vector<RequestedItem>& items);
 
-  /// Availability, pricing and prep time for the items now; nothing is stored.
-  Outcome<OrderDecision> Quote(const std::vector<RequestedItem>& items);
+  /// Availability, pricing and prep time for the items now; nothing is stored. A rule whose
+  /// usage limit (in all, or for `viewer`) is spent is priced as not applying.
+  /// `promo_code` (trimmed, any case; blank = none) must be carried by an active rule.
+  Outcome<OrderDecision> Quote(const Viewer& viewer, const std::vector<RequestedItem>& items,
+                               const std::optional<std::string>& promo_code = std::nullopt);
 
-  /// Places an order in one transaction (order, lines, audit rows, idempotency record).
-  /// With an idempotency key, a repeat of the same items returns the first response and a
-  /// different body is a conflict. `render` turns the new order into the response (status and
-  /// body) that is stored for replays.
+  /// Places an order in one transaction (order, lines, audit rows, idempotency record, one use
+  /// of every limited rule that discounts it). A limited rule whose use cannot be taken (its
+  /// limit was reached) is left out and the order priced again without it.
+  /// With an idempotency key, a repeat of the same items and code returns the first response
+  /// and a different body is a conflict. `render` turns the new order into the response (status
+  /// and body) that is stored for replays.
   Outcome<PlaceResult> Place(const Viewer& viewer, const std::vector<RequestedItem>& items,
+                             const std::optional<std::string>& promo_code,
                              const std::optional<std::string>& idempotency_key,
                              const std::function<StoredResponse(const Order&)>& render);
 
@@ -90,7 +99,8 @@ class OrderService {
   Outcome<OrderPage> List(const Viewer& viewer, const OrderQuery& query);
 
   /// Staff/admin status change per the SPEC §6 table; completion awards loyalty points once,
-  /// cancelling a completed order takes them back.
+  /// cancelling a completed order takes them back, cancelling one before completion gives back
+  /// the uses of limited rules it took.
   Outcome<Order> Transition(const Viewer& actor, std::string_view id, domain::OrderStatus to);
   /// The owner cancels their own pending order.
   Outcome<Order> Cancel(const Viewer& owner, std::string_view id);
@@ -100,8 +110,13 @@ class OrderService {
   Outcome<LoyaltySummary> Loyalty(domain::UserId user);
 
  private:
-  Outcome<OrderDecision> Decide(Tx& tx, const std::vector<RequestedItem>& items,
-                                std::int64_t queued_work);
+  Outcome<OrderDecision> Decide(Tx& tx, const rules::Snapshot& snapshot,
+                                const std::vector<RequestedItem>& items, std::int64_t queued_work,
+                                const rules::PricingOptions& options);
+  /// Prices `d`'s lines again under `options` (a rule left out at its limit).
+  void Price(const rules::Snapshot& snapshot, OrderDecision& d,
+             const rules::PricingOptions& options);
+  std::shared_ptr<const rules::Snapshot> CurrentSnapshot();
   Outcome<Order> ChangeStatus(const Viewer& actor, std::string_view id, domain::OrderStatus to,
                               bool owner_cancel);
 

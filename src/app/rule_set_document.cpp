@@ -1,8 +1,10 @@
 #include "app/rule_set_document.hpp"
 
+#include <array>
 #include <boost/json/array.hpp>
 #include <boost/json/parse.hpp>
 #include <map>
+#include <span>
 #include <stdexcept>
 #include <utility>
 
@@ -122,6 +124,14 @@ domain::PricingRule ReadRule(const json::object& o) {
   if (const auto& q = Field(o, "min_quantity"); !q.is_null()) {
     r.min_quantity = static_cast<int>(Int(q));
   }
+  // Absent from documents stored before usage limits (migration 0007): null.
+  if (const auto* code = o.if_contains("promo_code")) r.promo_code = OptText(*code);
+  if (const auto* v = o.if_contains("max_uses"); v != nullptr && !v->is_null()) {
+    r.max_uses = Int(*v);
+  }
+  if (const auto* v = o.if_contains("max_uses_per_customer"); v != nullptr && !v->is_null()) {
+    r.max_uses_per_customer = Int(*v);
+  }
   r.created_at = Time(Field(o, "created_at"));
   r.updated_at = Time(Field(o, "updated_at"));
   return r;
@@ -180,16 +190,28 @@ json::value WithoutTimes(const json::value& v) {
   return o;
 }
 
-/// Rows of one array of the document, keyed by `key`.
+/// Rule fields added after the first documents were stored; an older document has none of
+/// them, which means null.
+constexpr std::array<std::string_view, 3> kLaterRuleFields = {"promo_code", "max_uses",
+                                                              "max_uses_per_customer"};
+
+/// Rows of one array of the document, keyed by `key`; `later_fields` missing from a row are
+/// compared as null.
 std::map<std::int64_t, json::value> Keyed(const json::object& doc, std::string_view array,
-                                          std::string_view key) {
+                                          std::string_view key,
+                                          std::span<const std::string_view> later_fields = {}) {
   std::map<std::int64_t, json::value> rows;
   const auto* a = doc.if_contains(array);
   if (a == nullptr || !a->is_array()) return rows;
   for (const auto& row : a->get_array()) {
     if (!row.is_object()) continue;
     const auto* id = row.get_object().if_contains(key);
-    if (id != nullptr && id->is_int64()) rows.emplace(id->get_int64(), WithoutTimes(row));
+    if (id == nullptr || !id->is_int64()) continue;
+    json::value kept = WithoutTimes(row);
+    for (const auto field : later_fields) {
+      if (!kept.get_object().contains(field)) kept.get_object()[field] = nullptr;
+    }
+    rows.emplace(id->get_int64(), std::move(kept));
   }
   return rows;
 }
@@ -204,9 +226,10 @@ void DiffSingleton(const json::object& from, const json::object& to, std::string
 }
 
 void DiffRows(const json::object& from, const json::object& to, std::string_view array,
-              std::string_view key, std::string_view entity, std::vector<RuleSetDifference>& out) {
-  const auto before = Keyed(from, array, key);
-  const auto after = Keyed(to, array, key);
+              std::string_view key, std::string_view entity, std::vector<RuleSetDifference>& out,
+              std::span<const std::string_view> later_fields = {}) {
+  const auto before = Keyed(from, array, key, later_fields);
+  const auto after = Keyed(to, array, key, later_fields);
   auto b = before.begin();
   auto a = after.begin();
   while (b != before.end() || a != after.end()) {
@@ -237,7 +260,11 @@ json::object RuleSetJson(const RulesData& data) {
     availability.push_back(std::move(o));
   }
   json::array rules;
-  for (const auto& rule : data.pricing_rules) rules.push_back(PricingRuleJson(rule));
+  for (const auto& rule : data.pricing_rules) {
+    auto o = PricingRuleJson(rule);
+    o.erase("requires_promo_code");  // derived from promo_code
+    rules.push_back(std::move(o));
+  }
   json::array prep_times;
   for (const auto& row : data.prep_times) {
     auto o = PrepTimeJson(PrepTimeView{row, false});
@@ -269,7 +296,7 @@ std::vector<RuleSetDifference> DiffRuleSets(const json::object& from, const json
   DiffSingleton(from, to, "prep_time_settings", out);
   DiffSingleton(from, to, "loyalty_config", out);
   DiffRows(from, to, "availability", "coffee_id", "availability", out);
-  DiffRows(from, to, "pricing_rules", "id", "pricing_rule", out);
+  DiffRows(from, to, "pricing_rules", "id", "pricing_rule", out, kLaterRuleFields);
   DiffRows(from, to, "prep_times", "coffee_id", "prep_time", out);
   return out;
 }

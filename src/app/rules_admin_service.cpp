@@ -268,6 +268,15 @@ Outcome<domain::PricingRule> RulesAdminService::GetRule(domain::RuleId id, bool 
   return std::move(*rule);
 }
 
+std::int64_t RulesAdminService::RuleUses(domain::RuleId id) {
+  std::int64_t uses = 0;
+  store_.Read([&](Tx& tx) {
+    const auto usage = tx.Usage().Usage({id}, std::nullopt);
+    if (!usage.empty()) uses = usage.front().uses;
+  });
+  return uses;
+}
+
 Outcome<domain::PricingRule> RulesAdminService::CreateRule(domain::UserId actor,
                                                            const PricingRuleInput& input) {
   return SaveRule(actor, std::nullopt, input);

@@ -116,6 +116,8 @@ class RulesAdminService {
   /// Soft delete (is_active = false); 404 when missing; deleting an inactive rule changes
   /// nothing.
   Status DeactivateRule(domain::UserId actor, domain::RuleId id);
+  /// Discounted orders holding a use of the rule now (0 when it never had a limit).
+  std::int64_t RuleUses(domain::RuleId id);
 
   /// The singleton (defaults when never written).
   Outcome<domain::PricingSettings> GetPricingSettings();

@@ -62,6 +62,12 @@ json::object PricingRuleJson(const domain::PricingRule& rule) {
   if (rule.min_quantity) min_quantity = *rule.min_quantity;
   json::value valid_until = nullptr;
   if (rule.valid_until) valid_until = domain::FormatTimestamp(*rule.valid_until);
+  json::value promo_code = nullptr;
+  if (rule.promo_code) promo_code = *rule.promo_code;
+  json::value max_uses = nullptr;
+  if (rule.max_uses) max_uses = *rule.max_uses;
+  json::value max_uses_per_customer = nullptr;
+  if (rule.max_uses_per_customer) max_uses_per_customer = *rule.max_uses_per_customer;
   return json::object{{"id", rule.id.value},
                       {"rule_type", domain::ToString(rule.rule_type)},
                       {"description", rule.description},
@@ -75,8 +81,12 @@ json::object PricingRuleJson(const domain::PricingRule& rule) {
                       {"time_ranges", std::move(ranges)},
                       {"days_of_week", std::move(days)},
                       {"min_quantity", std::move(min_quantity)},
+                      {"promo_code", std::move(promo_code)},
+                      {"max_uses", std::move(max_uses)},
+                      {"max_uses_per_customer", std::move(max_uses_per_customer)},
                       {"created_at", TimestampOrNull(rule.created_at)},
-                      {"updated_at", TimestampOrNull(rule.updated_at)}};
+                      {"updated_at", TimestampOrNull(rule.updated_at)},
+                      {"requires_promo_code", rule.promo_code.has_value()}};
 }
 
 json::object PricingSettingsJson(const domain::PricingSettings& settings) {

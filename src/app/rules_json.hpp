@@ -28,7 +28,9 @@ struct PrepTimeView {
 
 /// {coffee_id, status, reason, available_from, available_until, available_now, updated_at}.
 boost::json::object AvailabilityJson(const AvailabilityView& view);
-/// Every rule field; discount_value as a number (15, 2.5); coffee_ids null for every coffee.
+/// Every rule field; discount_value as a number (15, 2.5); coffee_ids null for every coffee;
+/// promo_code, max_uses and max_uses_per_customer null when unset; requires_promo_code. (`uses`
+/// is not a field: it is usage, not configuration.)
 boost::json::object PricingRuleJson(const domain::PricingRule& rule);
 /// {combination_strategy, max_discount_percent, updated_at}.
 boost::json::object PricingSettingsJson(const domain::PricingSettings& settings);

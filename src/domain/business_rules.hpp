@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -65,6 +66,11 @@ struct PricingRule {
   std::vector<TimeRange> time_ranges;
   std::vector<int> days_of_week;  // ISO 1=Mon … 7=Sun; empty = every day
   std::optional<int> min_quantity;
+  /// The code an order or quote must carry for the rule to apply (trimmed; matched without
+  /// regard to ASCII case); nullopt = no code needed.
+  std::optional<std::string> promo_code;
+  std::optional<std::int64_t> max_uses;               // discounted orders in all; nullopt = no cap
+  std::optional<std::int64_t> max_uses_per_customer;  // per customer; nullopt = no cap
   Instant created_at;
   Instant updated_at;
 };

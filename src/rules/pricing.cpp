@@ -105,6 +105,14 @@ std::string_view ToString(NotAppliedReason reason) {
       return "lost_in_best_price";
     case NotAppliedReason::kInvalidConfig:
       return "invalid_config";
+    case NotAppliedReason::kPromoCodeRequired:
+      return "promo_code_required";
+    case NotAppliedReason::kPromoCodeMismatch:
+      return "promo_code_mismatch";
+    case NotAppliedReason::kUsageLimitReached:
+      return "usage_limit_reached";
+    case NotAppliedReason::kCustomerLimitReached:
+      return "customer_limit_reached";
   }
   return "unknown";
 }
@@ -127,6 +135,14 @@ std::string_view Describe(NotAppliedReason reason) {
       return "The rule applies, but best_price chose another rule alone";
     case NotAppliedReason::kInvalidConfig:
       return "The stored rule is invalid and is ignored";
+    case NotAppliedReason::kPromoCodeRequired:
+      return "The rule needs a promo code";
+    case NotAppliedReason::kPromoCodeMismatch:
+      return "The rule needs a different promo code";
+    case NotAppliedReason::kUsageLimitReached:
+      return "The rule has been used as many times as it may be";
+    case NotAppliedReason::kCustomerLimitReached:
+      return "This customer has used the rule as many times as they may";
   }
   return "Unknown reason";
 }
@@ -200,7 +216,7 @@ void AllocateLargestRemainder(std::int64_t total, std::span<const std::int64_t> 
 }
 
 PricingDecision PriceOrder(const Snapshot& snapshot, std::span<const PricingLine> lines,
-                           domain::Instant at, ShopTime shop) {
+                           domain::Instant at, ShopTime shop, const PricingOptions& options) {
   const std::size_t n = lines.size();
   const auto& rules = snapshot.evaluation_rules();
   PricingDecision decision;
@@ -244,6 +260,11 @@ PricingDecision PriceOrder(const Snapshot& snapshot, std::span<const PricingLine
       outcome[i] = NotAppliedReason::kExpired;
       continue;
     }
+    if (!rule.promo_code.empty() && rule.promo_code != options.promo_code) {
+      outcome[i] = options.promo_code.empty() ? NotAppliedReason::kPromoCodeRequired
+                                              : NotAppliedReason::kPromoCodeMismatch;
+      continue;
+    }
     const std::size_t row = ws.target.size();
     std::int64_t target_quantity = 0;
     bool any_target = false;
@@ -262,6 +283,11 @@ PricingDecision PriceOrder(const Snapshot& snapshot, std::span<const PricingLine
     } else if (rule.rule_type == domain::RuleType::kQuantityBased &&
                target_quantity < rule.min_quantity) {
       outcome[i] = NotAppliedReason::kBelowMinQuantity;
+    }
+    if (!outcome[i]) {
+      for (const auto& exclusion : options.exclusions) {
+        if (exclusion.rule_id == rule.id) outcome[i] = exclusion.reason;
+      }
     }
     if (outcome[i]) {
       ws.target.resize(row);
@@ -400,8 +426,8 @@ PricingDecision PriceOrder(const Snapshot& snapshot, std::span<const PricingLine
 }
 
 PricingDecision PriceOrder(const Snapshot& snapshot, std::span<const PricingLine> lines,
-                           domain::Instant at) {
-  return PriceOrder(snapshot, lines, at, ToShopTime(at, snapshot.zone()));
+                           domain::Instant at, const PricingOptions& options) {
+  return PriceOrder(snapshot, lines, at, ToShopTime(at, snapshot.zone()), options);
 }
 
 }  // namespace coffee::rules

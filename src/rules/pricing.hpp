@@ -39,14 +39,18 @@ struct AppliedRule {
 
 /// Why an active rule did not contribute to the price.
 enum class NotAppliedReason {
-  kNotYetValid,        // t < valid_from
-  kExpired,            // t > valid_until
-  kNoTargetLines,      // none of the rule's coffees is in the order
-  kOutsideTimeWindow,  // no time range contains the shop time of day
-  kWrongDay,           // a range contains the time, but it started on a day not in days_of_week
-  kBelowMinQuantity,   // Σ quantity of target lines < min_quantity
-  kLostInBestPrice,    // applies, but best_price chose another rule alone
-  kInvalidConfig,      // the stored rule fails validation; never applied
+  kNotYetValid,           // t < valid_from
+  kExpired,               // t > valid_until
+  kNoTargetLines,         // none of the rule's coffees is in the order
+  kOutsideTimeWindow,     // no time range contains the shop time of day
+  kWrongDay,              // a range contains the time, but it started on a day not in days_of_week
+  kBelowMinQuantity,      // Σ quantity of target lines < min_quantity
+  kLostInBestPrice,       // applies, but best_price chose another rule alone
+  kInvalidConfig,         // the stored rule fails validation; never applied
+  kPromoCodeRequired,     // the rule needs a promo code and none was given
+  kPromoCodeMismatch,     // the rule needs a promo code and another one was given
+  kUsageLimitReached,     // the rule's conditions hold, but its max_uses are spent
+  kCustomerLimitReached,  // the rule's conditions hold, but this customer's uses are spent
 };
 
 /// Stable machine code: "not_yet_valid", "expired", "lost_in_best_price", …
@@ -60,6 +64,19 @@ struct NotAppliedRule {
   NotAppliedReason reason = NotAppliedReason::kNoTargetLines;
   [[nodiscard]] std::string_view code() const { return ToString(reason); }
   [[nodiscard]] std::string_view message() const { return Describe(reason); }
+};
+
+/// A rule the caller found at a usage limit: priced as if it did not apply, with this reason
+/// (kUsageLimitReached or kCustomerLimitReached) when its conditions hold.
+struct RuleExclusion {
+  domain::RuleId rule_id;
+  NotAppliedReason reason = NotAppliedReason::kUsageLimitReached;
+};
+
+/// What an order or quote brings besides its lines.
+struct PricingOptions {
+  std::string promo_code;                 // normalized (NormalizePromoCode); empty = none
+  std::vector<RuleExclusion> exclusions;  // rules at a usage limit
 };
 
 /// Which combination produced the price.
@@ -113,11 +130,14 @@ void AllocateLargestRemainder(std::int64_t total, std::span<const std::int64_t> 
 ///   candidate is another rule alone. As additive always grants at least what any rule alone
 ///   does and wins ties, no data set produces it today; it stays in the contract for candidates
 ///   that could.
+/// - A rule with a promo code is checked after its dates: without the code it does not apply
+///   (promo_code_required, or promo_code_mismatch for another code). A rule listed in
+///   options.exclusions whose conditions all hold gets the exclusion's reason.
 /// Preconditions: quantity ≥ 1 and unit_price ≥ 0 (a non-positive line is never discounted).
 PricingDecision PriceOrder(const Snapshot& snapshot, std::span<const PricingLine> lines,
-                           domain::Instant at, ShopTime shop);
+                           domain::Instant at, ShopTime shop, const PricingOptions& options = {});
 /// Prices merged `lines` at instant `at`, read in the snapshot's zone.
 PricingDecision PriceOrder(const Snapshot& snapshot, std::span<const PricingLine> lines,
-                           domain::Instant at);
+                           domain::Instant at, const PricingOptions& options = {});
 
 }  // namespace coffee::rules

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "rules/promo_code.hpp"
 #include "rules/validation.hpp"
 
 namespace coffee::rules {
@@ -65,6 +66,8 @@ EvaluationRule Compile(const domain::PricingRule& rule, std::size_t index) {
       out.days_mask = static_cast<std::uint8_t>(out.days_mask | (1U << day));
   }
   out.min_quantity = rule.min_quantity.value_or(1);
+  if (rule.promo_code) out.promo_code = NormalizePromoCode(*rule.promo_code);
+  out.limited = rule.max_uses.has_value() || rule.max_uses_per_customer.has_value();
   return out;
 }
 

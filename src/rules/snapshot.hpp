@@ -49,7 +49,9 @@ struct EvaluationRule {
   std::vector<domain::TimeRange> time_ranges;
   std::uint8_t days_mask = 0;  // bit d set for ISO day d; 0 = every day
   std::int64_t min_quantity = 1;
-  bool valid = true;  // false: failed validation, reported but never applied
+  std::string promo_code;  // normalized (NormalizePromoCode); empty = none needed
+  bool limited = false;    // max_uses or max_uses_per_customer is set: orders count its uses
+  bool valid = true;       // false: failed validation, reported but never applied
 };
 
 /// An immutable, pre-indexed view of all rules configuration. Build once, share read-only.

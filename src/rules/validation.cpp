@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "rules/promo_code.hpp"
+
 namespace coffee::rules {
 
 namespace {
@@ -93,6 +95,14 @@ FieldErrors ValidatePricingRule(const domain::PricingRule& rule) {
   }
   if (rule.valid_until && *rule.valid_until < rule.valid_from) {
     errors["valid_until"] = "must not be before valid_from";
+  }
+  if (rule.promo_code && !IsValidPromoCode(*rule.promo_code)) {
+    errors["promo_code"] = "must be 1 to " + std::to_string(kMaxPromoCodeLength) +
+                           " letters, digits, '-' or '_' (or null for no code)";
+  }
+  if (rule.max_uses && *rule.max_uses < 1) errors["max_uses"] = "must be at least 1 or null";
+  if (rule.max_uses_per_customer && *rule.max_uses_per_customer < 1) {
+    errors["max_uses_per_customer"] = "must be at least 1 or null";
   }
   if (rule.coffee_ids) {
     if (rule.coffee_ids->empty()) {

@@ -18,7 +18,8 @@ inline constexpr std::size_t kMaxDescriptionLength = 500;
 /// SPEC §5.1: seasonal needs a window; from/until both or neither; reason ≤ 255 characters.
 FieldErrors ValidateAvailability(const domain::Availability& row);
 
-/// SPEC §5.2: condition fields per rule type, discount bounds, days, dates, coffee_ids.
+/// SPEC §5.2: condition fields per rule type, discount bounds, days, dates, coffee_ids; the
+/// promo code's spelling and the usage limits (≥ 1 when set).
 /// Whether the coffee ids exist is the caller's check.
 FieldErrors ValidatePricingRule(const domain::PricingRule& rule);
 

@@ -29,7 +29,7 @@ inline constexpr char kAnnouncementSeparator = '\n';
 /// added here once.
 template <class Connection, class UsersRepo, class TokensRepo, class CoffeesRepo, class RulesRepo,
           class AuditRepo, class OrdersRepo, class LoyaltyRepo, class IdempotencyRepo,
-          class ReviewsRepo, class AnalyticsRepo>
+          class ReviewsRepo, class AnalyticsRepo, class UsageRepo>
 class RepositoryTx final : public app::Tx {
  public:
   explicit RepositoryTx(Connection& conn)
@@ -42,7 +42,8 @@ class RepositoryTx final : public app::Tx {
         loyalty_(conn),
         idempotency_(conn),
         reviews_(conn),
-        analytics_(conn) {}
+        analytics_(conn),
+        usage_(conn) {}
   app::UserRepository& Users() override { return users_; }
   app::RefreshTokenRepository& RefreshTokens() override { return tokens_; }
   app::CoffeeRepository& Coffees() override { return coffees_; }
@@ -53,6 +54,7 @@ class RepositoryTx final : public app::Tx {
   app::IdempotencyRepository& Idempotency() override { return idempotency_; }
   app::ReviewRepository& Reviews() override { return reviews_; }
   app::AnalyticsRepository& Analytics() override { return analytics_; }
+  app::RuleUsageRepository& Usage() override { return usage_; }
 
   void Announce(std::string_view channel, std::string payload) override {
     if (payload.find(kAnnouncementSeparator) != std::string::npos) {
@@ -84,6 +86,7 @@ class RepositoryTx final : public app::Tx {
   IdempotencyRepo idempotency_;
   ReviewsRepo reviews_;
   AnalyticsRepo analytics_;
+  UsageRepo usage_;
   std::vector<Announcement> announcements_;
 };
 

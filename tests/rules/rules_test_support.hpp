@@ -80,6 +80,18 @@ class RuleBuilder {
     rule_.description = std::move(text);
     return *this;
   }
+  RuleBuilder& PromoCode(std::string code) {
+    rule_.promo_code = std::move(code);
+    return *this;
+  }
+  RuleBuilder& MaxUses(std::int64_t uses) {
+    rule_.max_uses = uses;
+    return *this;
+  }
+  RuleBuilder& MaxUsesPerCustomer(std::int64_t uses) {
+    rule_.max_uses_per_customer = uses;
+    return *this;
+  }
   [[nodiscard]] domain::PricingRule Build() const { return rule_; }
   operator domain::PricingRule() const { return rule_; }  // NOLINT(google-explicit-constructor)
 

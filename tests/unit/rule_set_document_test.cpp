@@ -37,6 +37,9 @@ RulesData Sample() {
   r.coffee_ids = std::vector<domain::CoffeeId>{domain::CoffeeId{1}, domain::CoffeeId{4}};
   r.time_ranges = {{domain::TimeOfDay{23 * 60}, domain::TimeOfDay{60}}};
   r.days_of_week = {5, 6};
+  r.promo_code = "Summer-25";
+  r.max_uses = 100;
+  r.max_uses_per_customer = 2;
   r.created_at = At(1'767'225'600'000'002);
   r.updated_at = At(1'767'225'600'000'003);
   data.pricing_rules.push_back(r);
@@ -74,6 +77,12 @@ TEST(RuleSetDocument, EveryFieldRoundTripsExactly) {
   EXPECT_EQ(r.time_ranges[0].start.minutes, 23 * 60);
   EXPECT_FALSE(back->pricing_rules[1].coffee_ids.has_value());
   EXPECT_EQ(back->pricing_rules[1].min_quantity, 3);
+  EXPECT_EQ(r.promo_code, "Summer-25");
+  EXPECT_EQ(r.max_uses, 100);
+  EXPECT_EQ(r.max_uses_per_customer, 2);
+  EXPECT_FALSE(back->pricing_rules[1].promo_code.has_value());
+  EXPECT_FALSE(back->pricing_rules[1].max_uses.has_value());
+  EXPECT_FALSE(back->pricing_rules[1].max_uses_per_customer.has_value());
   EXPECT_EQ(back->pricing_settings.max_discount_percent.units, 3750);
   EXPECT_EQ(back->loyalty.points_per_dollar.units, 12500);
   EXPECT_EQ(back->loyalty.bonus_multipliers.at(domain::CoffeeId{5}).units, 15000);
@@ -117,6 +126,47 @@ TEST(RuleSetDocument, DiffNamesEachChangedEntityAndIgnoresTimestamps) {
   EXPECT_EQ(diff[3].entity, "prep_time");
   EXPECT_EQ(diff[3].entity_id, "7");
   EXPECT_EQ(diff[3].action, "added");
+}
+
+TEST(RuleSetDocument, PromoCodeAndLimitsAreDiffed) {
+  const RulesData before = Sample();
+  RulesData after = before;
+  after.pricing_rules[0].max_uses = 50;
+  after.pricing_rules[1].promo_code = "BULK";
+  const auto diff = DiffRuleSets(RuleSetJson(before), RuleSetJson(after));
+  ASSERT_EQ(diff.size(), 2U);
+  EXPECT_EQ(diff[0].entity_id, "12");
+  EXPECT_EQ(diff[0].before.as_object().at("max_uses"), 100);
+  EXPECT_EQ(diff[0].after.as_object().at("max_uses"), 50);
+  EXPECT_EQ(diff[1].entity_id, "13");
+  EXPECT_EQ(diff[1].before.as_object().at("promo_code"), nullptr);
+  EXPECT_EQ(diff[1].after.as_object().at("promo_code"), "BULK");
+}
+
+TEST(RuleSetDocument, DocumentsStoredBeforeUsageLimitsReadAsWithoutThem) {
+  RulesData data = Sample();
+  data.pricing_rules[0].promo_code.reset();
+  data.pricing_rules[0].max_uses.reset();
+  data.pricing_rules[0].max_uses_per_customer.reset();
+  const auto current = RuleSetJson(data);
+  auto old = current;
+  for (auto& rule : old["pricing_rules"].as_array()) {
+    for (const char* field : {"promo_code", "max_uses", "max_uses_per_customer"}) {
+      rule.as_object().erase(field);
+    }
+  }
+  const auto parsed = ParseRuleSet(json::serialize(old));
+  ASSERT_TRUE(parsed.has_value());
+  EXPECT_FALSE(parsed->pricing_rules[0].promo_code.has_value());
+  EXPECT_FALSE(parsed->pricing_rules[0].max_uses.has_value());
+  EXPECT_TRUE(DiffRuleSets(old, current).empty());
+  EXPECT_TRUE(SameRuleSet(current, old));
+
+  data.pricing_rules[0].max_uses = 5;
+  const auto diff = DiffRuleSets(old, RuleSetJson(data));
+  ASSERT_EQ(diff.size(), 1U);
+  EXPECT_EQ(diff[0].before.as_object().at("max_uses"), nullptr);
+  EXPECT_EQ(diff[0].after.as_object().at("max_uses"), 5);
 }
 
 }  // namespace

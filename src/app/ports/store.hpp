@@ -13,6 +13,7 @@
 #include "app/ports/orders.hpp"
 #include "app/ports/reviews.hpp"
 #include "app/ports/rules.hpp"
+#include "app/ports/usage.hpp"
 
 /// Storage ports: what the use cases need from a database. Two adapters implement them
 /// (storage/sqlite, storage/postgres) and one contract test suite runs against both.
@@ -83,6 +84,7 @@ class Tx {
   virtual IdempotencyRepository& Idempotency() = 0;
   virtual ReviewRepository& Reviews() = 0;
   virtual AnalyticsRepository& Analytics() = 0;
+  virtual RuleUsageRepository& Usage() = 0;
 };
 
 /// A database. Blocking: call it from a worker thread, never from an I/O thread.

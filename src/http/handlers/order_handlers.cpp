@@ -55,8 +55,8 @@ Response OrderResponse(const app::Outcome<app::Order>& order, int status) {
 
 void AddOrderRoutes(Router& router, app::OrderService& orders) {
   router.Add(Method::kPost, "/api/orders", Access::kUser, Exec::kWorker, [&orders](Request& req) {
-    auto items = json::ReadItems(req);
-    if (!items) return json::ErrorResponse(items.error());
+    auto body = json::ReadOrderRequest(req);
+    if (!body) return json::ErrorResponse(body.error());
     std::optional<std::string> key;
     if (auto header = req.headers.Get("idempotency-key")) {
       if (header->empty() || header->size() > 255) {
@@ -65,9 +65,10 @@ void AddOrderRoutes(Router& router, app::OrderService& orders) {
       }
       key = std::string(*header);
     }
-    auto placed = orders.Place(ViewerOf(req), *items, key, [](const app::Order& o) {
-      return app::StoredResponse{201, json::SerializeJson(json::OrderJson(o))};
-    });
+    auto placed =
+        orders.Place(ViewerOf(req), body->items, body->promo_code, key, [](const app::Order& o) {
+          return app::StoredResponse{201, json::SerializeJson(json::OrderJson(o))};
+        });
     if (!placed) return json::ErrorResponse(placed.error());
     if (placed->replay) {
       Response res;
@@ -80,9 +81,9 @@ void AddOrderRoutes(Router& router, app::OrderService& orders) {
   });
   router.Add(Method::kPost, "/api/orders/quote", Access::kUser, Exec::kWorker,
              [&orders](Request& req) {
-               auto items = json::ReadItems(req);
-               if (!items) return json::ErrorResponse(items.error());
-               return json::Respond(orders.Quote(*items), 200,
+               auto body = json::ReadOrderRequest(req);
+               if (!body) return json::ErrorResponse(body.error());
+               return json::Respond(orders.Quote(ViewerOf(req), body->items, body->promo_code), 200,
                                     [](const auto& d) { return json::QuoteJson(d); });
              });
   router.Add(Method::kGet, "/api/orders", Access::kUser, Exec::kWorker, [&orders](Request& req) {

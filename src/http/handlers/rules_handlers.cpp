@@ -48,6 +48,20 @@ std::optional<app::AppError> RefusePaging(const Request& req) {
   return std::nullopt;
 }
 
+/// A rule as the API shows it: its promo_code to admins only (anyone else sees null, so a code
+/// handed to some customers is not published), and `uses` where it is read (GET by id; the
+/// lists are served from the in-memory snapshot, which holds no usage).
+bj::object RuleJson(const domain::PricingRule& rule, bool admin,
+                    std::optional<std::int64_t> uses = std::nullopt) {
+  bj::object out = app::PricingRuleJson(rule);
+  if (!admin) out["promo_code"] = nullptr;
+  if (uses) out["uses"] = *uses;
+  return out;
+}
+
+bj::object PublicRuleJson(const domain::PricingRule& rule) { return RuleJson(rule, false); }
+bj::object AdminRuleJson(const domain::PricingRule& rule) { return RuleJson(rule, true); }
+
 /// A JSON array body with X-Total-Count.
 template <typename Items, typename F>
 Response ListResponse(const Items& items, std::int64_t total, F&& to_json) {
@@ -91,41 +105,42 @@ void AddPricingRoutes(Router& router, app::RulesAdminService& rules) {
     Response response;
   };
   auto cached = std::make_shared<std::shared_ptr<const CachedList>>();
-  router.Add(
-      Method::kGet, "/api/business-rules/pricing", Access::kOptionalAuth, Exec::kInline,
-      [&rules, cached](Request& req) {
-        if (auto refused = RefusePaging(req)) return json::ErrorResponse(*refused);
-        auto include_inactive = ReadIncludeInactive(req);
-        if (!include_inactive) return json::ErrorResponse(include_inactive.error());
-        if (*include_inactive && IsAdmin(req)) {
-          auto [all, version] = rules.SnapshotRules(true);
-          return ListResponse(all, static_cast<std::int64_t>(all.size()), app::PricingRuleJson);
-        }
-        auto current = std::atomic_load(cached.get());
-        if (!current || current->version != rules.SnapshotGeneration()) {
-          auto [active, version] = rules.SnapshotRules(false);
-          auto fresh = std::make_shared<CachedList>();
-          fresh->version = version;
-          fresh->response =
-              ListResponse(active, static_cast<std::int64_t>(active.size()), app::PricingRuleJson);
-          current = fresh;
-          std::atomic_store(cached.get(), current);
-        }
-        return current->response;
-      });
+  router.Add(Method::kGet, "/api/business-rules/pricing", Access::kOptionalAuth, Exec::kInline,
+             [&rules, cached](Request& req) {
+               if (auto refused = RefusePaging(req)) return json::ErrorResponse(*refused);
+               auto include_inactive = ReadIncludeInactive(req);
+               if (!include_inactive) return json::ErrorResponse(include_inactive.error());
+               if (*include_inactive && IsAdmin(req)) {
+                 auto [all, version] = rules.SnapshotRules(true);
+                 return ListResponse(all, static_cast<std::int64_t>(all.size()), AdminRuleJson);
+               }
+               auto current = std::atomic_load(cached.get());
+               if (!current || current->version != rules.SnapshotGeneration()) {
+                 auto [active, version] = rules.SnapshotRules(false);
+                 auto fresh = std::make_shared<CachedList>();
+                 fresh->version = version;
+                 fresh->response =
+                     ListResponse(active, static_cast<std::int64_t>(active.size()), PublicRuleJson);
+                 current = fresh;
+                 std::atomic_store(cached.get(), current);
+               }
+               return current->response;
+             });
   router.Add(Method::kGet, "/api/business-rules/pricing/:id", Access::kOptionalAuth, Exec::kWorker,
              [&rules](Request& req) {
                auto id = json::PathId(req, "id");
                if (!id) return json::ErrorResponse(id.error());
-               return json::Respond(rules.GetRule(domain::RuleId{*id}, IsAdmin(req)), 200,
-                                    app::PricingRuleJson);
+               auto rule = rules.GetRule(domain::RuleId{*id}, IsAdmin(req));
+               if (!rule) return json::ErrorResponse(rule.error());
+               return json::JsonResponse(200,
+                                         RuleJson(*rule, IsAdmin(req), rules.RuleUses(rule->id)));
              });
   router.Add(Method::kPost, "/api/business-rules/pricing", Access::kAdmin, Exec::kWorker,
              [&rules](Request& req) {
                auto input = json::ReadRule(req);
                if (!input) return json::ErrorResponse(input.error());
                return json::Respond(rules.CreateRule(req.auth->user_id, *input), 201,
-                                    app::PricingRuleJson);
+                                    AdminRuleJson);
              });
   router.Add(Method::kPut, "/api/business-rules/pricing/:id", Access::kAdmin, Exec::kWorker,
              [&rules](Request& req) {
@@ -135,7 +150,7 @@ void AddPricingRoutes(Router& router, app::RulesAdminService& rules) {
                if (!input) return json::ErrorResponse(input.error());
                return json::Respond(
                    rules.ReplaceRule(req.auth->user_id, domain::RuleId{*id}, *input), 200,
-                   app::PricingRuleJson);
+                   AdminRuleJson);
              });
   router.Add(Method::kDelete, "/api/business-rules/pricing/:id", Access::kAdmin, Exec::kWorker,
              [&rules](Request& req) {

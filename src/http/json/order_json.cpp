@@ -65,19 +65,21 @@ bj::object QuoteJson(const app::OrderDecision& d) {
     not_applied.push_back(
         bj::object{{"rule_id", n.rule_id.value}, {"reason", n.code()}, {"message", n.message()}});
   }
-  return bj::object{{"available", true},
-                    {"base_price", d.pricing.base_price.ToString()},
-                    {"discount_total", d.pricing.discount_total.ToString()},
-                    {"total_price", d.pricing.final_price.ToString()},
-                    {"applied_rules", AppliedJson(applied)},
-                    {"not_applied", std::move(not_applied)},
-                    {"pricing_strategy", domain::ToString(d.pricing.strategy)},
-                    {"pricing_combination", d.pricing.Chosen()},
-                    {"prep_work_minutes", d.prep.work_minutes},
-                    {"queue_delay_minutes", d.prep.queue_delay_minutes},
-                    {"estimated_prep_minutes", d.prep.total_minutes},
-                    {"items", std::move(items)},
-                    {"quoted_at", domain::FormatTimestamp(d.at)}};
+  return bj::object{
+      {"available", true},
+      {"base_price", d.pricing.base_price.ToString()},
+      {"discount_total", d.pricing.discount_total.ToString()},
+      {"total_price", d.pricing.final_price.ToString()},
+      {"applied_rules", AppliedJson(applied)},
+      {"not_applied", std::move(not_applied)},
+      {"pricing_strategy", domain::ToString(d.pricing.strategy)},
+      {"pricing_combination", d.pricing.Chosen()},
+      {"prep_work_minutes", d.prep.work_minutes},
+      {"queue_delay_minutes", d.prep.queue_delay_minutes},
+      {"estimated_prep_minutes", d.prep.total_minutes},
+      {"items", std::move(items)},
+      {"promo_code", d.promo_code.empty() ? bj::value(nullptr) : bj::value(d.promo_code)},
+      {"quoted_at", domain::FormatTimestamp(d.at)}};
 }
 
 bj::object LoyaltyJson(const app::LoyaltySummary& s) {

@@ -245,10 +245,10 @@ app::Outcome<domain::CoffeePatch> ReadCoffee(const Request& req, bool required) 
   return p;
 }
 
-app::Outcome<std::vector<app::RequestedItem>> ReadItems(const Request& req) {
-  auto body = ParseJsonObject(req);
-  if (!body) return body.error();
-  const auto* items = body->if_contains("items");
+namespace {
+
+app::Outcome<std::vector<app::RequestedItem>> ReadItemsOf(const bj::object& body) {
+  const auto* items = body.if_contains("items");
   if (items == nullptr || !items->is_array()) {
     return app::AppError::Validation("items", "is required and must be an array");
   }
@@ -272,6 +272,27 @@ app::Outcome<std::vector<app::RequestedItem>> ReadItems(const Request& req) {
     if (out.size() > 1000) break;  // far beyond the 50-line limit; stop reading
   }
   if (!errors.empty()) return errors.ToError();
+  return out;
+}
+
+}  // namespace
+
+app::Outcome<std::vector<app::RequestedItem>> ReadItems(const Request& req) {
+  auto body = ParseJsonObject(req);
+  if (!body) return body.error();
+  return ReadItemsOf(*body);
+}
+
+app::Outcome<OrderRequest> ReadOrderRequest(const Request& req) {
+  auto body = ParseJsonObject(req);
+  if (!body) return body.error();
+  auto items = ReadItemsOf(*body);
+  if (!items) return items.error();
+  OrderRequest out{std::move(*items), std::nullopt};
+  if (const auto* code = body->if_contains("promo_code"); code != nullptr && !code->is_null()) {
+    if (!code->is_string()) return app::AppError::Validation("promo_code", "must be a string");
+    out.promo_code = std::string(code->get_string());
+  }
   return out;
 }
 
@@ -332,6 +353,19 @@ app::Outcome<app::PricingRuleInput> ReadRule(const Request& req) {
   rule.time_ranges = ReadTimeRanges(*body, r);
   rule.days_of_week = ReadDaysOfWeek(*body, r);
   if (!r.IsNull("min_quantity")) rule.min_quantity = ReadInt(r, "min_quantity", false);
+  if (auto code = OptionalText(r, "promo_code")) {
+    // Stored trimmed, as the manager spelled it; the rules validation checks its characters.
+    const auto first = code->find_first_not_of(" \t\r\n");
+    const auto last = code->find_last_not_of(" \t\r\n");
+    rule.promo_code = first == std::string::npos ? "" : code->substr(first, last - first + 1);
+  }
+  for (const auto& [key, target] :
+       {std::pair{"max_uses", &rule.max_uses},
+        std::pair{"max_uses_per_customer", &rule.max_uses_per_customer}}) {
+    if (!r.IsNull(key)) {
+      if (auto v = ReadInt(r, key, false)) *target = *v;
+    }
+  }
   if (!r.ok()) return r.Error();
   rule.rule_type = *rule_type;
   rule.discount_type = *discount_type;

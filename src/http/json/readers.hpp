@@ -47,6 +47,12 @@ app::Outcome<domain::CoffeePatch> ReadCoffee(const Request& req, bool required);
 /// POST /api/orders and /api/orders/quote: {"items":[{"coffee_item_id":1,"quantity":2}]};
 /// other fields (prices included) are ignored.
 app::Outcome<std::vector<app::RequestedItem>> ReadItems(const Request& req);
+/// POST /api/orders and /api/orders/quote with the optional promo_code (a string or null).
+struct OrderRequest {
+  std::vector<app::RequestedItem> items;
+  std::optional<std::string> promo_code;
+};
+app::Outcome<OrderRequest> ReadOrderRequest(const Request& req);
 /// PATCH /api/orders/:id/status: {status}.
 app::Outcome<domain::OrderStatus> ReadOrderStatus(const Request& req);
 /// PATCH /api/orders/:id/payment: {payment_status}.

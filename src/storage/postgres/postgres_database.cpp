@@ -105,9 +105,10 @@ void RollbackQuietly(Connection& conn) noexcept {
 }
 
 /// The repositories of one transaction, all on its connection.
-using PgTx = RepositoryTx<Connection, UserRepository, RefreshTokenRepository, CoffeeRepository,
-                          RulesRepository, AuditLog, OrderRepository, LoyaltyRepository,
-                          IdempotencyRepository, ReviewRepository, AnalyticsRepository>;
+using PgTx =
+    RepositoryTx<Connection, UserRepository, RefreshTokenRepository, CoffeeRepository,
+                 RulesRepository, AuditLog, OrderRepository, LoyaltyRepository,
+                 IdempotencyRepository, ReviewRepository, AnalyticsRepository, RuleUsageRepository>;
 
 AppliedMigrations ReadApplied(Connection& conn) {
   AppliedMigrations applied;

@@ -217,4 +217,22 @@ class AnalyticsRepository final : public app::AnalyticsRepository {
   bool custom_plans_ = false;
 };
 
+/// Usage counters of limited rules on one transaction's connection.
+class RuleUsageRepository final : public app::RuleUsageRepository {
+ public:
+  explicit RuleUsageRepository(Connection& connection) : conn_(connection) {}
+  app::ClaimResult Claim(domain::RuleId rule, domain::UserId customer,
+                         std::optional<std::int64_t> max_uses,
+                         std::optional<std::int64_t> max_per_customer) override;
+  void Unclaim(domain::RuleId rule, domain::UserId customer) override;
+  void RecordOrderUses(const domain::OrderId& order, domain::UserId customer,
+                       const std::vector<domain::RuleId>& rules) override;
+  std::vector<domain::RuleId> ReleaseOrder(const domain::OrderId& order) override;
+  std::vector<app::RuleUsage> Usage(const std::vector<domain::RuleId>& rules,
+                                    std::optional<domain::UserId> customer) override;
+
+ private:
+  Connection& conn_;
+};
+
 }  // namespace coffee::storage::postgres

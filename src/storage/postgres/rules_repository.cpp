@@ -31,34 +31,37 @@ constexpr Statement kRuleList{
     "rule_list",
     "SELECT rule_id, rule_type, description, discount_type, discount_value_hundredths, priority, "
     "is_active, valid_from, valid_until, coffee_ids, time_ranges, days_of_week, "
-    "min_quantity, created_at, updated_at FROM pricing_rules"
+    "min_quantity, created_at, updated_at, promo_code, max_uses, max_uses_per_customer "
+    "FROM pricing_rules"
     " WHERE ($1::boolean OR is_active) ORDER BY rule_id"};
 constexpr Statement kRuleFind{
     "rule_find",
     "SELECT rule_id, rule_type, description, discount_type, discount_value_hundredths, priority, "
     "is_active, valid_from, valid_until, coffee_ids, time_ranges, days_of_week, "
-    "min_quantity, created_at, updated_at "
+    "min_quantity, created_at, updated_at, promo_code, max_uses, max_uses_per_customer "
     "FROM pricing_rules WHERE rule_id = $1"};
 constexpr Statement kRuleCreate{
     "rule_create",
     "INSERT INTO pricing_rules (rule_type, description, discount_type, "
     "discount_value_hundredths, priority, is_active, valid_from, valid_until, coffee_ids, "
-    "time_ranges, days_of_week, min_quantity) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11::jsonb, $12) "
+    "time_ranges, days_of_week, min_quantity, promo_code, max_uses, max_uses_per_customer) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11::jsonb, $12, $13, $14, "
+    "$15) "
     "RETURNING rule_id, rule_type, description, discount_type, discount_value_hundredths, "
     "priority, "
     "is_active, valid_from, valid_until, coffee_ids, time_ranges, days_of_week, "
-    "min_quantity, created_at, updated_at"};
+    "min_quantity, created_at, updated_at, promo_code, max_uses, max_uses_per_customer"};
 constexpr Statement kRuleReplace{
     "rule_replace",
     "UPDATE pricing_rules SET rule_type = $2, description = $3, discount_type = $4, "
     "discount_value_hundredths = $5, priority = $6, is_active = $7, valid_from = $8, "
     "valid_until = $9, coffee_ids = $10::jsonb, time_ranges = $11::jsonb, "
-    "days_of_week = $12::jsonb, min_quantity = $13, updated_at = now() "
+    "days_of_week = $12::jsonb, min_quantity = $13, promo_code = $14, max_uses = $15, "
+    "max_uses_per_customer = $16, updated_at = now() "
     "WHERE rule_id = $1 RETURNING rule_id, rule_type, description, discount_type, "
     "discount_value_hundredths, priority, "
     "is_active, valid_from, valid_until, coffee_ids, time_ranges, days_of_week, "
-    "min_quantity, created_at, updated_at"};
+    "min_quantity, created_at, updated_at, promo_code, max_uses, max_uses_per_customer"};
 constexpr Statement kRuleDeactivate{
     "rule_deactivate",
     "UPDATE pricing_rules SET is_active = false, updated_at = now() WHERE rule_id = $1"};
@@ -219,6 +222,9 @@ domain::PricingRule ReadRule(const Result& result, int row) {
   rule.min_quantity = r.OptInt();
   rule.created_at = r.Time();
   rule.updated_at = r.Time();
+  rule.promo_code = r.OptString();
+  rule.max_uses = r.OptInt64();
+  rule.max_uses_per_customer = r.OptInt64();
   return rule;
 }
 
@@ -318,7 +324,10 @@ void AddRuleParams(Params& params, const domain::PricingRule& rule) {
       .OptText(EncodeCoffeeIds(rule.coffee_ids))
       .Text(EncodeTimeRanges(rule.time_ranges))
       .Text(EncodeDaysOfWeek(rule.days_of_week))
-      .OptInt(rule.min_quantity ? std::optional<std::int64_t>(*rule.min_quantity) : std::nullopt);
+      .OptInt(rule.min_quantity ? std::optional<std::int64_t>(*rule.min_quantity) : std::nullopt)
+      .OptText(rule.promo_code)
+      .OptInt(rule.max_uses)
+      .OptInt(rule.max_uses_per_customer);
 }
 
 std::int64_t CountOf(const Result& result) { return RowReader(result, 0).Int64(); }

@@ -214,8 +214,27 @@ class AnalyticsRepository final : public app::AnalyticsRepository {
 };
 
 /// The repositories of one transaction on one connection.
-using Tx = RepositoryTx<Connection, UserRepository, RefreshTokenRepository, CoffeeRepository,
-                        RulesRepository, AuditLog, OrderRepository, LoyaltyRepository,
-                        IdempotencyRepository, ReviewRepository, AnalyticsRepository>;
+/// Usage counters of limited rules on one connection.
+class RuleUsageRepository final : public app::RuleUsageRepository {
+ public:
+  explicit RuleUsageRepository(Connection& conn) : conn_(conn) {}
+  app::ClaimResult Claim(domain::RuleId rule, domain::UserId customer,
+                         std::optional<std::int64_t> max_uses,
+                         std::optional<std::int64_t> max_per_customer) override;
+  void Unclaim(domain::RuleId rule, domain::UserId customer) override;
+  void RecordOrderUses(const domain::OrderId& order, domain::UserId customer,
+                       const std::vector<domain::RuleId>& rules) override;
+  std::vector<domain::RuleId> ReleaseOrder(const domain::OrderId& order) override;
+  std::vector<app::RuleUsage> Usage(const std::vector<domain::RuleId>& rules,
+                                    std::optional<domain::UserId> customer) override;
+
+ private:
+  Connection& conn_;
+};
+
+using Tx =
+    RepositoryTx<Connection, UserRepository, RefreshTokenRepository, CoffeeRepository,
+                 RulesRepository, AuditLog, OrderRepository, LoyaltyRepository,
+                 IdempotencyRepository, ReviewRepository, AnalyticsRepository, RuleUsageRepository>;
 
 }  // namespace coffee::storage::sqlite

@@ -26,25 +26,30 @@ constexpr std::string_view kUpsertAvailability =
 constexpr std::string_view kListAllRules =
     "SELECT rule_id, rule_type, description, discount_type, discount_value_hundredths, priority,"
     " is_active, valid_from, valid_until, coffee_ids, time_ranges, days_of_week, min_quantity,"
-    " created_at, updated_at FROM pricing_rules ORDER BY rule_id";
+    " created_at, updated_at, promo_code, max_uses, max_uses_per_customer FROM pricing_rules ORDER "
+    "BY rule_id";
 constexpr std::string_view kListActiveRules =
     "SELECT rule_id, rule_type, description, discount_type, discount_value_hundredths, priority,"
     " is_active, valid_from, valid_until, coffee_ids, time_ranges, days_of_week, min_quantity,"
-    " created_at, updated_at FROM pricing_rules WHERE is_active = 1 ORDER BY rule_id";
+    " created_at, updated_at, promo_code, max_uses, max_uses_per_customer FROM pricing_rules WHERE "
+    "is_active = 1 ORDER BY rule_id";
 constexpr std::string_view kFindRule =
     "SELECT rule_id, rule_type, description, discount_type, discount_value_hundredths, priority,"
     " is_active, valid_from, valid_until, coffee_ids, time_ranges, days_of_week, min_quantity,"
-    " created_at, updated_at FROM pricing_rules WHERE rule_id = ?1";
+    " created_at, updated_at, promo_code, max_uses, max_uses_per_customer FROM pricing_rules WHERE "
+    "rule_id = ?1";
 constexpr std::string_view kInsertRule =
     "INSERT INTO pricing_rules (rule_type, description, discount_type, discount_value_hundredths,"
     " priority, is_active, valid_from, valid_until, coffee_ids, time_ranges, days_of_week,"
-    " min_quantity, created_at, updated_at)"
-    " VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14) RETURNING rule_id";
+    " min_quantity, created_at, updated_at, promo_code, max_uses, max_uses_per_customer)"
+    " VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, ?15, ?16, ?17)"
+    " RETURNING rule_id";
 constexpr std::string_view kReplaceRule =
     "UPDATE pricing_rules SET rule_type = ?2, description = ?3, discount_type = ?4,"
     " discount_value_hundredths = ?5, priority = ?6, is_active = ?7, valid_from = ?8,"
     " valid_until = ?9, coffee_ids = ?10, time_ranges = ?11, days_of_week = ?12,"
-    " min_quantity = ?13, updated_at = ?14 WHERE rule_id = ?1";
+    " min_quantity = ?13, updated_at = ?14, promo_code = ?15, max_uses = ?16,"
+    " max_uses_per_customer = ?17 WHERE rule_id = ?1";
 constexpr std::string_view kDeactivateRule =
     "UPDATE pricing_rules SET is_active = 0, updated_at = ?2 WHERE rule_id = ?1";
 
@@ -237,6 +242,9 @@ Decoded<domain::PricingRule> DecodeRule(const Statement& row) {
   }
   r.created_at = *created_at;
   r.updated_at = *updated_at;
+  r.promo_code = row.OptText(15);
+  if (!row.IsNull(16)) r.max_uses = row.Int(16);
+  if (!row.IsNull(17)) r.max_uses_per_customer = row.Int(17);
   out.value = std::move(r);
   return out;
 }
@@ -357,6 +365,7 @@ void BindRule(Statement& stmt, const domain::PricingRule& rule, const std::strin
   stmt.Bind(12, EncodeDaysOfWeek(rule.days_of_week));
   stmt.Bind(13, rule.min_quantity);
   stmt.Bind(14, now);
+  stmt.Bind(15, rule.promo_code).Bind(16, rule.max_uses).Bind(17, rule.max_uses_per_customer);
 }
 
 constexpr std::string_view kDeleteAvailability =
