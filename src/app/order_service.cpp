@@ -319,6 +319,11 @@ Outcome<OrderDecision> OrderService::Quote(const Viewer& viewer,
     rules::PricingOptions options{*code, SpentRules(tx, *snapshot, viewer.id)};
     result.emplace(Decide(tx, *snapshot, *normalized, tx.Orders().QueuedWorkMinutes(), options));
   });
+  if (*result) {
+    std::vector<domain::CoffeeId> coffees;
+    for (const auto& line : (*result)->lines) coffees.push_back(line.coffee_id);
+    (*result)->warnings = rules::SnapshotWarnings(*snapshot, coffees, (*result)->at);
+  }
   return std::move(*result);
 }
 

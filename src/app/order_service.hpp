@@ -13,6 +13,7 @@
 #include "app/rules_cache.hpp"
 #include "rules/prep_time.hpp"
 #include "rules/pricing.hpp"
+#include "rules/warnings.hpp"
 
 namespace coffee::app {
 
@@ -39,6 +40,7 @@ struct OrderDecision {
   std::int64_t rules_version = 0;            // the rule-set version of the snapshot used
   std::string promo_code;                    // the code priced with, normalized; empty = none
   std::vector<domain::RuleId> uses_claimed;  // limited rules whose use the order took (by id)
+  std::vector<rules::RuleWarning> warnings;  // quotes: about the active rules of its coffees
 };
 
 /// A stored first response of an idempotent request, replayed as is.
@@ -77,7 +79,8 @@ class OrderService {
 
   /// Availability, pricing and prep time for the items now; nothing is stored. A rule whose
   /// usage limit (in all, or for `viewer`) is spent is priced as not applying.
-  /// `promo_code` (trimmed, any case; blank = none) must be carried by an active rule.
+  /// `promo_code` (trimmed, any case; blank = none) must be carried by an active rule. The
+  /// quote also carries the warnings about the active rules of its coffees.
   Outcome<OrderDecision> Quote(const Viewer& viewer, const std::vector<RequestedItem>& items,
                                const std::optional<std::string>& promo_code = std::nullopt);
 

@@ -277,6 +277,14 @@ std::int64_t RulesAdminService::RuleUses(domain::RuleId id) {
   return uses;
 }
 
+std::vector<rules::RuleWarning> RulesAdminService::RuleWarnings(const domain::PricingRule& rule) {
+  const auto snapshot = cache_.Acquire();
+  if (!snapshot) return {};
+  const rules::WarningContext context{snapshot->pricing_rules(), snapshot->availability(),
+                                      snapshot->pricing_settings(), clock_.Now(), snapshot->zone()};
+  return rules::RuleWarnings(rule, context);
+}
+
 Outcome<domain::PricingRule> RulesAdminService::CreateRule(domain::UserId actor,
                                                            const PricingRuleInput& input) {
   return SaveRule(actor, std::nullopt, input);

@@ -11,6 +11,7 @@
 #include "app/rules_cache.hpp"
 #include "app/rules_json.hpp"
 #include "domain/business_rules.hpp"
+#include "rules/warnings.hpp"
 
 namespace coffee::app {
 
@@ -118,6 +119,8 @@ class RulesAdminService {
   Status DeactivateRule(domain::UserId actor, domain::RuleId id);
   /// Discounted orders holding a use of the rule now (0 when it never had a limit).
   std::int64_t RuleUses(domain::RuleId id);
+  /// What is wrong with `rule` in the current configuration (issue 14 item 3): never a refusal.
+  std::vector<rules::RuleWarning> RuleWarnings(const domain::PricingRule& rule);
 
   /// The singleton (defaults when never written).
   Outcome<domain::PricingSettings> GetPricingSettings();

@@ -62,6 +62,16 @@ bj::object RuleJson(const domain::PricingRule& rule, bool admin,
 bj::object PublicRuleJson(const domain::PricingRule& rule) { return RuleJson(rule, false); }
 bj::object AdminRuleJson(const domain::PricingRule& rule) { return RuleJson(rule, true); }
 
+/// A saved rule with the warnings about it (never a refusal). The change log records the rule
+/// without them: they describe the configuration, not the change.
+Response SavedRuleResponse(app::RulesAdminService& rules,
+                           const app::Outcome<domain::PricingRule>& rule, int status) {
+  if (!rule) return json::ErrorResponse(rule.error());
+  bj::object out = AdminRuleJson(*rule);
+  out["warnings"] = json::WarningsJson(rules.RuleWarnings(*rule));
+  return json::JsonResponse(status, out);
+}
+
 /// A JSON array body with X-Total-Count.
 template <typename Items, typename F>
 Response ListResponse(const Items& items, std::int64_t total, F&& to_json) {
@@ -139,8 +149,7 @@ void AddPricingRoutes(Router& router, app::RulesAdminService& rules) {
              [&rules](Request& req) {
                auto input = json::ReadRule(req);
                if (!input) return json::ErrorResponse(input.error());
-               return json::Respond(rules.CreateRule(req.auth->user_id, *input), 201,
-                                    AdminRuleJson);
+               return SavedRuleResponse(rules, rules.CreateRule(req.auth->user_id, *input), 201);
              });
   router.Add(Method::kPut, "/api/business-rules/pricing/:id", Access::kAdmin, Exec::kWorker,
              [&rules](Request& req) {
@@ -148,9 +157,8 @@ void AddPricingRoutes(Router& router, app::RulesAdminService& rules) {
                if (!id) return json::ErrorResponse(id.error());
                auto input = json::ReadRule(req);
                if (!input) return json::ErrorResponse(input.error());
-               return json::Respond(
-                   rules.ReplaceRule(req.auth->user_id, domain::RuleId{*id}, *input), 200,
-                   AdminRuleJson);
+               return SavedRuleResponse(
+                   rules, rules.ReplaceRule(req.auth->user_id, domain::RuleId{*id}, *input), 200);
              });
   router.Add(Method::kDelete, "/api/business-rules/pricing/:id", Access::kAdmin, Exec::kWorker,
              [&rules](Request& req) {

@@ -25,6 +25,8 @@ boost::json::object ToJson(const app::AuthTokens& tokens);
 boost::json::object OrderJson(const app::Order& order);
 /// POST /api/orders/quote: the price and prep time an order would get now.
 boost::json::object QuoteJson(const app::OrderDecision& decision);
+/// [{code, rule_id, message, other_rule_id?, coffee_id?}, …].
+boost::json::array WarningsJson(const std::vector<rules::RuleWarning>& warnings);
 /// GET /api/loyalty/*: balance and transactions.
 boost::json::object LoyaltyJson(const app::LoyaltySummary& summary);
 

@@ -55,6 +55,18 @@ bj::object OrderJson(const app::Order& order) {
                     {"updated_at", domain::FormatTimestamp(order.updated_at)}};
 }
 
+bj::array WarningsJson(const std::vector<rules::RuleWarning>& warnings) {
+  bj::array out;
+  for (const auto& w : warnings) {
+    bj::object o{
+        {"code", rules::ToString(w.code)}, {"rule_id", w.rule_id.value}, {"message", w.message}};
+    if (w.other_rule_id) o["other_rule_id"] = w.other_rule_id->value;
+    if (w.coffee_id) o["coffee_id"] = w.coffee_id->value;
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
 bj::object QuoteJson(const app::OrderDecision& d) {
   std::vector<app::AppliedRule> applied;
   for (const auto& r : d.pricing.applied) applied.push_back({r.rule_id, r.description, r.discount});
@@ -79,6 +91,7 @@ bj::object QuoteJson(const app::OrderDecision& d) {
       {"estimated_prep_minutes", d.prep.total_minutes},
       {"items", std::move(items)},
       {"promo_code", d.promo_code.empty() ? bj::value(nullptr) : bj::value(d.promo_code)},
+      {"warnings", WarningsJson(d.warnings)},
       {"quoted_at", domain::FormatTimestamp(d.at)}};
 }
 
