@@ -374,7 +374,7 @@ Outcome<domain::PricingSettings> RulesAdminService::PutPricingSettings(
   });
   if (!saved) return ToError(errors);
   cache_.ReloadNow();
-  return std::move(*saved);
+  return *saved;
 }
 
 Outcome<domain::PrepTimeSettings> RulesAdminService::GetPrepTimeSettings() {
@@ -406,7 +406,7 @@ Outcome<domain::PrepTimeSettings> RulesAdminService::PutPrepTimeSettings(
   });
   if (!saved) return ToError(errors);
   cache_.ReloadNow();
-  return std::move(*saved);
+  return *saved;
 }
 
 Outcome<PrepTimeView> RulesAdminService::GetPrepTime(domain::CoffeeId coffee_id) {
@@ -462,7 +462,7 @@ Outcome<PrepTimeView> RulesAdminService::PutPrepTime(domain::UserId actor,
   if (!found) return AppError::NotFound(CoffeeNotFound(coffee_id));
   if (!saved) return ToError(errors);
   cache_.ReloadNow();
-  return std::move(*saved);
+  return *saved;
 }
 
 Outcome<domain::LoyaltyConfig> RulesAdminService::GetLoyaltyConfig() {

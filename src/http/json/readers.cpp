@@ -265,7 +265,8 @@ app::Outcome<std::vector<app::RequestedItem>> ReadItems(const Request& req) {
     auto id = r.Int("coffee_item_id", true);
     auto quantity = r.Int("quantity", true);
     if (!r.ok()) {
-      for (const auto& [f, m] : r.Error().fields) errors.Add(prefix + "." + f, m);
+      for (const auto& [f, m] : r.Error().fields)
+        errors.Add(std::string(prefix).append(".").append(f), m);
       continue;
     }
     out.push_back({*id, *quantity});

@@ -24,9 +24,6 @@ std::string Cat(std::initializer_list<std::string_view> parts) {
 // Only completed orders whose payment is not refunded count (SPEC §10).
 constexpr std::string_view kCounted = "o.status = 'completed' AND o.payment_status <> 'refunded'";
 constexpr std::string_view kCreatedEpoch = "floor(extract(epoch FROM o.created_at))::bigint";
-constexpr std::string_view kActual =
-    "(floor(extract(epoch FROM o.ready_at))::bigint - floor(extract(epoch FROM "
-    "o.created_at))::bigint)";
 // Lateness of order o in minutes: ceil((actual − quoted) / 60 s), whole seconds; integer
 // division truncates toward zero, hence the two branches.
 constexpr std::string_view kLateMinutes =
@@ -501,6 +498,7 @@ std::vector<domain::UserId> AnalyticsRepository::InsertUsers(const std::vector<s
       conn_.Run(kInsertUsers, Params().Text(json::serialize(array)).Text(password_hash));
   std::vector<domain::UserId> ids;
   std::vector<std::int64_t> raw;
+  raw.reserve(static_cast<std::size_t>(result.Rows()));
   for (int i = 0; i < result.Rows(); ++i) raw.push_back(RowReader(result, i).Int64());
   std::sort(raw.begin(), raw.end());  // identity values follow the ORDER BY of the insert
   ids.reserve(raw.size());

@@ -516,6 +516,7 @@ std::vector<app::ConfigChange> AuditLog::ListConfigChanges(std::int64_t offset,
       kChangeList,
       Params().Int(std::max<std::int64_t>(offset, 0)).Int(std::max<std::int64_t>(limit, 0)));
   std::vector<app::ConfigChange> changes;
+  changes.reserve(static_cast<std::size_t>(result.Rows()));
   for (int i = 0; i < result.Rows(); ++i) changes.push_back(ReadChange(result, i));
   return changes;
 }
@@ -546,6 +547,7 @@ std::vector<app::AuditRecord> AuditLog::ListAudit(const app::AuditQuery& query) 
   params.Int(std::max<std::int64_t>(query.offset, 0)).Int(std::max<std::int64_t>(query.limit, 0));
   const Result result = conn_.Run(kAuditList, params);
   std::vector<app::AuditRecord> records;
+  records.reserve(static_cast<std::size_t>(result.Rows()));
   for (int i = 0; i < result.Rows(); ++i) records.push_back(ReadAudit(result, i));
   return records;
 }
