@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <future>
 #include <map>
 #include <memory>
 #include <set>
@@ -99,7 +100,7 @@ RulesData Draft(Tx& tx, const RulesData& current, const SimulationRequest& reque
   std::vector<domain::CoffeeId> coffees;
   for (std::size_t i = 0; i < request.pricing_rules->size(); ++i) {
     const DraftRule& entry = (*request.pricing_rules)[i];
-    const std::string prefix = "pricing_rules[" + std::to_string(i) + "]";
+    const std::string prefix = "pricing_rules[" + std::to_string(i) + "].";
     domain::PricingRule rule = entry.input.rule;
     // A new rule without valid_from is valid over the whole period: the question is what it
     // would have done, not what it will do from now on.
@@ -107,11 +108,11 @@ RulesData Draft(Tx& tx, const RulesData& current, const SimulationRequest& reque
     if (entry.id) {
       const auto it = stored.find(entry.id->value);
       if (it == stored.end()) {
-        errors.Add(prefix + ".id", "no pricing rule with id " + std::to_string(entry.id->value));
+        errors.Add(prefix + "id", "no pricing rule with id " + std::to_string(entry.id->value));
         continue;
       }
       if (!seen.insert(entry.id->value).second) {
-        errors.Add(prefix + ".id",
+        errors.Add(prefix + "id",
                    "rule " + std::to_string(entry.id->value) + " is in the draft twice");
         continue;
       }
@@ -122,7 +123,7 @@ RulesData Draft(Tx& tx, const RulesData& current, const SimulationRequest& reque
       rule.id = domain::RuleId{kDraftRuleIds + static_cast<std::int64_t>(i)};
     }
     for (const auto& [field, message] : rules::ValidatePricingRule(rule)) {
-      errors.Add(prefix + "." + field, message);
+      errors.Add(prefix + field, message);
     }
     if (rule.coffee_ids)
       coffees.insert(coffees.end(), rule.coffee_ids->begin(), rule.coffee_ids->end());
@@ -173,23 +174,36 @@ Outcome<SimulationReport> SimulationService::Simulate(const SimulationRequest& r
     rules::Simulation simulation(draft, static_cast<std::size_t>(request.largest));
     RecordedOrderPage page{report.range.start, report.range.end, std::nullopt, std::nullopt,
                            kPageSize};
-    rules::ReplayOrder replay;
+    // Two stages on the two halves of the work: this thread reads page n + 1 (and resolves each
+    // order's baseline, which may read a version) while another prices page n. The snapshots
+    // are immutable and only the pricing thread touches `simulation`.
+    std::future<void> pricing;
     for (;;) {
-      const auto orders = tx.Analytics().RecordedOrders(page);
-      for (const auto& order : orders) {
-        replay.id = order.id.str();
-        replay.created_at = order.created_at;
-        replay.recorded_total = order.total;
-        replay.lines.clear();
-        for (const auto& line : order.lines) {
-          replay.lines.push_back({line.coffee_id, line.quantity, line.unit_price});
+      auto orders =
+          std::make_shared<std::vector<RecordedOrder>>(tx.Analytics().RecordedOrders(page));
+      auto bases = std::make_shared<std::vector<const rules::Snapshot*>>();
+      bases->reserve(orders->size());
+      for (const auto& order : *orders) bases->push_back(&baselines.For(order));
+      if (pricing.valid()) pricing.get();
+      pricing = std::async(std::launch::async, [&simulation, orders, bases] {
+        rules::ReplayOrder replay;
+        for (std::size_t i = 0; i < orders->size(); ++i) {
+          const RecordedOrder& order = (*orders)[i];
+          replay.id = order.id.str();
+          replay.created_at = order.created_at;
+          replay.recorded_total = order.total;
+          replay.lines.clear();
+          for (const auto& line : order.lines) {
+            replay.lines.push_back({line.coffee_id, line.quantity, line.unit_price});
+          }
+          simulation.Add(replay, *(*bases)[i]);
         }
-        simulation.Add(replay, baselines.For(order));
-      }
-      if (static_cast<std::int64_t>(orders.size()) < page.limit) break;
-      page.after_time = orders.back().created_at;
-      page.after_id = orders.back().id;
+      });
+      if (static_cast<std::int64_t>(orders->size()) < page.limit) break;
+      page.after_time = orders->back().created_at;
+      page.after_id = orders->back().id;
     }
+    pricing.get();
     report.result = simulation.Result();
     report.versions = baselines.Used();
   });

@@ -389,9 +389,10 @@ app::Outcome<app::SimulationRequest> ReadSimulation(const Request& req) {
       out.pricing_rules.emplace();
       const auto& items = rules->get_array();
       for (std::size_t i = 0; i < items.size(); ++i) {
-        const std::string prefix = "pricing_rules[" + std::to_string(i) + "]";
+        const std::string element = "pricing_rules[" + std::to_string(i) + "]";
+        const std::string prefix = element + ".";
         if (!items[i].is_object()) {
-          r.Fail(prefix, "must be an object");
+          r.Fail(element, "must be an object");
           continue;
         }
         app::DraftRule draft;
@@ -399,18 +400,17 @@ app::Outcome<app::SimulationRequest> ReadSimulation(const Request& req) {
         if (!id_reader.IsNull("id")) {
           if (auto id = id_reader.Int("id", false)) {
             if (*id < 1) {
-              r.Fail(prefix + ".id", "must be a positive integer");
+              r.Fail(prefix + "id", "must be a positive integer");
             } else {
               draft.id = domain::RuleId{*id};
             }
           }
         }
         for (const auto& [field, message] : id_reader.Error().fields)
-          r.Fail(prefix + "." + field, message);
+          r.Fail(prefix + field, message);
         auto input = ReadRuleObject(items[i].get_object());
         if (!input) {
-          for (const auto& [field, message] : input.error().fields)
-            r.Fail(prefix + "." + field, message);
+          for (const auto& [field, message] : input.error().fields) r.Fail(prefix + field, message);
           continue;
         }
         draft.input = std::move(*input);
