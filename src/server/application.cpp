@@ -93,6 +93,7 @@ struct Application::Runtime {
         orders(db, rules_cache, metrics, clock),
         reviews(db, coffees, clock),
         analytics(db, clock, zone),
+        simulation(db, clock, zone),
         ios(MakeContexts(cfg.worker_threads)),
         // Workers block on the database or on Argon2: one per pooled connection plus one per
         // core for hashing, so neither starves the other.
@@ -113,6 +114,7 @@ struct Application::Runtime {
   std::unique_ptr<app::OrderEvents> order_events;  // listens on the feed: made last
   app::ReviewService reviews;
   app::AnalyticsService analytics;
+  app::SimulationService simulation;
   http::Router router;
   std::unique_ptr<app::RequestLimiter> read_limiter;            // auto: reads, in memory
   std::unique_ptr<app::RequestLimiter> shared_request_limiter;  // auto: writes, in the database
@@ -173,6 +175,7 @@ Application::Application(config::Config config) : config_(std::move(config)) {
   http::AddAuthRoutes(rt.router, rt.auth);
   http::AddCoffeeRoutes(rt.router, rt.coffees, config_.cache_ttl);
   http::AddBusinessRulesRoutes(rt.router, rt.rules_admin);
+  http::AddSimulationRoutes(rt.router, rt.simulation);
   http::AddOrderRoutes(rt.router, rt.orders);
   http::AddConsoleRoutes(rt.router);
   http::AddSwaggerUiRoutes(rt.router);

@@ -200,6 +200,7 @@ class AnalyticsRepository final : public app::AnalyticsRepository {
   app::LoyaltyTotals Loyalty() override;
   std::vector<std::pair<domain::CoffeeId, std::string>> CoffeeNames() override;
   std::vector<std::pair<domain::RuleId, std::string>> RuleDescriptions() override;
+  std::vector<app::RecordedOrder> RecordedOrders(const app::RecordedOrderPage& page) override;
   app::RollupCounts RebuildRollups() override;
   void Analyze() override;
   std::vector<domain::UserId> InsertUsers(const std::vector<std::string>& emails,
