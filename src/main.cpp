@@ -178,9 +178,8 @@ int AnalyticsGenerate(const Config& config, const coffee::app::HistoryOptions& r
   return 0;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+/// Parses the command line and runs the chosen command; main() catches what it throws.
+int Run(int argc, char** argv) {
   CLI::App cli{"Coffee API: an order-taking backend for coffee shops with a business rules engine"};
   cli.require_subcommand(0, 1);
   auto* serve = cli.add_subcommand("serve", "Run the HTTP server (default)");
@@ -223,16 +222,22 @@ int main(int argc, char** argv) {
     std::cout << coffee::app::SeedSql();
     return 0;
   }
+  Config config = LoadConfigOrExit();
+  if (*migrate_run) return MigrateRun(config);
+  if (*migrate_info) return MigrateInfo(config);
+  if (*seed) return SeedCommand(config, demo);
+  if (*admin_create) return AdminCreate(config, email, password);
+  if (*analytics_rebuild) return AnalyticsRebuild(config);
+  if (*analytics_generate) return AnalyticsGenerate(config, history);
+  (void)serve;
+  return Serve(std::move(config));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
   try {
-    Config config = LoadConfigOrExit();
-    if (*migrate_run) return MigrateRun(config);
-    if (*migrate_info) return MigrateInfo(config);
-    if (*seed) return SeedCommand(config, demo);
-    if (*admin_create) return AdminCreate(config, email, password);
-    if (*analytics_rebuild) return AnalyticsRebuild(config);
-    if (*analytics_generate) return AnalyticsGenerate(config, history);
-    (void)serve;
-    return Serve(std::move(config));
+    return Run(argc, argv);
   } catch (const std::exception& e) {
     spdlog::critical("Fatal: {}", e.what());
     return 1;

@@ -278,6 +278,7 @@ HistoryReport GenerateHistory(Store& store, const rules::Snapshot& snapshot,
   report.reviews = static_cast<std::int64_t>(reviews.size());
 
   std::vector<std::pair<domain::UserId, LoyaltyAccount>> rows;
+  rows.reserve(accounts.size());
   for (const auto& [user, account] : accounts) rows.emplace_back(domain::UserId{user}, account);
   store.Write([&](Tx& tx) {
     tx.Analytics().SetLoyaltyAccounts(rows);

@@ -124,7 +124,7 @@ domain::PricingRule ReadRule(const json::object& o) {
   if (const auto& q = Field(o, "min_quantity"); !q.is_null()) {
     r.min_quantity = static_cast<int>(Int(q));
   }
-  // Absent from documents stored before usage limits (migration 0007): null.
+  // Absent from documents stored before usage limits (migration 0008): null.
   if (const auto* code = o.if_contains("promo_code")) r.promo_code = OptText(*code);
   if (const auto* v = o.if_contains("max_uses"); v != nullptr && !v->is_null()) {
     r.max_uses = Int(*v);

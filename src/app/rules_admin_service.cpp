@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/json/parse.hpp>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 #include "rules/availability.hpp"
@@ -39,6 +40,9 @@ void RecordRulesChange(Tx& tx, const ConfigChange& change) {
   std::string summary = change.entity;
   if (!change.entity_id.empty()) summary += " " + change.entity_id;
   summary += " " + change.action;
+  if (change.scheduled_change_id) {
+    summary += " (scheduled change " + std::to_string(*change.scheduled_change_id) + ")";
+  }
   RecordRuleSetVersion(tx, change.actor_id, "change", std::nullopt, std::move(summary),
                        change.created_at);
   tx.Announce(kRulesChannel, change.entity);
@@ -178,15 +182,60 @@ AvailabilityView RulesAdminService::View(const std::optional<domain::Availabilit
   return view;
 }
 
-ConfigChange RulesAdminService::Change(domain::UserId actor, std::string entity,
+ConfigChange RulesAdminService::Change(const ChangeContext& context, std::string entity,
                                        std::string entity_id, std::string action) const {
   ConfigChange change;
-  change.actor_id = actor;
+  change.actor_id = context.actor;
+  change.scheduled_change_id = context.scheduled_change_id;
   change.entity = std::move(entity);
   change.entity_id = std::move(entity_id);
   change.action = std::move(action);
   change.created_at = clock_.Now();
   return change;
+}
+
+template <typename T, typename Fn>
+Outcome<T> RulesAdminService::Commit(Fn&& fn) {
+  std::optional<Outcome<T>> result;
+  store_.Write([&](Tx& tx) {
+    result.emplace(fn(tx));
+    return result->ok();
+  });
+  if (result->ok()) cache_.ReloadNow();
+  return std::move(*result);
+}
+
+Status RulesAdminService::ApplyChange(Tx& tx, const ChangeContext& context,
+                                      const RulesChange& change) {
+  const auto status = [](const auto& outcome) -> Status {
+    if (!outcome) return outcome.error();
+    return Ok{};
+  };
+  return std::visit(
+      [&](const auto& c) -> Status {
+        using C = std::decay_t<decltype(c)>;
+        if constexpr (std::is_same_v<C, AvailabilityChange>) {
+          return status(UpsertAvailabilityIn(tx, context, c.availability));
+        } else if constexpr (std::is_same_v<C, RuleCreate>) {
+          return status(SaveRuleIn(tx, context, std::nullopt, c.input));
+        } else if constexpr (std::is_same_v<C, RuleReplace>) {
+          return status(SaveRuleIn(tx, context, c.id, c.input));
+        } else if constexpr (std::is_same_v<C, RuleDelete>) {
+          return status(DeactivateRuleIn(tx, context, c.id));
+        } else if constexpr (std::is_same_v<C, PricingSettingsUpdate>) {
+          return status(PutPricingSettingsIn(tx, context, c));
+        } else if constexpr (std::is_same_v<C, PrepTimeSettingsUpdate>) {
+          return status(PutPrepTimeSettingsIn(tx, context, c));
+        } else if constexpr (std::is_same_v<C, PrepTimeChange>) {
+          return status(PutPrepTimeIn(tx, context, c.coffee_id, c.update));
+        } else if constexpr (std::is_same_v<C, LoyaltyConfigUpdate>) {
+          return status(PutLoyaltyConfigIn(tx, context, c));
+        } else {
+          static_assert(std::is_same_v<C, RuleSetRestore>);
+          return status(RestoreVersionIn(tx, context, c.version));
+        }
+      },
+      change);
 }
 
 Outcome<AvailabilityView> RulesAdminService::GetAvailability(domain::CoffeeId coffee_id) {
@@ -221,27 +270,28 @@ Outcome<std::vector<AvailabilityView>> RulesAdminService::ListAvailability() {
 
 Outcome<AvailabilityView> RulesAdminService::UpsertAvailability(
     domain::UserId actor, const domain::Availability& availability) {
+  return Commit<AvailabilityView>([&](Tx& tx) {
+    return UpsertAvailabilityIn(tx, ChangeContext{actor, {}}, availability);
+  });
+}
+
+Outcome<AvailabilityView> RulesAdminService::UpsertAvailabilityIn(
+    Tx& tx, const ChangeContext& context, const domain::Availability& availability) {
   domain::Availability row = availability;
   if (row.reason && row.reason->find_first_not_of(" \t") == std::string::npos) row.reason.reset();
   rules::FieldErrors errors = rules::ValidateAvailability(row);
-  std::optional<AvailabilityView> stored;
-  store_.Write([&](Tx& tx) {
-    if (!errors.contains("coffee_id")) {
-      RequireCoffees(tx, {row.coffee_id}, errors, [](auto) { return std::string("coffee_id"); });
-    }
-    if (!errors.empty()) return false;
-    const auto before = tx.Rules().FindAvailability(row.coffee_id);
-    stored = View(tx.Rules().UpsertAvailability(row), row.coffee_id);
-    auto change = Change(actor, "availability", std::to_string(row.coffee_id.value),
-                         before ? "update" : "create");
-    if (before) change.before_json = JsonText(AvailabilityJson(View(before, row.coffee_id)));
-    change.after_json = JsonText(AvailabilityJson(*stored));
-    RecordRulesChange(tx, change);
-    return true;
-  });
-  if (!stored) return ToError(errors);
-  cache_.ReloadNow();
-  return std::move(*stored);
+  if (!errors.contains("coffee_id")) {
+    RequireCoffees(tx, {row.coffee_id}, errors, [](auto) { return std::string("coffee_id"); });
+  }
+  if (!errors.empty()) return ToError(errors);
+  const auto before = tx.Rules().FindAvailability(row.coffee_id);
+  auto stored = View(tx.Rules().UpsertAvailability(row), row.coffee_id);
+  auto change = Change(context, "availability", std::to_string(row.coffee_id.value),
+                       before ? "update" : "create");
+  if (before) change.before_json = JsonText(AvailabilityJson(View(before, row.coffee_id)));
+  change.after_json = JsonText(AvailabilityJson(stored));
+  RecordRulesChange(tx, change);
+  return stored;
 }
 
 std::pair<std::vector<domain::PricingRule>, std::uint64_t> RulesAdminService::SnapshotRules(
@@ -287,82 +337,72 @@ std::vector<rules::RuleWarning> RulesAdminService::RuleWarnings(const domain::Pr
 
 Outcome<domain::PricingRule> RulesAdminService::CreateRule(domain::UserId actor,
                                                            const PricingRuleInput& input) {
-  return SaveRule(actor, std::nullopt, input);
+  return Commit<domain::PricingRule>([&](Tx& tx) {
+    return SaveRuleIn(tx, ChangeContext{actor, {}}, std::nullopt, input);
+  });
 }
 
 Outcome<domain::PricingRule> RulesAdminService::ReplaceRule(domain::UserId actor, domain::RuleId id,
                                                             const PricingRuleInput& input) {
-  return SaveRule(actor, id, input);
+  return Commit<domain::PricingRule>([&](Tx& tx) {
+    return SaveRuleIn(tx, ChangeContext{actor, {}}, id, input);
+  });
 }
 
-Outcome<domain::PricingRule> RulesAdminService::SaveRule(domain::UserId actor,
-                                                         std::optional<domain::RuleId> id,
-                                                         const PricingRuleInput& input) {
+Outcome<domain::PricingRule> RulesAdminService::SaveRuleIn(Tx& tx, const ChangeContext& context,
+                                                           std::optional<domain::RuleId> id,
+                                                           const PricingRuleInput& input) {
   domain::PricingRule rule = input.rule;
   rule.valid_from = input.valid_from.value_or(clock_.Now());
-  // Checked before the transaction; a replacement without valid_from keeps the stored one,
-  // so its date check waits for the stored rule.
+  // A replacement without valid_from keeps the stored one, so its date check waits for the
+  // stored rule.
   rules::FieldErrors errors = rules::ValidatePricingRule(rule);
   if (id && !input.valid_from) errors.erase("valid_until");
-  bool not_found = false;
-  std::optional<domain::PricingRule> saved;
-  store_.Write([&](Tx& tx) {
-    std::optional<domain::PricingRule> before;
-    if (id) {
-      before = tx.Rules().FindRule(*id);
-      if (!before) {
-        not_found = true;
-        return false;
-      }
-      rule.id = *id;
-      if (!input.valid_from) {
-        rule.valid_from = before->valid_from;
-        if (auto dates = rules::ValidatePricingRule(rule); dates.contains("valid_until")) {
-          errors.emplace("valid_until", dates.at("valid_until"));
-        }
+  std::optional<domain::PricingRule> before;
+  if (id) {
+    before = tx.Rules().FindRule(*id);
+    if (!before) return AppError::NotFound(RuleNotFound(*id));
+    rule.id = *id;
+    if (!input.valid_from) {
+      rule.valid_from = before->valid_from;
+      if (auto dates = rules::ValidatePricingRule(rule); dates.contains("valid_until")) {
+        errors.emplace("valid_until", dates.at("valid_until"));
       }
     }
-    if (rule.coffee_ids && !errors.contains("coffee_ids")) {
-      RequireCoffees(tx, *rule.coffee_ids, errors, [](auto) { return std::string("coffee_ids"); });
-    }
-    if (!errors.empty()) return false;
-    saved = id ? tx.Rules().ReplaceRule(rule) : tx.Rules().CreateRule(rule);
-    if (!saved) {
-      not_found = true;
-      return false;
-    }
-    auto change = Change(actor, "pricing_rule", std::to_string(saved->id.value),
-                         before ? "update" : "create");
-    if (before) change.before_json = JsonText(PricingRuleJson(*before));
-    change.after_json = JsonText(PricingRuleJson(*saved));
-    RecordRulesChange(tx, change);
-    return true;
-  });
-  if (not_found) return AppError::NotFound(RuleNotFound(*id));
-  if (!saved) return ToError(errors);
-  cache_.ReloadNow();
+  }
+  if (rule.coffee_ids && !errors.contains("coffee_ids")) {
+    RequireCoffees(tx, *rule.coffee_ids, errors, [](auto) { return std::string("coffee_ids"); });
+  }
+  if (!errors.empty()) return ToError(errors);
+  auto saved = id ? tx.Rules().ReplaceRule(rule) : tx.Rules().CreateRule(rule);
+  if (!saved) return AppError::NotFound(RuleNotFound(*id));
+  auto change = Change(context, "pricing_rule", std::to_string(saved->id.value),
+                       before ? "update" : "create");
+  if (before) change.before_json = JsonText(PricingRuleJson(*before));
+  change.after_json = JsonText(PricingRuleJson(*saved));
+  RecordRulesChange(tx, change);
   return std::move(*saved);
 }
 
 Status RulesAdminService::DeactivateRule(domain::UserId actor, domain::RuleId id) {
-  bool found = false;
-  bool changed = false;
-  store_.Write([&](Tx& tx) {
-    const auto before = tx.Rules().FindRule(id);
-    found = before.has_value();
-    if (!found || !before->is_active) return false;
-    if (!tx.Rules().DeactivateRule(id)) return false;
-    const auto after = tx.Rules().FindRule(id);
-    auto change = Change(actor, "pricing_rule", std::to_string(id.value), "delete");
-    change.before_json = JsonText(PricingRuleJson(*before));
-    if (after) change.after_json = JsonText(PricingRuleJson(*after));
-    RecordRulesChange(tx, change);
-    changed = true;
-    return true;
+  auto result = Commit<bool>([&](Tx& tx) {
+    return DeactivateRuleIn(tx, ChangeContext{actor, {}}, id);
   });
-  if (!found) return AppError::NotFound(RuleNotFound(id));
-  if (changed) cache_.ReloadNow();
+  if (!result) return result.error();
   return Ok{};
+}
+
+Outcome<bool> RulesAdminService::DeactivateRuleIn(Tx& tx, const ChangeContext& context,
+                                                  domain::RuleId id) {
+  const auto before = tx.Rules().FindRule(id);
+  if (!before) return AppError::NotFound(RuleNotFound(id));
+  if (!before->is_active || !tx.Rules().DeactivateRule(id)) return false;
+  const auto after = tx.Rules().FindRule(id);
+  auto change = Change(context, "pricing_rule", std::to_string(id.value), "delete");
+  change.before_json = JsonText(PricingRuleJson(*before));
+  if (after) change.after_json = JsonText(PricingRuleJson(*after));
+  RecordRulesChange(tx, change);
+  return true;
 }
 
 Outcome<domain::PricingSettings> RulesAdminService::GetPricingSettings() {
@@ -373,25 +413,24 @@ Outcome<domain::PricingSettings> RulesAdminService::GetPricingSettings() {
 
 Outcome<domain::PricingSettings> RulesAdminService::PutPricingSettings(
     domain::UserId actor, const PricingSettingsUpdate& update) {
-  rules::FieldErrors errors;
-  std::optional<domain::PricingSettings> saved;
-  store_.Write([&](Tx& tx) {
-    const auto before = tx.Rules().GetPricingSettings();
-    domain::PricingSettings next = before;
-    if (update.combination_strategy) next.combination_strategy = *update.combination_strategy;
-    if (update.max_discount_percent) next.max_discount_percent = *update.max_discount_percent;
-    errors = rules::ValidatePricingSettings(next);
-    if (!errors.empty()) return false;
-    saved = tx.Rules().PutPricingSettings(next);
-    auto change = Change(actor, "pricing_settings", "", "update");
-    change.before_json = JsonText(PricingSettingsJson(before));
-    change.after_json = JsonText(PricingSettingsJson(*saved));
-    RecordRulesChange(tx, change);
-    return true;
+  return Commit<domain::PricingSettings>([&](Tx& tx) {
+    return PutPricingSettingsIn(tx, ChangeContext{actor, {}}, update);
   });
-  if (!saved) return ToError(errors);
-  cache_.ReloadNow();
-  return std::move(*saved);
+}
+
+Outcome<domain::PricingSettings> RulesAdminService::PutPricingSettingsIn(
+    Tx& tx, const ChangeContext& context, const PricingSettingsUpdate& update) {
+  const auto before = tx.Rules().GetPricingSettings();
+  domain::PricingSettings next = before;
+  if (update.combination_strategy) next.combination_strategy = *update.combination_strategy;
+  if (update.max_discount_percent) next.max_discount_percent = *update.max_discount_percent;
+  if (auto errors = rules::ValidatePricingSettings(next); !errors.empty()) return ToError(errors);
+  auto saved = tx.Rules().PutPricingSettings(next);
+  auto change = Change(context, "pricing_settings", "", "update");
+  change.before_json = JsonText(PricingSettingsJson(before));
+  change.after_json = JsonText(PricingSettingsJson(saved));
+  RecordRulesChange(tx, change);
+  return saved;
 }
 
 Outcome<domain::PrepTimeSettings> RulesAdminService::GetPrepTimeSettings() {
@@ -402,28 +441,29 @@ Outcome<domain::PrepTimeSettings> RulesAdminService::GetPrepTimeSettings() {
 
 Outcome<domain::PrepTimeSettings> RulesAdminService::PutPrepTimeSettings(
     domain::UserId actor, const PrepTimeSettingsUpdate& update) {
-  rules::FieldErrors errors;
-  std::optional<domain::PrepTimeSettings> saved;
-  store_.Write([&](Tx& tx) {
-    const auto before = tx.Rules().GetPrepTimeSettings();
-    domain::PrepTimeSettings next = before;
-    if (update.default_base_minutes) next.default_base_minutes = *update.default_base_minutes;
-    if (update.default_per_additional_item) {
-      next.default_per_additional_item = *update.default_per_additional_item;
-    }
-    if (update.baristas) next.baristas = *update.baristas;
-    errors = rules::ValidatePrepTimeSettings(next);
-    if (!errors.empty()) return false;
-    saved = tx.Rules().PutPrepTimeSettings(next);
-    auto change = Change(actor, "prep_time_settings", "", "update");
-    change.before_json = JsonText(PrepTimeSettingsJson(before));
-    change.after_json = JsonText(PrepTimeSettingsJson(*saved));
-    RecordRulesChange(tx, change);
-    return true;
+  return Commit<domain::PrepTimeSettings>([&](Tx& tx) {
+    return PutPrepTimeSettingsIn(tx, ChangeContext{actor, {}}, update);
   });
-  if (!saved) return ToError(errors);
-  cache_.ReloadNow();
-  return std::move(*saved);
+}
+
+Outcome<domain::PrepTimeSettings> RulesAdminService::PutPrepTimeSettingsIn(
+    Tx& tx, const ChangeContext& context, const PrepTimeSettingsUpdate& update) {
+  const auto before = tx.Rules().GetPrepTimeSettings();
+  domain::PrepTimeSettings next = before;
+  if (update.default_base_minutes) next.default_base_minutes = *update.default_base_minutes;
+  if (update.default_per_additional_item) {
+    next.default_per_additional_item = *update.default_per_additional_item;
+  }
+  if (update.baristas) next.baristas = *update.baristas;
+  if (auto errors = rules::ValidatePrepTimeSettings(next); !errors.empty()) {
+    return ToError(errors);
+  }
+  auto saved = tx.Rules().PutPrepTimeSettings(next);
+  auto change = Change(context, "prep_time_settings", "", "update");
+  change.before_json = JsonText(PrepTimeSettingsJson(before));
+  change.after_json = JsonText(PrepTimeSettingsJson(saved));
+  RecordRulesChange(tx, change);
+  return saved;
 }
 
 Outcome<PrepTimeView> RulesAdminService::GetPrepTime(domain::CoffeeId coffee_id) {
@@ -448,38 +488,35 @@ Outcome<PrepTimeView> RulesAdminService::GetPrepTime(domain::CoffeeId coffee_id)
 Outcome<PrepTimeView> RulesAdminService::PutPrepTime(domain::UserId actor,
                                                      domain::CoffeeId coffee_id,
                                                      const PrepTimeUpdate& update) {
-  bool found = false;
-  rules::FieldErrors errors;
-  std::optional<PrepTimeView> saved;
-  store_.Write([&](Tx& tx) {
-    found = tx.Coffees().Find(coffee_id).has_value();
-    if (!found) return false;
-    const auto before = tx.Rules().FindPrepTime(coffee_id);
-    domain::PrepTimeConfig next;
-    if (before) {
-      next = *before;
-    } else {
-      const auto settings = tx.Rules().GetPrepTimeSettings();
-      next.coffee_id = coffee_id;
-      next.base_minutes = settings.default_base_minutes;
-      next.per_additional_item = settings.default_per_additional_item;
-    }
-    if (update.base_minutes) next.base_minutes = *update.base_minutes;
-    if (update.per_additional_item) next.per_additional_item = *update.per_additional_item;
-    errors = rules::ValidatePrepTimeConfig(next);
-    if (!errors.empty()) return false;
-    saved = PrepTimeView{tx.Rules().UpsertPrepTime(next), false};
-    auto change =
-        Change(actor, "prep_time", std::to_string(coffee_id.value), before ? "update" : "create");
-    if (before) change.before_json = JsonText(PrepTimeJson(PrepTimeView{*before, false}));
-    change.after_json = JsonText(PrepTimeJson(*saved));
-    RecordRulesChange(tx, change);
-    return true;
+  return Commit<PrepTimeView>([&](Tx& tx) {
+    return PutPrepTimeIn(tx, ChangeContext{actor, {}}, coffee_id, update);
   });
-  if (!found) return AppError::NotFound(CoffeeNotFound(coffee_id));
-  if (!saved) return ToError(errors);
-  cache_.ReloadNow();
-  return std::move(*saved);
+}
+
+Outcome<PrepTimeView> RulesAdminService::PutPrepTimeIn(Tx& tx, const ChangeContext& context,
+                                                       domain::CoffeeId coffee_id,
+                                                       const PrepTimeUpdate& update) {
+  if (!tx.Coffees().Find(coffee_id)) return AppError::NotFound(CoffeeNotFound(coffee_id));
+  const auto before = tx.Rules().FindPrepTime(coffee_id);
+  domain::PrepTimeConfig next;
+  if (before) {
+    next = *before;
+  } else {
+    const auto settings = tx.Rules().GetPrepTimeSettings();
+    next.coffee_id = coffee_id;
+    next.base_minutes = settings.default_base_minutes;
+    next.per_additional_item = settings.default_per_additional_item;
+  }
+  if (update.base_minutes) next.base_minutes = *update.base_minutes;
+  if (update.per_additional_item) next.per_additional_item = *update.per_additional_item;
+  if (auto errors = rules::ValidatePrepTimeConfig(next); !errors.empty()) return ToError(errors);
+  PrepTimeView saved{tx.Rules().UpsertPrepTime(next), false};
+  auto change =
+      Change(context, "prep_time", std::to_string(coffee_id.value), before ? "update" : "create");
+  if (before) change.before_json = JsonText(PrepTimeJson(PrepTimeView{*before, false}));
+  change.after_json = JsonText(PrepTimeJson(saved));
+  RecordRulesChange(tx, change);
+  return saved;
 }
 
 Outcome<domain::LoyaltyConfig> RulesAdminService::GetLoyaltyConfig() {
@@ -490,32 +527,32 @@ Outcome<domain::LoyaltyConfig> RulesAdminService::GetLoyaltyConfig() {
 
 Outcome<domain::LoyaltyConfig> RulesAdminService::PutLoyaltyConfig(
     domain::UserId actor, const LoyaltyConfigUpdate& update) {
-  rules::FieldErrors errors;
-  std::optional<domain::LoyaltyConfig> saved;
-  store_.Write([&](Tx& tx) {
-    const auto before = tx.Rules().GetLoyaltyConfig();
-    domain::LoyaltyConfig next = before;
-    if (update.points_per_dollar) next.points_per_dollar = *update.points_per_dollar;
-    if (update.bonus_multipliers) next.bonus_multipliers = *update.bonus_multipliers;
-    errors = rules::ValidateLoyaltyConfig(next);
-    std::vector<domain::CoffeeId> ids;
-    for (const auto& [coffee_id, multiplier] : next.bonus_multipliers) {
-      if (coffee_id.value > 0) ids.push_back(coffee_id);
-    }
-    RequireCoffees(tx, ids, errors, [](domain::CoffeeId id) {
-      return "bonus_multipliers." + std::to_string(id.value);
-    });
-    if (!errors.empty()) return false;
-    saved = tx.Rules().PutLoyaltyConfig(next);
-    auto change = Change(actor, "loyalty_config", "", "update");
-    change.before_json = JsonText(LoyaltyConfigJson(before));
-    change.after_json = JsonText(LoyaltyConfigJson(*saved));
-    RecordRulesChange(tx, change);
-    return true;
+  return Commit<domain::LoyaltyConfig>([&](Tx& tx) {
+    return PutLoyaltyConfigIn(tx, ChangeContext{actor, {}}, update);
   });
-  if (!saved) return ToError(errors);
-  cache_.ReloadNow();
-  return std::move(*saved);
+}
+
+Outcome<domain::LoyaltyConfig> RulesAdminService::PutLoyaltyConfigIn(
+    Tx& tx, const ChangeContext& context, const LoyaltyConfigUpdate& update) {
+  const auto before = tx.Rules().GetLoyaltyConfig();
+  domain::LoyaltyConfig next = before;
+  if (update.points_per_dollar) next.points_per_dollar = *update.points_per_dollar;
+  if (update.bonus_multipliers) next.bonus_multipliers = *update.bonus_multipliers;
+  rules::FieldErrors errors = rules::ValidateLoyaltyConfig(next);
+  std::vector<domain::CoffeeId> ids;
+  for (const auto& [coffee_id, multiplier] : next.bonus_multipliers) {
+    if (coffee_id.value > 0) ids.push_back(coffee_id);
+  }
+  RequireCoffees(tx, ids, errors, [](domain::CoffeeId id) {
+    return "bonus_multipliers." + std::to_string(id.value);
+  });
+  if (!errors.empty()) return ToError(errors);
+  auto saved = tx.Rules().PutLoyaltyConfig(next);
+  auto change = Change(context, "loyalty_config", "", "update");
+  change.before_json = JsonText(LoyaltyConfigJson(before));
+  change.after_json = JsonText(LoyaltyConfigJson(saved));
+  RecordRulesChange(tx, change);
+  return saved;
 }
 
 Outcome<AuditPage> RulesAdminService::QueryAudit(const std::optional<std::string>& order_id,
@@ -593,33 +630,35 @@ Outcome<VersionDiff> RulesAdminService::DiffVersions(std::int64_t from, std::int
 
 Outcome<RuleSetVersion> RulesAdminService::RestoreVersion(domain::UserId actor,
                                                           std::int64_t version) {
-  std::optional<RuleSetVersion> created;
-  bool found = false;
-  store_.Write([&](Tx& tx) {
-    tx.Rules().LockVersions();
-    const auto source = tx.Rules().FindVersion(version);
-    if (!source) return false;
-    found = true;
-    const auto target = ParseRuleSet(source->document);
-    if (!target) {
-      throw StorageError("rule-set version " + std::to_string(version) + " is not readable");
-    }
-    const RulesData current = tx.Rules().LoadAll();
-    ApplyRuleSet(tx, current, *target);
-    auto change = Change(actor, "rule_set", std::to_string(version), "restore");
-    change.before_json = JsonText(boost::json::object{{"version", current.version}});
-    change.after_json =
-        JsonText(boost::json::object{{"version", current.version + 1}, {"restored_from", version}});
-    tx.Audit().InsertConfigChange(change);
-    created =
-        RecordRuleSetVersion(tx, actor, "restore", version,
-                             "restore of version " + std::to_string(version), change.created_at);
-    tx.Announce(kRulesChannel, "rule_set");
-    return true;
+  return Commit<RuleSetVersion>([&](Tx& tx) {
+    return RestoreVersionIn(tx, ChangeContext{actor, {}}, version);
   });
-  if (!found) return AppError::NotFound(VersionNotFound(version));
-  cache_.ReloadNow();
-  return std::move(*created);
+}
+
+Outcome<RuleSetVersion> RulesAdminService::RestoreVersionIn(Tx& tx, const ChangeContext& context,
+                                                            std::int64_t version) {
+  tx.Rules().LockVersions();
+  const auto source = tx.Rules().FindVersion(version);
+  if (!source) return AppError::NotFound(VersionNotFound(version));
+  const auto target = ParseRuleSet(source->document);
+  if (!target) {
+    throw StorageError("rule-set version " + std::to_string(version) + " is not readable");
+  }
+  const RulesData current = tx.Rules().LoadAll();
+  ApplyRuleSet(tx, current, *target);
+  auto change = Change(context, "rule_set", std::to_string(version), "restore");
+  change.before_json = JsonText(boost::json::object{{"version", current.version}});
+  change.after_json =
+      JsonText(boost::json::object{{"version", current.version + 1}, {"restored_from", version}});
+  tx.Audit().InsertConfigChange(change);
+  std::string summary = "restore of version " + std::to_string(version);
+  if (context.scheduled_change_id) {
+    summary += " (scheduled change " + std::to_string(*context.scheduled_change_id) + ")";
+  }
+  auto created = RecordRuleSetVersion(tx, context.actor, "restore", version, std::move(summary),
+                                      change.created_at);
+  tx.Announce(kRulesChannel, "rule_set");
+  return created;
 }
 
 }  // namespace coffee::app

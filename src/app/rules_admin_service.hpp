@@ -2,6 +2,7 @@
 
 #include <map>
 #include <optional>
+#include <variant>
 #include <vector>
 
 #include "app/errors.hpp"
@@ -73,6 +74,39 @@ struct VersionDiff {
   std::int64_t to = 0;
   std::vector<RuleSetDifference> changes;
 };
+
+/// Who makes a change of the rules configuration, and the scheduled change it applies (if any):
+/// both go on its change record.
+struct ChangeContext {
+  std::optional<domain::UserId> actor;
+  std::optional<std::int64_t> scheduled_change_id;
+};
+
+/// The admin writes a scheduled change may carry, each as its immediate route takes it.
+struct AvailabilityChange {
+  domain::Availability availability;
+};
+struct RuleCreate {
+  PricingRuleInput input;
+};
+struct RuleReplace {
+  domain::RuleId id;
+  PricingRuleInput input;
+};
+struct RuleDelete {
+  domain::RuleId id;
+};
+struct PrepTimeChange {
+  domain::CoffeeId coffee_id;
+  PrepTimeUpdate update;
+};
+struct RuleSetRestore {
+  std::int64_t version = 0;
+};
+/// One admin write of the rules configuration.
+using RulesChange =
+    std::variant<AvailabilityChange, RuleCreate, RuleReplace, RuleDelete, PricingSettingsUpdate,
+                 PrepTimeSettingsUpdate, PrepTimeChange, LoyaltyConfigUpdate, RuleSetRestore>;
 
 /// Stores the configuration as this transaction sees it as the next rule-set version (after
 /// taking the versions lock). Every writer of the rules configuration calls it in its own
@@ -165,14 +199,38 @@ class RulesAdminService {
   /// "restore", restored_from set) with its change record; 404 when there is no such version.
   Outcome<RuleSetVersion> RestoreVersion(domain::UserId actor, std::int64_t version);
 
+  /// Makes `change` in `tx` exactly as its immediate route does (validation, write, change
+  /// record, rule-set version, announcement), without committing or reloading: on an error
+  /// the caller must roll back. Scheduled changes are checked and applied through it.
+  Status ApplyChange(Tx& tx, const ChangeContext& context, const RulesChange& change);
+
  private:
+  /// Runs `fn` (one of the *In writers below) in a transaction that commits on a value, then
+  /// reloads the rules cache.
+  template <typename T, typename Fn>
+  Outcome<T> Commit(Fn&& fn);
+  Outcome<AvailabilityView> UpsertAvailabilityIn(Tx& tx, const ChangeContext& context,
+                                                 const domain::Availability& availability);
+  Outcome<domain::PricingRule> SaveRuleIn(Tx& tx, const ChangeContext& context,
+                                          std::optional<domain::RuleId> id,
+                                          const PricingRuleInput& input);
+  /// True when the rule was active (a change was made).
+  Outcome<bool> DeactivateRuleIn(Tx& tx, const ChangeContext& context, domain::RuleId id);
+  Outcome<domain::PricingSettings> PutPricingSettingsIn(Tx& tx, const ChangeContext& context,
+                                                        const PricingSettingsUpdate& update);
+  Outcome<domain::PrepTimeSettings> PutPrepTimeSettingsIn(Tx& tx, const ChangeContext& context,
+                                                          const PrepTimeSettingsUpdate& update);
+  Outcome<PrepTimeView> PutPrepTimeIn(Tx& tx, const ChangeContext& context,
+                                      domain::CoffeeId coffee_id, const PrepTimeUpdate& update);
+  Outcome<domain::LoyaltyConfig> PutLoyaltyConfigIn(Tx& tx, const ChangeContext& context,
+                                                    const LoyaltyConfigUpdate& update);
+  Outcome<RuleSetVersion> RestoreVersionIn(Tx& tx, const ChangeContext& context,
+                                           std::int64_t version);
+
   [[nodiscard]] AvailabilityView View(const std::optional<domain::Availability>& row,
                                       domain::CoffeeId coffee_id) const;
-  ConfigChange Change(domain::UserId actor, std::string entity, std::string entity_id,
+  ConfigChange Change(const ChangeContext& context, std::string entity, std::string entity_id,
                       std::string action) const;
-  /// Validation, existence checks and the write of one rule, create or replace.
-  Outcome<domain::PricingRule> SaveRule(domain::UserId actor, std::optional<domain::RuleId> id,
-                                        const PricingRuleInput& input);
 
   Store& store_;
   RulesCache& cache_;

@@ -175,7 +175,7 @@ SeedReport Seed(Store& store, PasswordHasher& hasher, const Clock& clock, bool d
       return std::any_of(rules.begin(), rules.end(),
                          [&](const auto& r) { return r.description == description; });
     };
-    for (domain::PricingRule rule : DefaultRules(now)) {
+    for (const domain::PricingRule& rule : DefaultRules(now)) {
       if (exists(rule.description.c_str())) continue;
       tx.Rules().CreateRule(rule);
       ++report.pricing_rules;

@@ -15,7 +15,7 @@ using Instant = std::chrono::sys_time<std::chrono::microseconds>;
 std::string FormatTimestamp(Instant t);
 /// Accepts RFC 3339 ("…T…Z", "…+02:00", optional fraction) and PostgreSQL's ISO output
 /// ("2026-02-28 10:30:00.123456+00").
-std::optional<Instant> ParseTimestamp(std::string_view text);
+std::optional<Instant> ParseTimestamp(std::string_view s);
 
 /// A time of day "HH:MM", 00:00–23:59, as minutes since midnight.
 struct TimeOfDay {

@@ -5,8 +5,8 @@ namespace coffee::rules {
 AvailabilityCheck EvaluateAvailability(const domain::Availability* row, domain::TimeOfDay now) {
   using domain::AvailabilityStatus;
   if (row == nullptr) return {};
-  const auto refuse = [&](std::string fallback) {
-    return AvailabilityCheck{false, row->reason ? *row->reason : std::move(fallback)};
+  const auto refuse = [&](const std::string& fallback) {
+    return AvailabilityCheck{false, row->reason ? *row->reason : fallback};
   };
   switch (row->status) {
     case AvailabilityStatus::kOutOfStock:

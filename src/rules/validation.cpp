@@ -10,9 +10,9 @@ namespace {
 
 constexpr std::int64_t kPercentScale = 10000;           // 100.00 % in hundredths
 constexpr std::int64_t kMaxFixedAmountCents = 1000000;  // 10000.00
-constexpr std::int64_t kMaxPointsPerDollarUnits = 1000 * 10000;
+constexpr std::int64_t kMaxPointsPerDollarUnits = std::int64_t{1000} * 10000;
 constexpr std::int64_t kMinMultiplierUnits = 10000;
-constexpr std::int64_t kMaxMultiplierUnits = 100 * 10000;
+constexpr std::int64_t kMaxMultiplierUnits = std::int64_t{100} * 10000;
 
 void CheckMinutes(FieldErrors& errors, const char* field, int value, int min) {
   if (value < min || value > kMaxPrepMinutes) {

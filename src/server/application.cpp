@@ -14,9 +14,12 @@
 #include <thread>
 
 #include "app/login_throttle.hpp"
+#include "app/scheduled_changes.hpp"
 #include "http/handlers/handlers.hpp"
 #include "http/handlers/rules_handlers.hpp"
+#include "http/handlers/schedule_handlers.hpp"
 #include "http/handlers/static_handlers.hpp"
+#include "http/json/schedule_json.hpp"
 #include "http/middleware/rate_limiter.hpp"
 #include "http/server.hpp"
 #include "rules/shop_clock.hpp"
@@ -27,6 +30,9 @@
 namespace coffee::server {
 
 namespace asio = boost::asio;
+
+/// How often the scheduler looks for due changes when nothing woke it (a missed announcement).
+constexpr std::chrono::seconds kSchedulerSafetyInterval{30};
 
 std::unique_ptr<storage::Database> OpenAndMigrate(const config::Config& config) {
   spdlog::info("Connecting to database...");
@@ -90,9 +96,12 @@ struct Application::Runtime {
         coffees(db),
         rules_cache(db, cfg.cache_ttl, zone, &metrics),
         rules_admin(db, rules_cache, clock),
+        scheduled_changes(db, rules_admin, rules_cache, clock, http::json::DecodeRulesChange),
+        scheduler(scheduled_changes, clock, kSchedulerSafetyInterval),
         orders(db, rules_cache, metrics, clock),
         reviews(db, coffees, clock),
         analytics(db, clock, zone),
+        simulation(db, clock, zone),
         ios(MakeContexts(cfg.worker_threads)),
         // Workers block on the database or on Argon2: one per pooled connection plus one per
         // core for hashing, so neither starves the other.
@@ -109,10 +118,13 @@ struct Application::Runtime {
   app::CoffeeService coffees;
   app::RulesCache rules_cache;
   app::RulesAdminService rules_admin;
+  app::ScheduledChangeService scheduled_changes;
+  app::ChangeScheduler scheduler;  // stopped before the store and the cache go
   app::OrderService orders;
   std::unique_ptr<app::OrderEvents> order_events;  // listens on the feed: made last
   app::ReviewService reviews;
   app::AnalyticsService analytics;
+  app::SimulationService simulation;
   http::Router router;
   std::unique_ptr<app::RequestLimiter> read_limiter;            // auto: reads, in memory
   std::unique_ptr<app::RequestLimiter> shared_request_limiter;  // auto: writes, in the database
@@ -173,6 +185,8 @@ Application::Application(config::Config config) : config_(std::move(config)) {
   http::AddAuthRoutes(rt.router, rt.auth);
   http::AddCoffeeRoutes(rt.router, rt.coffees, config_.cache_ttl);
   http::AddBusinessRulesRoutes(rt.router, rt.rules_admin);
+  http::AddSimulationRoutes(rt.router, rt.simulation);
+  http::AddScheduledChangeRoutes(rt.router, rt.scheduled_changes);
   http::AddOrderRoutes(rt.router, rt.orders);
   http::AddConsoleRoutes(rt.router);
   http::AddSwaggerUiRoutes(rt.router);
@@ -198,12 +212,17 @@ Application::Application(config::Config config) : config_(std::move(config)) {
   try {
     database_->Listen(app::kRulesChannel,
                       [this](const app::ChangeNotice&) { runtime_->rules_cache.Invalidate(); });
+    database_->Listen(app::kScheduledChangesChannel,
+                      [this](const app::ChangeNotice&) { runtime_->scheduler.Wake(); });
     database_->Listen(app::kTokenVersionChannel, [this](const app::ChangeNotice& notice) {
       runtime_->auth.OnTokenVersionNotice(notice);
     });
     rt.order_events = std::make_unique<app::OrderEvents>(*database_, *database_);
     http::AddOrderEventsRoute(rt.router, *rt.order_events);
+    // Applies what fell due while no instance ran, then sleeps until the next due change.
+    rt.scheduler.Start();
   } catch (...) {
+    rt.scheduler.Stop();
     database_->StopListening();
     throw;
   }
@@ -218,6 +237,7 @@ Application::~Application() {
       if (t.joinable()) t.join();
     }
     runtime_->workers.join();
+    runtime_->scheduler.Stop();
     runtime_->rules_cache.Stop();
   }
 }
@@ -339,6 +359,7 @@ void Application::Wait(bool handle_signals) {
   rt.io_threads.clear();
   rt.workers.join();
   database_->StopListening();
+  rt.scheduler.Stop();
   rt.rules_cache.Stop();
   spdlog::info("Coffee API stopped");
   spdlog::default_logger()->flush();

@@ -42,7 +42,7 @@ std::string_view View(const json::string& s) { return {s.data(), s.size()}; }
 domain::TimeOfDay AsTimeOfDay(const json::object& range, std::string_view key) {
   const auto* field = range.if_contains(json::string_view(key.data(), key.size()));
   if (field == nullptr || !field->is_string()) {
-    WrongShape("time_ranges", "\"" + std::string(key) + "\" must be an \"HH:MM\" string");
+    WrongShape("time_ranges", "\"" + std::string(key) + R"(" must be an "HH:MM" string)");
   }
   const auto parsed = domain::TimeOfDay::Parse(View(field->get_string()));
   if (!parsed) {

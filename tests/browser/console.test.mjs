@@ -236,23 +236,43 @@ describe(`the web console (${BACKEND})`, () => {
     assert.equal(refused.body.error_code, 'ITEMS_UNAVAILABLE');
     assert.deepEqual(refused.body.unavailable_items, [{coffee_id: LATTE, reason: 'Sold out'}]);
 
-    // "Sold out until" a time two hours ahead: refused now, with that reason.
-    const inTwoHours = new Date(Date.now() + 2 * 3600 * 1000).toISOString().slice(11, 16);
+    // "Sold out until" a time a few seconds ahead (the time input also takes seconds): sold out
+    // now with that reason, a scheduled change restores the previous record at that time, and
+    // the catalog shows it pending.
     const mocha = 'tr[data-coffee-id="5"]';
-    await admin.$eval(`${mocha} input[type="time"]`, (el, v) => { el.value = v; }, inTwoHours);
+    const until = await admin.evaluate(() => {
+      const at = new Date(Date.now() + 8000);
+      const pad = (n) => String(n).padStart(2, '0');
+      return `${pad(at.getHours())}:${pad(at.getMinutes())}:${pad(at.getSeconds())}`;
+    });
+    await admin.$eval(`${mocha} input[type="time"]`, (el, v) => { el.value = v; }, until);
     await admin.click(`${mocha} button[aria-label^="Sold out until"]`);
-    await admin.waitForFunction((sel) => document.querySelector(`${sel} .orderable`)?.textContent === 'No', {}, mocha);
+    await admin.waitForSelector(`${mocha} .scheduled`);
+    assert.equal(await admin.$eval(`${mocha} .scheduled`, (el) => el.firstChild.textContent.trim()), `back at ${until}`);
+    assert.equal(await admin.$eval(`${mocha} .orderable`, (td) => td.textContent), 'No');
     const avail = (await api('GET', '/api/business-rules/availability/5')).body;
-    assert.equal(avail.status, 'available');
-    assert.equal(avail.available_from, inTwoHours);
-    assert.equal(avail.reason, `Sold out until ${inTwoHours}`);
+    assert.equal(avail.status, 'out_of_stock');
+    assert.equal(avail.reason, `Sold out until ${until}`);
     assert.equal(avail.available_now, false);
+    const adminToken = await login(ADMIN);
+    const scheduled = await api('GET', '/api/business-rules/scheduled-changes?status=pending', {token: adminToken});
+    assert.equal(scheduled.body.length, 1, JSON.stringify(scheduled.body));
+    assert.deepEqual(scheduled.body[0].change, {kind: 'availability', body: {coffee_id: 5, status: 'available'}});
+    const untilRefused = await placeOrder([{coffee_item_id: 5, quantity: 1}]);
+    assert.equal(untilRefused.status, 400);
+    assert.deepEqual(untilRefused.body.unavailable_items, [{coffee_id: 5, reason: `Sold out until ${until}`}]);
+    await admin.$eval(mocha, (tr) => tr.scrollIntoView({block: 'center'}));
     await screenshot(admin, 'catalog');
+
+    // After that time: orderable again, and the catalog shows it available without a reload.
+    await admin.waitForFunction((sel) => document.querySelector(`${sel} .orderable`)?.textContent === 'Yes'
+      && !document.querySelector(`${sel} .scheduled`), {timeout: 30000}, mocha);
+    assert.equal(await admin.$eval(`${mocha} .badge`, (el) => el.textContent), 'Available');
+    const restored = await api('GET', `/api/business-rules/scheduled-changes/${scheduled.body[0].id}`, {token: adminToken});
+    assert.equal(restored.body.status, 'applied');
 
     await admin.click(toggle);
     await admin.waitForSelector(`${toggle}[aria-pressed="false"]`);
-    await admin.click(`${mocha} button.sold-out-toggle`);
-    await admin.waitForFunction((sel) => document.querySelector(`${sel} .orderable`)?.textContent === 'Yes', {}, mocha);
     const accepted = await placeOrder([{coffee_item_id: LATTE, quantity: 1}, {coffee_item_id: 5, quantity: 1}]);
     assert.equal(accepted.status, 201, JSON.stringify(accepted.body));
   });

@@ -28,7 +28,8 @@ register_users 4
 start_load 4
 wait_created 40 40
 admin=$(login admin@example.com 'Admin123!')
-first_id=$(load_lines | awk '$2 == 201 { print $5; exit }')
+# awk reads to the end: leaving early would kill sort with SIGPIPE and, under pipefail, the test.
+first_id=$(load_lines | awk '$2 == 201 && !seen { print $5; seen = 1 }')
 
 log "filling the file system ($(df -h --output=avail "$disk" | tail -n 1 | tr -d ' ') free)"
 dd if=/dev/zero of="$disk/filler" bs=1M status=none 2>/dev/null || true

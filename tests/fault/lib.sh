@@ -20,6 +20,7 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
 
 cleanup() {
   set +e
+  trap - ERR
   stop_load
   if [ -n "$server_pid" ]; then
     kill -9 "$server_pid" 2>/dev/null
@@ -33,6 +34,9 @@ cleanup() {
   if [ "${FAULT_KEEP:-0}" = 1 ]; then echo "kept $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
+# Under set -e a failing command ends the test; say which one, or the test dies without a word.
+set -E
+trap 'rc=$?; echo "ERROR: ${0##*/}:$LINENO: \"$BASH_COMMAND\" exited with $rc" >&2' ERR
 
 log() { printf '[%s %s] %s\n' "$(basename "$0" .sh)" "$(date +%T.%3N)" "$*" >&2; }
 fail() {

@@ -155,7 +155,8 @@ class ReviewAnalyticsContract : public ::testing::TestWithParam<std::string> {
     summary.rule_type = "pricing_summary";
     summary.rule_data_json =
         std::string(R"({"capped":)") + (max_discount_capped ? "true" : "false") +
-        R"(,"max_discount_capped":)" + (max_discount_capped ? "true" : "false") + "}";
+        R"(,"max_discount_capped":)" + (max_discount_capped ? "true" : "false") +
+        (rules_version_ != 0 ? R"(,"rules_version":)" + std::to_string(rules_version_) : "") + "}";
     audit.push_back(summary);
     Write([&](Tx& tx) {
       tx.Orders().Insert(o);
@@ -278,6 +279,8 @@ class ReviewAnalyticsContract : public ::testing::TestWithParam<std::string> {
     EXPECT_EQ(bins.at(cappuccino_.id.value), (std::map<std::int64_t, std::int64_t>{{3, 1}}));
   }
 
+  /// The orders Place gives a "rules_version" in their pricing_summary audit row (0: none).
+  std::int64_t rules_version_ = 0;
   std::unique_ptr<TestDatabase> test_db_;
   std::unique_ptr<storage::Database> db_;
   domain::UserId user_;
@@ -457,6 +460,60 @@ TEST_P(ReviewAnalyticsContract, RangesCutOrdersByTheInstantTheyWerePlaced) {
   // An exclusive end at B's instant leaves B out; one microsecond later takes it in.
   EXPECT_EQ(Sales(Raw(T("2026-03-10T08:06:00Z"), T("2026-03-10T08:20:00Z"))).orders, 0);
   EXPECT_EQ(Sales(Raw(T("2026-03-10T08:06:00Z"), T("2026-03-10T08:20:00.000001Z"))).orders, 1);
+}
+
+TEST_P(ReviewAnalyticsContract, RecordedOrdersArePagedWithTheirLinesAndRuleSetVersion) {
+  rules_version_ = 4;
+  ThreeOrders();
+  rules_version_ = 0;
+  // At B's instant with a greater id, completed, no version recorded; then one still pending.
+  Place(Uuid(5), user_, T("2026-03-10T08:20:00Z"), {{espresso_, 1, 0}}, 3);
+  Complete(Uuid(5), std::nullopt);
+  Place(Uuid(6), user_, T("2026-03-10T09:00:00Z"), {{espresso_, 1, 0}}, 3);
+  const auto page = [&](domain::Instant from, domain::Instant to,
+                        std::optional<domain::Instant> after_time,
+                        std::optional<domain::OrderId> after_id, std::int64_t limit) {
+    app::RecordedOrderPage p{from, to, after_time, after_id, limit};
+    return Read([&](Tx& tx) { return tx.Analytics().RecordedOrders(p); });
+  };
+  const domain::Instant from = T("2026-03-01T00:00:00Z");
+  const domain::Instant to = T("2026-04-01T00:00:00Z");
+  // C (refunded) and the pending order do not count.
+  const auto all = page(from, to, std::nullopt, std::nullopt, 10);
+  ASSERT_EQ(all.size(), 3U);
+  EXPECT_EQ(all[0].id, Uuid(1));
+  EXPECT_EQ(all[0].created_at, T("2026-03-10T08:05:00Z"));
+  EXPECT_EQ(all[0].total.cents(), 1035);
+  EXPECT_EQ(all[0].rules_version, 4);
+  ASSERT_EQ(all[0].lines.size(), 2U);
+  EXPECT_EQ(all[0].lines[0].coffee_id, espresso_.id);
+  EXPECT_EQ(all[0].lines[0].quantity, 2);
+  EXPECT_EQ(all[0].lines[0].unit_price.cents(), 350);
+  EXPECT_EQ(all[0].lines[1].coffee_id, cappuccino_.id);
+  EXPECT_EQ(all[0].lines[1].quantity, 1);
+  EXPECT_EQ(all[0].lines[1].unit_price.cents(), 450);
+  EXPECT_EQ(all[1].id, Uuid(2));
+  EXPECT_EQ(all[1].total.cents(), 350);
+  EXPECT_EQ(all[1].rules_version, 4);
+  EXPECT_EQ(all[2].id, Uuid(5));
+  EXPECT_EQ(all[2].rules_version, 0);
+  ASSERT_EQ(all[2].lines.size(), 1U);
+  // Pages of one from each cursor walk the same orders, ties at one instant by id.
+  std::optional<domain::Instant> at;
+  std::optional<domain::OrderId> id;
+  for (const auto& expected : all) {
+    const auto one = page(from, to, at, id, 1);
+    ASSERT_EQ(one.size(), 1U);
+    EXPECT_EQ(one[0].id, expected.id);
+    at = one[0].created_at;
+    id = one[0].id;
+  }
+  EXPECT_TRUE(page(from, to, at, id, 1).empty());
+  // [from, to) is by the instant placed: B's instant as the end leaves B and order 5 out.
+  const auto a_only =
+      page(T("2026-03-10T08:05:00Z"), T("2026-03-10T08:20:00Z"), std::nullopt, std::nullopt, 10);
+  ASSERT_EQ(a_only.size(), 1U);
+  EXPECT_EQ(a_only[0].id, Uuid(1));
 }
 
 TEST_P(ReviewAnalyticsContract, RefundsAndCancellationsLeaveTheRollups) {

@@ -1016,7 +1016,7 @@ TEST_P(StorageContract, ConfigChangesAreListedNewestFirstAndCounted) {
   const auto admin = AddUser("admin@example.com", domain::Role::kAdmin);
   Write([&](Tx& tx) {
     tx.Audit().InsertConfigChange(
-        {0, admin.id, "pricing_rule", "1", "create", std::nullopt, R"({"priority":100})", {}});
+        {0, admin.id, "pricing_rule", "1", "create", std::nullopt, R"({"priority":100})", {}, {}});
   });
   Write([&](Tx& tx) {
     tx.Audit().InsertConfigChange({0,
@@ -1026,11 +1026,12 @@ TEST_P(StorageContract, ConfigChangesAreListedNewestFirstAndCounted) {
                                    "update",
                                    R"({"strategy":"best_price"})",
                                    R"({"strategy":"additive"})",
+                                   {},
                                    {}});
   });
   Write([&](Tx& tx) {
     tx.Audit().InsertConfigChange(
-        {0, admin.id, "availability", "3", "update", std::nullopt, std::nullopt, {}});
+        {0, admin.id, "availability", "3", "update", std::nullopt, std::nullopt, {}, {}});
   });
   EXPECT_EQ(Read([](Tx& tx) { return tx.Audit().CountConfigChanges(); }), 3);
   const auto all = Read([](Tx& tx) { return tx.Audit().ListConfigChanges(0, 10); });

@@ -126,12 +126,6 @@ export function fromLocalInput(value) {
   return Number.isNaN(d.getTime()) ? null : d.toISOString();
 }
 
-/** The current local time of day as "HH:MM". */
-export function nowHhMm(now = new Date()) {
-  const pad = (n) => String(n).padStart(2, '0');
-  return `${pad(now.getHours())}:${pad(now.getMinutes())}`;
-}
-
 /** A titled section with an h2 whose id labels it. */
 export function section(title, ...children) {
   const id = newId('s');

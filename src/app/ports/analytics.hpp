@@ -14,6 +14,8 @@
 #include "app/ports/rules.hpp"
 #include "domain/business_rules.hpp"
 #include "domain/coffee.hpp"
+#include "domain/money.hpp"
+#include "domain/order_id.hpp"
 #include "domain/time.hpp"
 #include "domain/user.hpp"
 
@@ -137,6 +139,34 @@ struct RollupCounts {
   std::int64_t reviews = 0;
 };
 
+/// One line of a recorded order as it was charged.
+struct RecordedLine {
+  domain::CoffeeId coffee_id;
+  int quantity = 0;
+  domain::Money unit_price;
+};
+
+/// A counted order (completed, payment not refunded) to replay under other rules: its lines,
+/// what it was charged, and the rule-set version its pricing_summary audit row recorded (0 when
+/// it recorded none).
+struct RecordedOrder {
+  domain::OrderId id;
+  domain::Instant created_at;
+  domain::Money total;
+  std::int64_t rules_version = 0;
+  std::vector<RecordedLine> lines;
+};
+
+/// A page of counted orders placed in [from, to), ordered by (created_at, id), after the
+/// order (after_time, after_id) when `after_id` is set.
+struct RecordedOrderPage {
+  domain::Instant from;
+  domain::Instant to;
+  std::optional<domain::Instant> after_time;
+  std::optional<domain::OrderId> after_id;
+  std::int64_t limit = 10000;
+};
+
 /// Reads of the analytics rollups (and of raw rows for the edges of a range), the rebuild of
 /// the rollups, and bulk writes of a generated history.
 class AnalyticsRepository {
@@ -159,6 +189,8 @@ class AnalyticsRepository {
   virtual std::vector<std::pair<domain::CoffeeId, std::string>> CoffeeNames() = 0;
   /// Every pricing rule's description, by id.
   virtual std::vector<std::pair<domain::RuleId, std::string>> RuleDescriptions() = 0;
+  /// Counted orders with their lines, one page (a fixed number of queries per page).
+  virtual std::vector<RecordedOrder> RecordedOrders(const RecordedOrderPage& page) = 0;
 
   /// Empties the rollups and recomputes them from orders, lines, audit rows and reviews.
   virtual RollupCounts RebuildRollups() = 0;

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "domain/business_rules.hpp"
@@ -47,6 +48,23 @@ struct ConfigChange {
   std::optional<std::string> before_json;
   std::optional<std::string> after_json;
   domain::Instant created_at;
+  /// The scheduled change this one applied (null for an immediate change).
+  std::optional<std::int64_t> scheduled_change_id;
+};
+
+/// A change of the rules configuration that takes effect at a future instant (issue 14).
+struct ScheduledChange {
+  std::int64_t id = 0;
+  domain::Instant effective_at;
+  std::string change;  // JSON text of the change, as scheduled ({"kind": …})
+  std::optional<std::string> note;
+  std::string status = "pending";  // "pending", "applied", "failed" or "cancelled"
+  std::optional<domain::UserId> created_by;
+  domain::Instant created_at;
+  std::optional<domain::UserId> settled_by;  // who cancelled it
+  std::optional<domain::Instant> settled_at;
+  std::optional<std::int64_t> version;  // the rule-set version it produced
+  std::optional<std::string> failure;   // why it could not be applied
 };
 
 /// One row of rule_audit_log.
@@ -115,6 +133,27 @@ class RulesRepository {
   /// Newest first, without their documents.
   virtual std::vector<RuleSetVersion> ListVersions(std::int64_t offset, std::int64_t limit) = 0;
   virtual std::int64_t CountVersions() = 0;
+
+  /// Stores a new pending change (id, status and settlement are ignored); returns it stored.
+  virtual ScheduledChange InsertScheduledChange(const ScheduledChange& change) = 0;
+  virtual std::optional<ScheduledChange> FindScheduledChange(std::int64_t id) = 0;
+  /// By effective_at then id; all statuses when `status` is null.
+  virtual std::vector<ScheduledChange> ListScheduledChanges(
+      const std::optional<std::string>& status, std::int64_t offset, std::int64_t limit) = 0;
+  virtual std::int64_t CountScheduledChanges(const std::optional<std::string>& status) = 0;
+  /// The earliest effective_at of a pending change; null when none is pending.
+  virtual std::optional<domain::Instant> NextScheduledChange() = 0;
+  /// The earliest pending change due at `now`, locked until this transaction ends; a change
+  /// another open transaction holds is skipped (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite:
+  /// the single writer). Null when none is due.
+  virtual std::optional<ScheduledChange> ClaimDueScheduledChange(domain::Instant now) = 0;
+  /// Moves a pending change to `status` ("applied", "failed" or "cancelled") with its
+  /// settlement; false when it was no longer pending (it stays as it was).
+  virtual bool SettleScheduledChange(std::int64_t id, std::string_view status,
+                                     std::optional<domain::UserId> by,
+                                     std::optional<std::int64_t> version,
+                                     const std::optional<std::string>& failure,
+                                     domain::Instant at) = 0;
 };
 
 /// The audit log: which rules decided each order (rule_audit_log), and every configuration

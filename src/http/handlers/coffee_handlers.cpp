@@ -42,7 +42,7 @@ class CatalogCache {
  private:
   static constexpr std::size_t kMaxEntries = 512;
   struct Entry {
-    std::uint64_t version;
+    std::uint64_t version = 0;
     std::chrono::steady_clock::time_point expires;
     Response response;
   };

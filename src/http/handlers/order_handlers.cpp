@@ -169,7 +169,7 @@ void AddOrderEventsRoute(Router& router, app::OrderEvents& events) {
             std::chrono::steady_clock::now() +
             std::chrono::duration_cast<std::chrono::steady_clock::duration>(left);
         auto subscription = std::make_shared<EventSubscription>();
-        res.stream->start = [&events, subscription](std::shared_ptr<StreamSink> sink) {
+        res.stream->start = [&events, subscription](const std::shared_ptr<StreamSink>& sink) {
           sink->Send("retry: 3000\n\n");
           subscription->id = events.Subscribe(
               [sink, subscription](const app::Order& order) {

@@ -281,6 +281,78 @@ void AddVersionRoutes(Router& router, app::RulesAdminService& rules) {
              });
 }
 
+/// A simulated rule's id: null for a new rule of the draft, which has draft_index instead.
+void PutRuleId(bj::object& o, domain::RuleId id) {
+  if (id.value >= app::kDraftRuleIds) {
+    o["rule_id"] = nullptr;
+    o["draft_index"] = id.value - app::kDraftRuleIds;
+  } else {
+    o["rule_id"] = id.value;
+    o["draft_index"] = nullptr;
+  }
+}
+
+bj::object SimulationJson(const app::SimulationReport& report) {
+  const auto& r = report.result;
+  bj::object totals{{"orders", r.orders},
+                    {"orders_affected", r.changed_orders},
+                    {"base_revenue", r.base_revenue.ToString()},
+                    {"recorded_revenue", r.recorded_revenue.ToString()},
+                    {"baseline_revenue", r.baseline_revenue.ToString()},
+                    {"draft_revenue", r.draft_revenue.ToString()},
+                    {"revenue_delta", r.revenue_delta().ToString()},
+                    {"baseline_discount_cost", r.baseline_discount.ToString()},
+                    {"draft_discount_cost", r.draft_discount.ToString()},
+                    {"recorded_mismatches", r.recorded_mismatches}};
+  bj::array rules;
+  bj::array never;
+  for (const auto& rule : r.rules) {
+    bj::object o;
+    PutRuleId(o, rule.rule_id);
+    o["description"] = rule.description;
+    o["in_draft"] = rule.in_draft;
+    o["orders_affected"] = rule.draft_orders;
+    o["discount_cost"] = rule.draft_discount.ToString();
+    o["baseline_orders"] = rule.baseline_orders;
+    o["baseline_discount_cost"] = rule.baseline_discount.ToString();
+    o["orders_changed"] = rule.changed_orders;
+    o["revenue_delta"] = rule.revenue_delta().ToString();
+    rules.push_back(std::move(o));
+    if (rule.in_draft && rule.draft_orders == 0) {
+      bj::object n;
+      PutRuleId(n, rule.rule_id);
+      n["description"] = rule.description;
+      if (rule.usual_reason) {
+        n["usual_reason"] = rules::ToString(*rule.usual_reason);
+        n["message"] = rules::Describe(*rule.usual_reason);
+      } else {
+        n["usual_reason"] = nullptr;
+        n["message"] = "no order was replayed";
+      }
+      never.push_back(std::move(n));
+    }
+  }
+  bj::array changes;
+  for (const auto& c : r.largest_changes) {
+    changes.push_back(bj::object{{"order_id", c.id},
+                                 {"created_at", domain::FormatTimestamp(c.created_at)},
+                                 {"baseline_total", c.baseline_total.ToString()},
+                                 {"draft_total", c.draft_total.ToString()},
+                                 {"delta", c.delta().ToString()}});
+  }
+  bj::array versions;
+  for (const auto v : report.versions) versions.push_back(v);
+  return bj::object{{"start_date", report.range.start_label},
+                    {"end_date", report.range.end_label},
+                    {"current_version", report.current_version},
+                    {"versions_replayed", std::move(versions)},
+                    {"totals", std::move(totals)},
+                    {"rules", std::move(rules)},
+                    {"largest_changes", std::move(changes)},
+                    {"never_applied", std::move(never)},
+                    {"elapsed_ms", std::round(report.elapsed_ms * 10) / 10}};
+}
+
 }  // namespace
 
 void AddBusinessRulesRoutes(Router& router, app::RulesAdminService& rules) {
@@ -289,6 +361,15 @@ void AddBusinessRulesRoutes(Router& router, app::RulesAdminService& rules) {
   AddPrepTimeAndLoyaltyRoutes(router, rules);
   AddAuditRoutes(router, rules);
   AddVersionRoutes(router, rules);
+}
+
+void AddSimulationRoutes(Router& router, app::SimulationService& simulation) {
+  router.Add(Method::kPost, "/api/business-rules/simulate", Access::kAdmin, Exec::kWorker,
+             [&simulation](Request& req) {
+               auto request = json::ReadSimulation(req);
+               if (!request) return json::ErrorResponse(request.error());
+               return json::Respond(simulation.Simulate(*request), 200, SimulationJson);
+             });
 }
 
 }  // namespace coffee::http

@@ -88,7 +88,7 @@ Response ErrorResponse(const app::AppError& error) {
   if (const auto dot = timestamp.find('.'); dot != std::string::npos) {
     timestamp.erase(dot, timestamp.size() - 1 - dot);
   }
-  body["timestamp"] = std::move(timestamp);
+  body["timestamp"] = timestamp;
   Response r = JsonResponse(info.status, body);
   if (info.status == 503) r.headers.emplace_back("Retry-After", "5");
   return r;

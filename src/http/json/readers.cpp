@@ -265,7 +265,8 @@ app::Outcome<std::vector<app::RequestedItem>> ReadItemsOf(const bj::object& body
     auto id = r.Int("coffee_item_id", true);
     auto quantity = r.Int("quantity", true);
     if (!r.ok()) {
-      for (const auto& [f, m] : r.Error().fields) errors.Add(prefix + "." + f, m);
+      for (const auto& [f, m] : r.Error().fields)
+        errors.Add(std::string(prefix).append(".").append(f), m);
       continue;
     }
     out.push_back({*id, *quantity});
@@ -333,10 +334,12 @@ app::Outcome<domain::Availability> ReadAvailability(const Request& req) {
   return a;
 }
 
-app::Outcome<app::PricingRuleInput> ReadRule(const Request& req) {
-  auto body = ParseJsonObject(req);
-  if (!body) return body.error();
-  FieldReader r(*body);
+namespace {
+
+/// The fields of one pricing rule in `body` (a request body, or an element of a draft).
+app::Outcome<app::PricingRuleInput> ReadRuleObject(const bj::object& body) {
+  const bj::object* const object = &body;
+  FieldReader r(*object);
   app::PricingRuleInput input;
   auto& rule = input.rule;
   auto rule_type = ReadEnum(r, "rule_type", true, domain::ParseRuleType,
@@ -349,9 +352,9 @@ app::Outcome<app::PricingRuleInput> ReadRule(const Request& req) {
   rule.is_active = r.Bool("is_active", false).value_or(true);
   input.valid_from = r.Timestamp("valid_from", false);
   if (!r.IsNull("valid_until")) rule.valid_until = r.Timestamp("valid_until", false);
-  rule.coffee_ids = ReadCoffeeIds(*body, r);
-  rule.time_ranges = ReadTimeRanges(*body, r);
-  rule.days_of_week = ReadDaysOfWeek(*body, r);
+  rule.coffee_ids = ReadCoffeeIds(*object, r);
+  rule.time_ranges = ReadTimeRanges(*object, r);
+  rule.days_of_week = ReadDaysOfWeek(*object, r);
   if (!r.IsNull("min_quantity")) rule.min_quantity = ReadInt(r, "min_quantity", false);
   if (auto code = OptionalText(r, "promo_code")) {
     // Stored trimmed, as the manager spelled it; the rules validation checks its characters.
@@ -371,6 +374,86 @@ app::Outcome<app::PricingRuleInput> ReadRule(const Request& req) {
   rule.discount_type = *discount_type;
   rule.discount_value = *discount_value;
   return input;
+}
+
+}  // namespace
+
+app::Outcome<app::PricingRuleInput> ReadRule(const Request& req) {
+  auto body = ParseJsonObject(req);
+  if (!body) return body.error();
+  return ReadRuleObject(*body);
+}
+
+app::Outcome<app::SimulationRequest> ReadSimulation(const Request& req) {
+  auto body = ParseJsonObject(req);
+  if (!body) return body.error();
+  FieldReader r(*body);
+  app::SimulationRequest out;
+  for (const char* name : {"start_date", "end_date"}) {
+    if (!r.IsNull(name)) {
+      if (auto value = r.String(name, false)) out.dates.emplace(name, *value);
+    }
+  }
+  if (!r.IsNull("largest")) out.largest = r.Int("largest", false).value_or(out.largest);
+  if (const auto* settings = body->if_contains("pricing_settings");
+      settings != nullptr && !settings->is_null()) {
+    if (!settings->is_object()) {
+      r.Fail("pricing_settings", "must be an object");
+    } else {
+      FieldReader s(settings->get_object());
+      app::PricingSettingsUpdate u;
+      u.combination_strategy =
+          ReadEnum(s, "combination_strategy", false, domain::ParseCombinationStrategy,
+                   "additive, multiplicative, best_price");
+      u.max_discount_percent = s.Fixed<2>("max_discount_percent", false);
+      if (s.ok()) {
+        out.pricing_settings = u;
+      } else {
+        for (const auto& [field, message] : s.Error().fields) {
+          r.Fail("pricing_settings." + field, message);
+        }
+      }
+    }
+  }
+  if (const auto* rules = body->if_contains("pricing_rules");
+      rules != nullptr && !rules->is_null()) {
+    if (!rules->is_array()) {
+      r.Fail("pricing_rules", "must be an array of pricing rules");
+    } else {
+      out.pricing_rules.emplace();
+      const auto& items = rules->get_array();
+      for (std::size_t i = 0; i < items.size(); ++i) {
+        const std::string element = "pricing_rules[" + std::to_string(i) + "]";
+        const std::string prefix = element + ".";
+        if (!items[i].is_object()) {
+          r.Fail(element, "must be an object");
+          continue;
+        }
+        app::DraftRule draft;
+        FieldReader id_reader(items[i].get_object());
+        if (!id_reader.IsNull("id")) {
+          if (auto id = id_reader.Int("id", false)) {
+            if (*id < 1) {
+              r.Fail(prefix + "id", "must be a positive integer");
+            } else {
+              draft.id = domain::RuleId{*id};
+            }
+          }
+        }
+        for (const auto& [field, message] : id_reader.Error().fields)
+          r.Fail(prefix + field, message);
+        auto input = ReadRuleObject(items[i].get_object());
+        if (!input) {
+          for (const auto& [field, message] : input.error().fields) r.Fail(prefix + field, message);
+          continue;
+        }
+        draft.input = std::move(*input);
+        out.pricing_rules->push_back(std::move(draft));
+      }
+    }
+  }
+  if (!r.ok()) return r.Error();
+  return out;
 }
 
 app::Outcome<app::PricingSettingsUpdate> ReadPricingSettings(const Request& req) {

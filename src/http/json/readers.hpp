@@ -10,6 +10,7 @@
 #include "app/order_service.hpp"
 #include "app/review_service.hpp"
 #include "app/rules_admin_service.hpp"
+#include "app/simulation_service.hpp"
 #include "domain/business_rules.hpp"
 #include "domain/coffee.hpp"
 #include "domain/order_status.hpp"
@@ -62,6 +63,10 @@ app::Outcome<domain::PaymentStatus> ReadPaymentStatus(const Request& req);
 app::Outcome<domain::Availability> ReadAvailability(const Request& req);
 /// POST and PUT /api/business-rules/pricing[/:id].
 app::Outcome<app::PricingRuleInput> ReadRule(const Request& req);
+/// POST /api/business-rules/simulate: {start_date?, end_date?, largest?, pricing_rules?: [rule
+/// bodies, each with an optional id], pricing_settings?}; errors name the nested field
+/// ("pricing_rules[2].discount_value").
+app::Outcome<app::SimulationRequest> ReadSimulation(const Request& req);
 /// PUT /api/business-rules/pricing-settings: at least one of its fields.
 app::Outcome<app::PricingSettingsUpdate> ReadPricingSettings(const Request& req);
 /// PUT /api/business-rules/prep-time: at least one of its fields.

@@ -35,6 +35,8 @@ bj::object AuditRecordJson(const app::AuditRecord& record) {
 bj::object ConfigChangeJson(const app::ConfigChange& change) {
   bj::value actor = nullptr;
   if (change.actor_id) actor = change.actor_id->value;
+  bj::value scheduled = nullptr;
+  if (change.scheduled_change_id) scheduled = *change.scheduled_change_id;
   return bj::object{{"id", change.id},
                     {"actor_id", std::move(actor)},
                     {"entity", change.entity},
@@ -42,7 +44,8 @@ bj::object ConfigChangeJson(const app::ConfigChange& change) {
                     {"action", change.action},
                     {"before", ParsedOrNull(change.before_json)},
                     {"after", ParsedOrNull(change.after_json)},
-                    {"created_at", domain::FormatTimestamp(change.created_at)}};
+                    {"created_at", domain::FormatTimestamp(change.created_at)},
+                    {"scheduled_change_id", std::move(scheduled)}};
 }
 
 bj::object RuleSetVersionJson(const app::RuleSetVersion& version, bool with_configuration) {

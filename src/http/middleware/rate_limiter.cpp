@@ -131,6 +131,7 @@ std::string ClientAddress(std::string_view peer, const std::vector<std::string_v
     }
   }
   // Walk from the nearest hop outwards; each trusted hop vouches for the one before it.
+  // NOLINTNEXTLINE(modernize-loop-convert): clang 14 cannot compile libstdc++ 12's views::reverse
   for (auto hop = hops.rbegin(); hop != hops.rend(); ++hop) {
     auto address = Canonical(*hop);
     if (!address) break;  // garbage: trust nothing further out

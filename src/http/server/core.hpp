@@ -29,7 +29,7 @@ struct Connection {
 /// What the listener and every session of one server share.
 struct Core {
   Core(const Router& router, TokenVerifier verifier, app::RequestLimiter* limiter,
-       RequestObserver observer, ServerOptions options, boost::asio::thread_pool& workers);
+       RequestObserver observer_in, ServerOptions options_in, boost::asio::thread_pool& pool);
 
   /// Tracks `conn` unless MAX_CONNECTIONS are open already (then false).
   bool Admit(const std::shared_ptr<Connection>& conn);

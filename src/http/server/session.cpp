@@ -26,7 +26,7 @@ using tcp = asio::ip::tcp;
 constexpr auto kTuple = asio::experimental::as_tuple(asio::use_awaitable);
 /// How long (and how much) to read and drop after an error answer before closing.
 constexpr std::chrono::seconds kLingerTime{2};
-constexpr std::size_t kLingerBytes = 4 * 1024 * 1024;
+constexpr std::size_t kLingerBytes = std::size_t{4} * 1024 * 1024;
 /// The first read of a keep-alive request (the header parser reads on from there).
 constexpr std::size_t kFirstReadBytes = 4096;
 /// Named so that no temporary is created inside a co_await expression (see Session).
@@ -177,7 +177,7 @@ asio::awaitable<void> Linger(Connection& conn) {
   boost::system::error_code ignored;
   conn.stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
   conn.stream.expires_after(kLingerTime);
-  std::vector<char> scratch(16 * 1024);
+  std::vector<char> scratch(std::size_t{16} * 1024);
   std::size_t drained = 0;
   while (drained < kLingerBytes) {
     auto space = asio::buffer(scratch);

@@ -24,9 +24,6 @@ std::string Cat(std::initializer_list<std::string_view> parts) {
 // Only completed orders whose payment is not refunded count (SPEC §10).
 constexpr std::string_view kCounted = "o.status = 'completed' AND o.payment_status <> 'refunded'";
 constexpr std::string_view kCreatedEpoch = "floor(extract(epoch FROM o.created_at))::bigint";
-constexpr std::string_view kActual =
-    "(floor(extract(epoch FROM o.ready_at))::bigint - floor(extract(epoch FROM "
-    "o.created_at))::bigint)";
 // Lateness of order o in minutes: ceil((actual − quoted) / 60 s), whole seconds; integer
 // division truncates toward zero, hence the two branches.
 constexpr std::string_view kLateMinutes =
@@ -243,6 +240,20 @@ const Statements& Sql() {
   static const Statements statements;
   return statements;
 }
+
+// Counted orders of [$1, $2) after ($3, $4), $5 of them, each with its lines and the rule-set
+// version its pricing_summary audit row recorded.
+constexpr Statement kRecordedOrders{
+    "analytics_recorded_orders",
+    "WITH page AS (SELECT o.id, o.created_at, o.total_price_cents,"
+    " coalesce((SELECT (a.rule_data ->> 'rules_version')::bigint FROM rule_audit_log a"
+    " WHERE a.order_id = o.id AND a.rule_type = 'pricing_summary' LIMIT 1), 0) AS version"
+    " FROM orders o WHERE o.status = 'completed' AND o.payment_status <> 'refunded'"
+    " AND o.created_at >= $1 AND o.created_at < $2 AND (o.created_at, o.id) > ($3, $4::uuid)"
+    " ORDER BY o.created_at, o.id LIMIT $5)"
+    " SELECT p.id, p.created_at, p.total_price_cents, p.version, i.coffee_id, i.quantity,"
+    " i.price_snapshot_cents FROM page p JOIN order_items i ON i.order_id = p.id"
+    " ORDER BY p.created_at, p.id, i.id"};
 
 // Bulk writes: one statement per batch, the rows as a JSON array.
 constexpr Statement kInsertUsers{
@@ -501,6 +512,7 @@ std::vector<domain::UserId> AnalyticsRepository::InsertUsers(const std::vector<s
       conn_.Run(kInsertUsers, Params().Text(json::serialize(array)).Text(password_hash));
   std::vector<domain::UserId> ids;
   std::vector<std::int64_t> raw;
+  raw.reserve(static_cast<std::size_t>(result.Rows()));
   for (int i = 0; i < result.Rows(); ++i) raw.push_back(RowReader(result, i).Int64());
   std::sort(raw.begin(), raw.end());  // identity values follow the ORDER BY of the insert
   ids.reserve(raw.size());
@@ -582,6 +594,40 @@ void AnalyticsRepository::SetLoyaltyAccounts(
                                 {"lifetime_points", account.lifetime_points}});
   }
   conn_.Run(kSetLoyalty, Params().Text(json::serialize(rows)));
+}
+
+std::vector<app::RecordedOrder> AnalyticsRepository::RecordedOrders(
+    const app::RecordedOrderPage& page) {
+  // The first page starts just before `from`, after the nil id.
+  const domain::Instant after =
+      page.after_time ? *page.after_time : page.from - std::chrono::microseconds(1);
+  const Result result = conn_.Run(
+      kRecordedOrders, Params()
+                           .Time(page.from)
+                           .Time(page.to)
+                           .Time(after)
+                           .Text(page.after_id ? page.after_id->str() : domain::OrderId().str())
+                           .Int(page.limit));
+  std::vector<app::RecordedOrder> orders;
+  for (int i = 0; i < result.Rows(); ++i) {
+    RowReader r(result, i);
+    const std::string id = r.String();
+    if (orders.empty() || orders.back().id.str() != id) {
+      app::RecordedOrder& order = orders.emplace_back();
+      order.id = ReadOrderId(id, "orders.id");
+      order.created_at = r.Time();
+      order.total = domain::Money::FromCents(r.Int64());
+      order.rules_version = r.Int64();
+    } else {
+      r.Time();  // the order's columns, already read
+      r.Int64();
+      r.Int64();
+    }
+    const domain::CoffeeId coffee{r.Int64()};
+    const int quantity = r.Int();
+    orders.back().lines.push_back({coffee, quantity, domain::Money::FromCents(r.Int64())});
+  }
+  return orders;
 }
 
 }  // namespace coffee::storage::postgres

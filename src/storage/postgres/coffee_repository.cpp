@@ -203,6 +203,7 @@ std::vector<domain::CoffeeId> CoffeeRepository::ExistingIds(
   if (ids.empty()) return {};
   const Result result = conn_.Run(kCoffeeExistingIds, Params().Text(IdArray(ids)));
   std::vector<domain::CoffeeId> existing;
+  existing.reserve(static_cast<std::size_t>(result.Rows()));
   for (int i = 0; i < result.Rows(); ++i) {
     existing.emplace_back(RowReader(result, i).Int64());
   }

@@ -122,11 +122,13 @@ constexpr Statement kLoyaltyPut{
 constexpr Statement kChangeInsert{
     "config_change_insert",
     "INSERT INTO config_change_log "
-    "(actor_id, entity, entity_id, action, before_json, after_json, created_at) "
-    "VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, COALESCE($7::timestamptz, now()))"};
+    "(actor_id, entity, entity_id, action, before_json, after_json, created_at, "
+    "scheduled_change_id) "
+    "VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, COALESCE($7::timestamptz, now()), $8)"};
 constexpr Statement kChangeList{
     "config_change_list",
-    "SELECT id, actor_id, entity, entity_id, action, before_json, after_json, created_at "
+    "SELECT id, actor_id, entity, entity_id, action, before_json, after_json, created_at, "
+    "scheduled_change_id "
     "FROM config_change_log ORDER BY created_at DESC, id DESC OFFSET $1 LIMIT $2"};
 constexpr Statement kChangeCount{"config_change_count", "SELECT count(*) FROM config_change_log"};
 
@@ -152,6 +154,37 @@ constexpr Statement kVersionList{
     "SELECT version, actor_id, source, restored_from, summary, created_at "
     "FROM rule_set_versions ORDER BY version DESC OFFSET $1 LIMIT $2"};
 constexpr Statement kVersionCount{"rule_version_count", "SELECT count(*) FROM rule_set_versions"};
+
+constexpr Statement kScheduledInsert{
+    "scheduled_insert",
+    "INSERT INTO scheduled_changes (effective_at, change, note, status, created_by, created_at) "
+    "VALUES ($1, $2, $3, 'pending', $4, COALESCE($5::timestamptz, now())) RETURNING id"};
+constexpr Statement kScheduledFind{
+    "scheduled_find",
+    "SELECT id, effective_at, change, note, status, created_by, created_at, settled_by, "
+    "settled_at, version, failure FROM scheduled_changes "
+    "WHERE id = $1"};
+constexpr Statement kScheduledList{
+    "scheduled_list",
+    "SELECT id, effective_at, change, note, status, created_by, created_at, settled_by, "
+    "settled_at, version, failure FROM scheduled_changes "
+    "WHERE ($1::text IS NULL OR status = $1) ORDER BY effective_at, id OFFSET $2 LIMIT $3"};
+constexpr Statement kScheduledCount{
+    "scheduled_count",
+    "SELECT count(*) FROM scheduled_changes WHERE ($1::text IS NULL OR status = $1)"};
+constexpr Statement kScheduledNext{
+    "scheduled_next", "SELECT min(effective_at) FROM scheduled_changes WHERE status = 'pending'"};
+// SKIP LOCKED: a change another instance is applying is neither waited for nor taken twice.
+constexpr Statement kScheduledClaim{
+    "scheduled_claim",
+    "SELECT id, effective_at, change, note, status, created_by, created_at, settled_by, "
+    "settled_at, version, failure FROM scheduled_changes "
+    "WHERE status = 'pending' AND effective_at <= $1 ORDER BY effective_at, id LIMIT 1 "
+    "FOR UPDATE SKIP LOCKED"};
+constexpr Statement kScheduledSettle{
+    "scheduled_settle",
+    "UPDATE scheduled_changes SET status = $2, settled_by = $3, version = $4, failure = $5, "
+    "settled_at = $6 WHERE id = $1 AND status = 'pending'"};
 
 constexpr Statement kAuditInsert{
     "audit_insert",
@@ -283,6 +316,7 @@ app::ConfigChange ReadChange(const Result& result, int row) {
   c.before_json = r.OptString();
   c.after_json = r.OptString();
   c.created_at = r.Time();
+  c.scheduled_change_id = r.OptInt64();
   return c;
 }
 
@@ -516,7 +550,8 @@ void AuditLog::InsertConfigChange(const app::ConfigChange& change) {
                 .Text(change.action)
                 .OptText(change.before_json)
                 .OptText(change.after_json)
-                .OptTime(TimeOrNow(change.created_at)));
+                .OptTime(TimeOrNow(change.created_at))
+                .OptInt(change.scheduled_change_id));
 }
 
 std::vector<app::ConfigChange> AuditLog::ListConfigChanges(std::int64_t offset,
@@ -525,6 +560,7 @@ std::vector<app::ConfigChange> AuditLog::ListConfigChanges(std::int64_t offset,
       kChangeList,
       Params().Int(std::max<std::int64_t>(offset, 0)).Int(std::max<std::int64_t>(limit, 0)));
   std::vector<app::ConfigChange> changes;
+  changes.reserve(static_cast<std::size_t>(result.Rows()));
   for (int i = 0; i < result.Rows(); ++i) changes.push_back(ReadChange(result, i));
   return changes;
 }
@@ -555,6 +591,7 @@ std::vector<app::AuditRecord> AuditLog::ListAudit(const app::AuditQuery& query) 
   params.Int(std::max<std::int64_t>(query.offset, 0)).Int(std::max<std::int64_t>(query.limit, 0));
   const Result result = conn_.Run(kAuditList, params);
   std::vector<app::AuditRecord> records;
+  records.reserve(static_cast<std::size_t>(result.Rows()));
   for (int i = 0; i < result.Rows(); ++i) records.push_back(ReadAudit(result, i));
   return records;
 }
@@ -629,6 +666,92 @@ std::vector<app::RuleSetVersion> RulesRepository::ListVersions(std::int64_t offs
 
 std::int64_t RulesRepository::CountVersions() {
   return CountOf(conn_.Run(kVersionCount, Params()));
+}
+
+namespace {
+
+app::ScheduledChange ReadScheduled(const Result& result, int row) {
+  RowReader r(result, row);
+  app::ScheduledChange c;
+  c.id = r.Int64();
+  c.effective_at = r.Time();
+  c.change = r.String();
+  c.note = r.OptString();
+  c.status = r.String();
+  if (auto by = r.OptInt64()) c.created_by = domain::UserId(*by);
+  c.created_at = r.Time();
+  if (auto by = r.OptInt64()) c.settled_by = domain::UserId(*by);
+  c.settled_at = r.OptTime();
+  c.version = r.OptInt64();
+  c.failure = r.OptString();
+  return c;
+}
+
+std::optional<std::int64_t> OptUserId(const std::optional<domain::UserId>& id) {
+  return id ? std::optional(id->value) : std::nullopt;
+}
+
+}  // namespace
+
+app::ScheduledChange RulesRepository::InsertScheduledChange(const app::ScheduledChange& change) {
+  const Result result = conn_.Run(kScheduledInsert, Params()
+                                                        .Time(change.effective_at)
+                                                        .Text(change.change)
+                                                        .OptText(change.note)
+                                                        .OptInt(OptUserId(change.created_by))
+                                                        .OptTime(TimeOrNow(change.created_at)));
+  RowReader r(result, 0);
+  return *FindScheduledChange(r.Int64());
+}
+
+std::optional<app::ScheduledChange> RulesRepository::FindScheduledChange(std::int64_t id) {
+  const Result result = conn_.Run(kScheduledFind, Params().Int(id));
+  if (result.Rows() == 0) return std::nullopt;
+  return ReadScheduled(result, 0);
+}
+
+std::vector<app::ScheduledChange> RulesRepository::ListScheduledChanges(
+    const std::optional<std::string>& status, std::int64_t offset, std::int64_t limit) {
+  const Result result = conn_.Run(kScheduledList, Params()
+                                                      .OptText(status)
+                                                      .Int(std::max<std::int64_t>(offset, 0))
+                                                      .Int(std::max<std::int64_t>(limit, 0)));
+  std::vector<app::ScheduledChange> changes;
+  for (int i = 0; i < result.Rows(); ++i) changes.push_back(ReadScheduled(result, i));
+  return changes;
+}
+
+std::int64_t RulesRepository::CountScheduledChanges(const std::optional<std::string>& status) {
+  return CountOf(conn_.Run(kScheduledCount, Params().OptText(status)));
+}
+
+std::optional<domain::Instant> RulesRepository::NextScheduledChange() {
+  const Result result = conn_.Run(kScheduledNext, Params());
+  if (result.Rows() == 0) return std::nullopt;
+  RowReader r(result, 0);
+  return r.OptTime();
+}
+
+std::optional<app::ScheduledChange> RulesRepository::ClaimDueScheduledChange(domain::Instant now) {
+  const Result result = conn_.Run(kScheduledClaim, Params().Time(now));
+  if (result.Rows() == 0) return std::nullopt;
+  return ReadScheduled(result, 0);
+}
+
+bool RulesRepository::SettleScheduledChange(std::int64_t id, std::string_view status,
+                                            std::optional<domain::UserId> by,
+                                            std::optional<std::int64_t> version,
+                                            const std::optional<std::string>& failure,
+                                            domain::Instant at) {
+  return conn_
+             .Run(kScheduledSettle, Params()
+                                        .Int(id)
+                                        .Text(status)
+                                        .OptInt(OptUserId(by))
+                                        .OptInt(version)
+                                        .OptText(failure)
+                                        .Time(at))
+             .Affected() > 0;
 }
 
 }  // namespace coffee::storage::postgres

@@ -242,6 +242,19 @@ constexpr std::string_view kUpsertLoyaltyAccount =
     " points_balance = excluded.points_balance, lifetime_points = excluded.lifetime_points,"
     " updated_at = excluded.updated_at";
 
+// Counted orders of [?1, ?2) after (?3, ?4), ?5 of them, each with its lines and the rule-set
+// version its pricing_summary audit row recorded.
+constexpr std::string_view kRecordedOrders =
+    "WITH page AS (SELECT o.id, o.created_at, o.total_price_cents,"
+    " coalesce((SELECT a.rule_data ->> 'rules_version' FROM rule_audit_log a"
+    " WHERE a.order_id = o.id AND +a.rule_type = 'pricing_summary' LIMIT 1), 0) AS version"
+    " FROM orders o WHERE o.status = 'completed' AND o.payment_status <> 'refunded'"
+    " AND o.created_at >= ?1 AND o.created_at < ?2 AND (o.created_at, o.id) > (?3, ?4)"
+    " ORDER BY o.created_at, o.id LIMIT ?5)"
+    " SELECT p.id, p.created_at, p.total_price_cents, p.version, i.coffee_id, i.quantity,"
+    " i.price_snapshot_cents FROM page p JOIN order_items i ON i.order_id = p.id"
+    " ORDER BY p.created_at, p.id, i.id";
+
 /// Reads eight SalesSums columns starting at `first`.
 app::SalesSums ReadSums(const Statement& row, int first) {
   app::SalesSums s;
@@ -531,6 +544,30 @@ void AnalyticsRepository::SetLoyaltyAccounts(
     stmt.Bind(4, now);
     stmt.Run();
   }
+}
+
+std::vector<app::RecordedOrder> AnalyticsRepository::RecordedOrders(
+    const app::RecordedOrderPage& page) {
+  Statement stmt = conn_.Prepare(kRecordedOrders);
+  stmt.Bind(1, domain::FormatTimestamp(page.from)).Bind(2, domain::FormatTimestamp(page.to));
+  // The stored text forms sort in time order; "" sorts before every one of them.
+  stmt.Bind(3, page.after_time ? domain::FormatTimestamp(*page.after_time) : std::string());
+  stmt.Bind(4, page.after_id ? page.after_id->str() : std::string());
+  stmt.Bind(5, page.limit);
+  std::vector<app::RecordedOrder> orders;
+  while (stmt.Step()) {
+    const std::string id = stmt.Text(0);
+    if (orders.empty() || orders.back().id.str() != id) {
+      app::RecordedOrder& order = orders.emplace_back();
+      order.id = ReadOrderId(id, "orders.id");
+      order.created_at = ReadTimestamp(stmt.Text(1), "orders.created_at");
+      order.total = domain::Money::FromCents(stmt.Int(2));
+      order.rules_version = stmt.Int(3);
+    }
+    orders.back().lines.push_back({domain::CoffeeId{stmt.Int(4)}, static_cast<int>(stmt.Int(5)),
+                                   domain::Money::FromCents(stmt.Int(6))});
+  }
+  return orders;
 }
 
 }  // namespace coffee::storage::sqlite

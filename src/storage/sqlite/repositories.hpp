@@ -97,6 +97,18 @@ class RulesRepository final : public app::RulesRepository {
   std::optional<app::RuleSetVersion> FindVersion(std::int64_t version) override;
   std::vector<app::RuleSetVersion> ListVersions(std::int64_t offset, std::int64_t limit) override;
   std::int64_t CountVersions() override;
+  app::ScheduledChange InsertScheduledChange(const app::ScheduledChange& change) override;
+  std::optional<app::ScheduledChange> FindScheduledChange(std::int64_t id) override;
+  std::vector<app::ScheduledChange> ListScheduledChanges(const std::optional<std::string>& status,
+                                                         std::int64_t offset,
+                                                         std::int64_t limit) override;
+  std::int64_t CountScheduledChanges(const std::optional<std::string>& status) override;
+  std::optional<domain::Instant> NextScheduledChange() override;
+  std::optional<app::ScheduledChange> ClaimDueScheduledChange(domain::Instant now) override;
+  bool SettleScheduledChange(std::int64_t id, std::string_view status,
+                             std::optional<domain::UserId> by, std::optional<std::int64_t> version,
+                             const std::optional<std::string>& failure,
+                             domain::Instant at) override;
 
  private:
   Connection& conn_;
@@ -200,6 +212,7 @@ class AnalyticsRepository final : public app::AnalyticsRepository {
   app::LoyaltyTotals Loyalty() override;
   std::vector<std::pair<domain::CoffeeId, std::string>> CoffeeNames() override;
   std::vector<std::pair<domain::RuleId, std::string>> RuleDescriptions() override;
+  std::vector<app::RecordedOrder> RecordedOrders(const app::RecordedOrderPage& page) override;
   app::RollupCounts RebuildRollups() override;
   void Analyze() override;
   std::vector<domain::UserId> InsertUsers(const std::vector<std::string>& emails,

@@ -98,10 +98,11 @@ constexpr std::string_view kPutLoyaltyConfig =
 
 constexpr std::string_view kInsertConfigChange =
     "INSERT INTO config_change_log"
-    " (actor_id, entity, entity_id, action, before_json, after_json, created_at)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+    " (actor_id, entity, entity_id, action, before_json, after_json, created_at,"
+    " scheduled_change_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 constexpr std::string_view kListConfigChanges =
-    "SELECT id, actor_id, entity, entity_id, action, before_json, after_json, created_at"
+    "SELECT id, actor_id, entity, entity_id, action, before_json, after_json, created_at,"
+    " scheduled_change_id"
     " FROM config_change_log ORDER BY created_at DESC, id DESC LIMIT ?1 OFFSET ?2";
 constexpr std::string_view kCountConfigChanges = "SELECT count(*) FROM config_change_log";
 
@@ -384,6 +385,27 @@ constexpr std::string_view kListVersions =
     "SELECT version, actor_id, source, restored_from, summary, created_at"
     " FROM rule_set_versions ORDER BY version DESC LIMIT ?2 OFFSET ?1";
 constexpr std::string_view kCountVersions = "SELECT COUNT(*) FROM rule_set_versions";
+constexpr std::string_view kScheduledColumns =
+    "id, effective_at, change, note, status, created_by, created_at, settled_by, settled_at,"
+    " version, failure";
+constexpr std::string_view kInsertScheduled =
+    "INSERT INTO scheduled_changes (effective_at, change, note, status, created_by, created_at)"
+    " VALUES (?1, ?2, ?3, 'pending', ?4, ?5) RETURNING id";
+constexpr std::string_view kFindScheduled = " FROM scheduled_changes WHERE id = ?1";
+constexpr std::string_view kListScheduled =
+    " FROM scheduled_changes WHERE (?1 IS NULL OR status = ?1)"
+    " ORDER BY effective_at, id LIMIT ?2 OFFSET ?3";
+constexpr std::string_view kCountScheduled =
+    "SELECT COUNT(*) FROM scheduled_changes WHERE (?1 IS NULL OR status = ?1)";
+constexpr std::string_view kNextScheduled =
+    "SELECT MIN(effective_at) FROM scheduled_changes WHERE status = 'pending'";
+// The single writer: nobody else can hold the row while this transaction is open.
+constexpr std::string_view kClaimScheduled =
+    " FROM scheduled_changes WHERE status = 'pending' AND effective_at <= ?1"
+    " ORDER BY effective_at, id LIMIT 1";
+constexpr std::string_view kSettleScheduled =
+    "UPDATE scheduled_changes SET status = ?2, settled_by = ?3, version = ?4, failure = ?5,"
+    " settled_at = ?6 WHERE id = ?1 AND status = 'pending'";
 
 /// The columns version … created_at of a rule_set_versions row (the document is the caller's).
 app::RuleSetVersion ReadVersion(Statement& stmt) {
@@ -395,6 +417,31 @@ app::RuleSetVersion ReadVersion(Statement& stmt) {
   v.summary = stmt.Text(4);
   v.created_at = ReadTimestamp(stmt.Text(5), "rule_set_versions.created_at");
   return v;
+}
+
+/// The kScheduledColumns of a scheduled_changes row.
+app::ScheduledChange ReadScheduled(Statement& stmt) {
+  app::ScheduledChange c;
+  c.id = stmt.Int(0);
+  c.effective_at = ReadTimestamp(stmt.Text(1), "scheduled_changes.effective_at");
+  c.change = stmt.Text(2);
+  c.note = stmt.OptText(3);
+  c.status = stmt.Text(4);
+  if (auto by = stmt.OptInt(5)) c.created_by = domain::UserId(*by);
+  c.created_at = ReadTimestamp(stmt.Text(6), "scheduled_changes.created_at");
+  if (auto by = stmt.OptInt(7)) c.settled_by = domain::UserId(*by);
+  if (auto at = stmt.OptText(8)) c.settled_at = ReadTimestamp(*at, "scheduled_changes.settled_at");
+  c.version = stmt.OptInt(9);
+  c.failure = stmt.OptText(10);
+  return c;
+}
+
+std::string SelectScheduled(std::string_view rest) {
+  return "SELECT " + std::string(kScheduledColumns) + std::string(rest);
+}
+
+std::optional<std::int64_t> OptUserId(const std::optional<domain::UserId>& id) {
+  return id ? std::optional(id->value) : std::nullopt;
 }
 
 std::int64_t CountOf(Connection& conn, std::string_view sql) {
@@ -615,7 +662,7 @@ void AuditLog::InsertConfigChange(const app::ConfigChange& change) {
   }
   stmt.Bind(2, change.entity).Bind(3, change.entity_id).Bind(4, change.action);
   stmt.Bind(5, change.before_json).Bind(6, change.after_json);
-  stmt.Bind(7, domain::FormatTimestamp(Now()));
+  stmt.Bind(7, domain::FormatTimestamp(Now())).Bind(8, change.scheduled_change_id);
   stmt.Run();
 }
 
@@ -634,6 +681,7 @@ std::vector<app::ConfigChange> AuditLog::ListConfigChanges(std::int64_t offset,
     c.before_json = stmt.OptText(5);
     c.after_json = stmt.OptText(6);
     c.created_at = ReadTimestamp(stmt.Text(7), "config_change_log.created_at");
+    c.scheduled_change_id = stmt.OptInt(8);
     changes.push_back(std::move(c));
   }
   return changes;
@@ -725,5 +773,69 @@ std::vector<app::RuleSetVersion> RulesRepository::ListVersions(std::int64_t offs
 }
 
 std::int64_t RulesRepository::CountVersions() { return CountOf(conn_, kCountVersions); }
+
+app::ScheduledChange RulesRepository::InsertScheduledChange(const app::ScheduledChange& change) {
+  std::int64_t id = 0;
+  {
+    Statement stmt = conn_.Prepare(kInsertScheduled);
+    const auto created_at = change.created_at == domain::Instant{} ? Now() : change.created_at;
+    stmt.Bind(1, domain::FormatTimestamp(change.effective_at)).Bind(2, change.change);
+    stmt.Bind(3, change.note).Bind(4, OptUserId(change.created_by));
+    stmt.Bind(5, domain::FormatTimestamp(created_at));
+    if (!stmt.Step()) throw app::StorageError("scheduled_changes insert returned no id");
+    id = stmt.Int(0);
+  }
+  return *FindScheduledChange(id);
+}
+
+std::optional<app::ScheduledChange> RulesRepository::FindScheduledChange(std::int64_t id) {
+  Statement stmt = conn_.Prepare(SelectScheduled(kFindScheduled));
+  stmt.Bind(1, id);
+  if (!stmt.Step()) return std::nullopt;
+  return ReadScheduled(stmt);
+}
+
+std::vector<app::ScheduledChange> RulesRepository::ListScheduledChanges(
+    const std::optional<std::string>& status, std::int64_t offset, std::int64_t limit) {
+  Statement stmt = conn_.Prepare(SelectScheduled(kListScheduled));
+  stmt.Bind(1, status).Bind(2, std::max<std::int64_t>(limit, 0));
+  stmt.Bind(3, std::max<std::int64_t>(offset, 0));
+  std::vector<app::ScheduledChange> changes;
+  while (stmt.Step()) changes.push_back(ReadScheduled(stmt));
+  return changes;
+}
+
+std::int64_t RulesRepository::CountScheduledChanges(const std::optional<std::string>& status) {
+  Statement stmt = conn_.Prepare(kCountScheduled);
+  stmt.Bind(1, status);
+  return stmt.Step() ? stmt.Int(0) : 0;
+}
+
+std::optional<domain::Instant> RulesRepository::NextScheduledChange() {
+  Statement stmt = conn_.Prepare(kNextScheduled);
+  if (!stmt.Step()) return std::nullopt;
+  const auto text = stmt.OptText(0);
+  if (!text) return std::nullopt;
+  return ReadTimestamp(*text, "scheduled_changes.effective_at");
+}
+
+std::optional<app::ScheduledChange> RulesRepository::ClaimDueScheduledChange(domain::Instant now) {
+  Statement stmt = conn_.Prepare(SelectScheduled(kClaimScheduled));
+  stmt.Bind(1, domain::FormatTimestamp(now));
+  if (!stmt.Step()) return std::nullopt;
+  return ReadScheduled(stmt);
+}
+
+bool RulesRepository::SettleScheduledChange(std::int64_t id, std::string_view status,
+                                            std::optional<domain::UserId> by,
+                                            std::optional<std::int64_t> version,
+                                            const std::optional<std::string>& failure,
+                                            domain::Instant at) {
+  Statement stmt = conn_.Prepare(kSettleScheduled);
+  stmt.Bind(1, id).Bind(2, status).Bind(3, OptUserId(by)).Bind(4, version).Bind(5, failure);
+  stmt.Bind(6, domain::FormatTimestamp(at));
+  stmt.Run();
+  return conn_.Changes() > 0;
+}
 
 }  // namespace coffee::storage::sqlite

@@ -153,7 +153,7 @@ std::exception_ptr RunInSavepoint(Connection& conn, Tx& tx, PendingWrite& w) noe
     if (!keep) conn.Prepare(kRollbackToSavepoint).Run();
     conn.Prepare(kReleaseSavepoint).Run();
   } catch (...) {
-    const std::exception_ptr error = std::current_exception();
+    std::exception_ptr error = std::current_exception();
     if (!w.error) w.error = error;
     return error;
   }
