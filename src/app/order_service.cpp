@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 #include <map>
 #include <random>
+#include <ranges>
 
 #include "app/rules_json.hpp"
 #include "rules/availability.hpp"
@@ -101,7 +102,7 @@ std::optional<rules::RuleExclusion> ClaimUses(Tx& tx, const rules::Snapshot& sna
       claimed.push_back(rule->id);
       continue;
     }
-    for (auto it = claimed.rbegin(); it != claimed.rend(); ++it) tx.Usage().Unclaim(*it, customer);
+    for (const auto id : claimed | std::views::reverse) tx.Usage().Unclaim(id, customer);
     claimed.clear();
     return rules::RuleExclusion{rule->id, result == ClaimResult::kUsageLimitReached
                                               ? rules::NotAppliedReason::kUsageLimitReached
