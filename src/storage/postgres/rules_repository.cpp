@@ -717,6 +717,7 @@ std::vector<app::ScheduledChange> RulesRepository::ListScheduledChanges(
                                                       .Int(std::max<std::int64_t>(offset, 0))
                                                       .Int(std::max<std::int64_t>(limit, 0)));
   std::vector<app::ScheduledChange> changes;
+  changes.reserve(static_cast<std::size_t>(result.Rows()));
   for (int i = 0; i < result.Rows(); ++i) changes.push_back(ReadScheduled(result, i));
   return changes;
 }
