@@ -5,7 +5,6 @@
 #include <boost/json.hpp>
 #include <map>
 #include <random>
-#include <ranges>
 
 #include "app/rules_json.hpp"
 #include "rules/availability.hpp"
@@ -102,7 +101,8 @@ std::optional<rules::RuleExclusion> ClaimUses(Tx& tx, const rules::Snapshot& sna
       claimed.push_back(rule->id);
       continue;
     }
-    for (const auto id : claimed | std::views::reverse) tx.Usage().Unclaim(id, customer);
+    // Newest first; an index loop, as clang 14 cannot compile libstdc++ 12's views::reverse.
+    for (std::size_t i = claimed.size(); i-- > 0;) tx.Usage().Unclaim(claimed[i], customer);
     claimed.clear();
     return rules::RuleExclusion{rule->id, result == ClaimResult::kUsageLimitReached
                                               ? rules::NotAppliedReason::kUsageLimitReached
