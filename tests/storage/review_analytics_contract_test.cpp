@@ -16,6 +16,7 @@
 
 #include "app/ports/store.hpp"
 #include "storage/database.hpp"
+#include "storage/migrations.hpp"
 #include "test_database.hpp"
 
 namespace coffee {
@@ -126,6 +127,7 @@ class ReviewAnalyticsContract : public ::testing::TestWithParam<std::string> {
     o.estimated_prep_minutes = quoted;
     o.prep_work_minutes = quoted;
     o.estimated_ready_at = created_at + std::chrono::minutes(quoted);
+    o.rules_version = rules_version_;
     for (const auto& [coffee, quantity, discount] : lines) {
       app::OrderLine line;
       line.coffee_id = coffee.id;
@@ -279,7 +281,7 @@ class ReviewAnalyticsContract : public ::testing::TestWithParam<std::string> {
     EXPECT_EQ(bins.at(cappuccino_.id.value), (std::map<std::int64_t, std::int64_t>{{3, 1}}));
   }
 
-  /// The orders Place gives a "rules_version" in their pricing_summary audit row (0: none).
+  /// The version Place records on its orders and in their pricing_summary audit row (0: none).
   std::int64_t rules_version_ = 0;
   std::unique_ptr<TestDatabase> test_db_;
   std::unique_ptr<storage::Database> db_;
@@ -514,6 +516,36 @@ TEST_P(ReviewAnalyticsContract, RecordedOrdersArePagedWithTheirLinesAndRuleSetVe
       page(T("2026-03-10T08:05:00Z"), T("2026-03-10T08:20:00Z"), std::nullopt, std::nullopt, 10);
   ASSERT_EQ(a_only.size(), 1U);
   EXPECT_EQ(a_only[0].id, Uuid(1));
+}
+
+// Migration 0009 copies the version of orders placed before it from their audit row. Its
+// UPDATE is run as shipped over orders whose column was emptied.
+TEST_P(ReviewAnalyticsContract, Migration0009CopiesEachOrdersRuleSetVersionFromItsAuditRow) {
+  rules_version_ = 4;
+  ThreeOrders();
+  rules_version_ = 0;
+  Place(Uuid(5), user_, T("2026-03-10T08:30:00Z"), {{espresso_, 1, 0}}, 3);
+  Complete(Uuid(5), std::nullopt);
+  const auto versions = [&] {
+    app::RecordedOrderPage p{T("2026-03-01T00:00:00Z"), T("2026-04-01T00:00:00Z"), std::nullopt,
+                             std::nullopt, 10};
+    std::vector<std::int64_t> out;
+    for (const auto& order : Read([&](Tx& tx) { return tx.Analytics().RecordedOrders(p); })) {
+      out.push_back(order.rules_version);
+    }
+    return out;
+  };
+  ASSERT_EQ(versions(), (std::vector<std::int64_t>{4, 4, 0}));
+  test_db_->Exec("UPDATE orders SET rules_version = NULL");
+  EXPECT_EQ(versions(), (std::vector<std::int64_t>{0, 0, 0}));
+  std::string backfill;
+  for (const auto& m : storage::EmbeddedMigrations(db_->Backend())) {
+    const auto at = m.sql.find("UPDATE orders");
+    if (m.version == 9 && at != std::string_view::npos) backfill = std::string(m.sql.substr(at));
+  }
+  ASSERT_EQ(backfill.rfind("UPDATE orders", 0), 0U) << "migration 0009 has no UPDATE orders";
+  test_db_->Exec(backfill);
+  EXPECT_EQ(versions(), (std::vector<std::int64_t>{4, 4, 0}));
 }
 
 TEST_P(ReviewAnalyticsContract, RefundsAndCancellationsLeaveTheRollups) {

@@ -55,6 +55,9 @@ struct Order {
   domain::Instant created_at;  // chosen by the caller (the placement instant)
   domain::Instant updated_at;
   std::vector<OrderLine> items;  // in line order
+  /// The rule-set version that priced it (0: not recorded). Written on insert and read by the
+  /// simulation (RecordedOrders); Find and List leave it 0.
+  std::int64_t rules_version = 0;
 };
 
 struct OrderQuery {
