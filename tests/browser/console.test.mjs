@@ -327,6 +327,63 @@ describe(`the web console (${BACKEND})`, () => {
     assert.equal(inactive.is_active, false);
   });
 
+  it('a promo-code rule keeps its code and limits when it is re-enabled or edited', async () => {
+    const token = await login(ADMIN);
+    const made = await api('POST', '/api/business-rules/pricing', {token, body: {
+      rule_type: 'promotional', description: 'Console code rule', discount_type: 'percentage',
+      discount_value: 5, promo_code: 'CONSOLE5', max_uses: 7, max_uses_per_customer: 2}});
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    const id = made.body.id;
+    const stored = async () => (await api('GET', `/api/business-rules/pricing/${id}`, {token})).body;
+    // The page may already show the pricing screen: a reload lists the new rule.
+    await admin.goto(`${BASE}/console/#/pricing`);
+    await admin.reload();
+    const row = `tr[data-rule-id="${id}"]`;
+    await admin.waitForSelector(row);
+    assert.match(await admin.$eval(row, (el) => el.textContent), /code CONSOLE5 · at most 7 uses · 2 per customer/);
+
+    // Disabled, then enabled again from the list (a PUT of the whole rule).
+    await admin.click(`${row} button.danger`);
+    await admin.waitForSelector(`${row} .badge.inactive`);
+    await admin.click(`${row} button.secondary:not([aria-label^="Edit"])`);
+    await admin.waitForSelector(`${row} .badge.active`);
+    let rule = await stored();
+    assert.deepEqual([rule.is_active, rule.promo_code, rule.max_uses, rule.max_uses_per_customer],
+      [true, 'CONSOLE5', 7, 2]);
+
+    // Edited: the form shows the code and the limits, and saving keeps them.
+    await admin.click(`${row} button[aria-label^="Edit"]`);
+    const form = await admin.waitForSelector('form.rule-editor');
+    const code = await form.$('input[maxlength="40"]');
+    assert.equal(await code.evaluate((el) => el.value), 'CONSOLE5');
+    const description = await form.$('input[type="text"]');
+    await description.click({count: 3});
+    await description.type('Console code rule, renamed');
+    await admin.click('form.rule-editor button[type="submit"]');
+    await admin.waitForFunction(() => !document.querySelector('form.rule-editor'));
+    rule = await stored();
+    assert.deepEqual([rule.description, rule.promo_code, rule.max_uses, rule.max_uses_per_customer],
+      ['Console code rule, renamed', 'CONSOLE5', 7, 2]);
+
+    // Emptying a field clears it.
+    await admin.click(`${row} button[aria-label^="Edit"]`);
+    await admin.waitForSelector('form.rule-editor');
+    const labels = await admin.$$eval('form.rule-editor label', (els) => els.map((el) => el.textContent));
+    assert.ok(labels.includes('Uses in all'), labels.join());
+    const cleared = await admin.$$eval('form.rule-editor input[type="number"]', (els) => {
+      const input = els.find((el) => el.labels?.[0]?.textContent === 'Uses in all');
+      const before = input.value;
+      input.value = '';
+      return before;
+    });
+    assert.equal(cleared, '7');
+    await admin.click('form.rule-editor button[type="submit"]');
+    await admin.waitForFunction(() => !document.querySelector('form.rule-editor'));
+    rule = await stored();
+    assert.deepEqual([rule.promo_code, rule.max_uses, rule.max_uses_per_customer], ['CONSOLE5', null, 2]);
+    assert.equal((await api('DELETE', `/api/business-rules/pricing/${id}`, {token})).status, 204);
+  });
+
   it('settings save through the API and appear in the change log; an order\u2019s audit is shown', async () => {
     await admin.goto(`${BASE}/console/#/settings`);
     const baristas = await admin.waitForSelector('form[aria-label="Prep time settings"] input[max="100"]');

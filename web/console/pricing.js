@@ -28,13 +28,17 @@ function conditionText(rule, coffeeNames) {
   }
   if (rule.rule_type === 'quantity_based') parts.push(`${rule.min_quantity}+ items`);
   parts.push(rule.coffee_ids ? rule.coffee_ids.map((id) => coffeeNames.get(id) ?? `#${id}`).join(', ') : 'all coffees');
+  if (rule.promo_code) parts.push(`code ${rule.promo_code}`);
+  if (rule.max_uses) parts.push(`at most ${rule.max_uses} uses`);
+  if (rule.max_uses_per_customer) parts.push(`${rule.max_uses_per_customer} per customer`);
   return parts.join(' · ');
 }
 
 /** The body of PUT /api/business-rules/pricing/:id that keeps `rule` as it is but `changes`. */
 export function ruleBody(rule, changes = {}) {
   const keys = ['rule_type', 'description', 'discount_type', 'discount_value', 'priority', 'is_active',
-    'valid_from', 'valid_until', 'coffee_ids', 'time_ranges', 'days_of_week', 'min_quantity'];
+    'valid_from', 'valid_until', 'coffee_ids', 'time_ranges', 'days_of_week', 'min_quantity',
+    'promo_code', 'max_uses', 'max_uses_per_customer'];
   const body = {};
   for (const k of keys) if (rule[k] !== undefined && rule[k] !== null) body[k] = rule[k];
   if (rule.valid_until === null) body.valid_until = null;
@@ -120,7 +124,8 @@ export function renderPricing(main) {
     const draft = rule ?? {
       rule_type: 'promotional', description: '', discount_type: 'percentage', discount_value: 10,
       priority: 0, is_active: true, valid_from: null, valid_until: null, coffee_ids: null,
-      time_ranges: [], days_of_week: [], min_quantity: null,
+      time_ranges: [], days_of_week: [], min_quantity: null, promo_code: null, max_uses: null,
+      max_uses_per_customer: null,
     };
     const f = {
       description: field('Description', h('input', {type: 'text', maxlength: 500, value: draft.description})),
@@ -139,6 +144,12 @@ export function renderPricing(main) {
         'Empty: from now.'),
       valid_until: field('Valid until', h('input', {type: 'datetime-local', value: toLocalInput(draft.valid_until)}),
         'Empty: no end.'),
+      promo_code: field('Promo code', h('input', {type: 'text', maxlength: 40, autocomplete: 'off',
+        value: draft.promo_code ?? ''}), 'Only orders that carry this code get the rule. Empty: no code.'),
+      max_uses: field('Uses in all', h('input', {type: 'number', min: 1, step: 1, value: draft.max_uses ?? ''}),
+        'Discounted orders allowed. Empty: no limit.'),
+      max_uses_per_customer: field('Uses per customer', h('input', {type: 'number', min: 1, step: 1,
+        value: draft.max_uses_per_customer ?? ''}), 'Empty: no limit.'),
     };
     const active = h('input', {type: 'checkbox', id: newId('active'), checked: draft.is_active});
     // Coffees: every coffee, or only those ticked.
@@ -186,6 +197,7 @@ export function renderPricing(main) {
       h('div', {class: 'inline'}, f.description.row, f.rule_type.row),
       h('div', {class: 'inline'}, f.discount_type.row, f.discount_value.row, f.priority.row, f.min_quantity.row),
       h('div', {class: 'inline'}, f.valid_from.row, f.valid_until.row),
+      h('div', {class: 'inline'}, f.promo_code.row, f.max_uses.row, f.max_uses_per_customer.row),
       h('p', {class: 'checks'}, h('label', {for: active.id}, active, 'Enabled')),
       coffeeSet, timeSet,
       h('div', {class: 'row-actions'},
@@ -229,6 +241,11 @@ export function renderPricing(main) {
       }
       if (body.rule_type === 'quantity_based' && f.min_quantity.input.value !== '') {
         body.min_quantity = Number(f.min_quantity.input.value);
+      }
+      // A PUT replaces the whole rule: an empty field clears the code or the limit.
+      body.promo_code = f.promo_code.input.value.trim() || null;
+      for (const key of ['max_uses', 'max_uses_per_customer']) {
+        body[key] = f[key].input.value === '' ? null : Number(f[key].input.value);
       }
       try {
         if (rule) await call('PUT', `/api/business-rules/pricing/${rule.id}`, {body});
