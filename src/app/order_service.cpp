@@ -393,6 +393,7 @@ Outcome<PlaceResult> OrderService::Place(
     order.estimated_ready_at = d.at + std::chrono::minutes(d.prep.total_minutes);
     order.items = d.lines;
     order.rules_version = d.rules_version;
+    order.promo_code = d.promo_code;
     order = tx.Orders().Insert(order);
     if (!d.uses_claimed.empty()) tx.Usage().RecordOrderUses(order.id, viewer.id, d.uses_claimed);
     WriteOrderAudit(tx, order, d);

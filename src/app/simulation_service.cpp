@@ -192,6 +192,7 @@ Outcome<SimulationReport> SimulationService::Simulate(const SimulationRequest& r
           replay.id = order.id.str();
           replay.created_at = order.created_at;
           replay.recorded_total = order.total;
+          replay.promo_code = order.promo_code;
           replay.lines.clear();
           for (const auto& line : order.lines) {
             replay.lines.push_back({line.coffee_id, line.quantity, line.unit_price});

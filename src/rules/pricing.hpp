@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <span>
 #include <string>
@@ -52,6 +53,9 @@ enum class NotAppliedReason {
   kUsageLimitReached,     // the rule's conditions hold, but its max_uses are spent
   kCustomerLimitReached,  // the rule's conditions hold, but this customer's uses are spent
 };
+/// How many reasons there are: one past the last enumerator (keep it last when adding one).
+inline constexpr std::size_t kNotAppliedReasonCount =
+    static_cast<std::size_t>(NotAppliedReason::kCustomerLimitReached) + 1;
 
 /// Stable machine code: "not_yet_valid", "expired", "lost_in_best_price", …
 std::string_view ToString(NotAppliedReason reason);

@@ -6,8 +6,6 @@
 namespace coffee::rules {
 namespace {
 
-constexpr std::size_t kReasonCount = static_cast<std::size_t>(NotAppliedReason::kInvalidConfig) + 1;
-
 /// a ranks before b among the largest changes: greater |delta|, then lower id.
 bool Greater(const OrderChange& a, const OrderChange& b) {
   const std::int64_t da = std::llabs(a.delta().cents());
@@ -31,14 +29,16 @@ Simulation::RuleTally& Simulation::Tally(domain::RuleId id, const Snapshot& sour
     it->second.figures.rule_id = id;
     if (const auto* rule = source.FindPricingRule(id))
       it->second.figures.description = rule->description;
-    it->second.reasons.assign(kReasonCount, 0);
+    it->second.reasons.assign(kNotAppliedReasonCount, 0);
   }
   return it->second;
 }
 
 void Simulation::Add(const ReplayOrder& order, const Snapshot& baseline) {
-  const PricingDecision drafted = PriceOrder(draft_, order.lines, order.created_at);
-  const PricingDecision before = PriceOrder(baseline, order.lines, order.created_at);
+  // Usage limits are not replayed: no exclusions.
+  const PricingOptions options{order.promo_code, {}};
+  const PricingDecision drafted = PriceOrder(draft_, order.lines, order.created_at, options);
+  const PricingDecision before = PriceOrder(baseline, order.lines, order.created_at, options);
 
   ++totals_.orders;
   totals_.base_revenue += before.base_price;
@@ -64,7 +64,7 @@ void Simulation::Add(const ReplayOrder& order, const Snapshot& baseline) {
     draft_cents_[applied.rule_id.value] += applied.discount.cents();
   }
   for (const auto& missed : drafted.not_applied) {
-    ++Tally(missed.rule_id, draft_).reasons[static_cast<std::size_t>(missed.reason)];
+    ++Tally(missed.rule_id, draft_).reasons.at(static_cast<std::size_t>(missed.reason));
   }
   for (const auto& [id, cents] : baseline_cents_) {
     auto it = draft_cents_.find(id);

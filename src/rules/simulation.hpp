@@ -21,6 +21,7 @@ struct ReplayOrder {
   domain::Instant created_at;
   domain::Money recorded_total;  // what the order was charged
   std::vector<PricingLine> lines;
+  std::string promo_code;  // the code it presented (normalized); empty: none
 };
 
 /// What one pricing rule did over the replayed orders, under the baseline (each order's own

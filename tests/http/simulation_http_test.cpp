@@ -159,6 +159,53 @@ TEST_P(SimulationHttp, ReplaysCountedOrdersUnderTheDraftAndTheirOwnVersion) {
   EXPECT_EQ(stored.Json().as_object().at("discount_value"), 10) << stored.body;
 }
 
+// An order is replayed with the promo code it presented. Rule P: 0.50 off a Cappuccino with
+// code SAVE5. O1 (C×1, code save5) was charged 4.00, O2 (C×1, no code) 4.50; the draft makes P
+// 1.00 off: O1 3.50 (−0.50), O2 unchanged, and both baselines match what was charged.
+TEST_P(SimulationHttp, OrdersAreReplayedWithThePromoCodeTheyPresented) {
+  auto made = client_->Post("/api/business-rules/pricing",
+                            R"({"rule_type":"promotional","description":"half off with code",)"
+                            R"("discount_type":"fixed_amount","discount_value":0.5,)"
+                            R"("coffee_ids":[2],"promo_code":"SAVE5",)"
+                            R"("valid_from":"2026-01-01T00:00:00Z"})",
+                            admin_);
+  ASSERT_EQ(made.status, 201) << made.body;
+  const auto rule_p = made.Json().as_object().at("id").as_int64();
+  auto placed =
+      client_->Post("/api/orders",
+                    R"({"items":[{"coffee_item_id":2,"quantity":1}],"promo_code":"save5"})", user_);
+  ASSERT_EQ(placed.status, 201) << placed.body;
+  EXPECT_EQ(placed.Json().as_object().at("total_price"), "4.00");
+  const std::string o1(placed.Json().as_object()["id"].as_string());
+  server_->db().Exec("UPDATE orders SET created_at = '2026-03-10T12:00:00.000000Z' WHERE id = '" +
+                     o1 + "'");
+  for (const char* s : {"confirmed", "preparing", "ready", "completed"}) Status(o1, s);
+  Order(R"([{"coffee_item_id":2,"quantity":1}])", "2026-03-10T12:30:00.000000Z", "completed");
+
+  const std::string draft =
+      std::string("{") + kRange + R"(,"pricing_rules":[{"id":)" + std::to_string(rule_x_) +
+      R"(,"rule_type":"promotional","description":"ten on espresso","discount_type":"percentage",)"
+      R"("discount_value":10,"coffee_ids":[1]},{"id":)" +
+      std::to_string(rule_p) +
+      R"(,"rule_type":"promotional","description":"one off with code",)"
+      R"("discount_type":"fixed_amount","discount_value":1,"coffee_ids":[2],)"
+      R"("promo_code":"SAVE5"}]})";
+  auto res = client_->Post(kSimulate, draft, admin_);
+  ASSERT_EQ(res.status, 200) << res.body;
+  const auto body = res.Json().as_object();
+  const auto totals = body.at("totals").as_object();
+  EXPECT_EQ(totals.at("orders"), 2);
+  EXPECT_EQ(totals.at("recorded_revenue"), "8.50");
+  EXPECT_EQ(totals.at("baseline_revenue"), "8.50");
+  EXPECT_EQ(totals.at("recorded_mismatches"), 0);
+  EXPECT_EQ(totals.at("orders_affected"), 1);
+  EXPECT_EQ(totals.at("draft_revenue"), "8.00");
+  EXPECT_EQ(totals.at("revenue_delta"), "-0.50");
+  const auto changes = body.at("largest_changes").as_array();
+  ASSERT_EQ(changes.size(), 1U) << res.body;
+  EXPECT_EQ(changes[0].as_object().at("order_id"), o1.c_str());
+}
+
 TEST_P(SimulationHttp, WithoutADraftNothingChangesAndAnEmptyPeriodIsZero) {
   Order(R"([{"coffee_item_id":1,"quantity":2}])", "2026-03-10T12:00:00.000000Z", "completed");
   auto same = client_->Post(kSimulate, std::string("{") + kRange + "}", admin_);

@@ -14,9 +14,10 @@ using testing::Line;
 using testing::PricingSnapshot;
 using testing::Rule;
 
-ReplayOrder Order(std::string id, std::vector<PricingLine> lines, std::int64_t recorded_cents) {
+ReplayOrder Order(std::string id, std::vector<PricingLine> lines, std::int64_t recorded_cents,
+                  std::string promo_code = "") {
   return {std::move(id), At("2026-03-10T12:00:00Z"), domain::Money::FromCents(recorded_cents),
-          std::move(lines)};
+          std::move(lines), std::move(promo_code)};
 }
 
 const RuleSimulation& Find(const SimulationResult& result, std::int64_t id) {
@@ -136,6 +137,35 @@ TEST_F(SimulationTest, TheSameRulesChangeNothing) {
   EXPECT_TRUE(r.largest_changes.empty());
   EXPECT_EQ(Find(r, 1).changed_orders, 0);
   EXPECT_EQ(Cents(r.revenue_delta()), 0);
+}
+
+// Each order is replayed with the code it presented, under both sides. Baseline: rule 1 10 %
+// with code SUMMER, rule 2 5 % on everything, additive; the draft makes rule 1 20 % and adds
+// rule 3 with a code no order presented.
+//   O1 (code summer): 4.00 − 0.40 − 0.20 = 3.40 baseline, 4.00 − 0.80 − 0.20 = 3.00 draft
+//   O2 (no code):     4.00 − 0.20        = 3.80 both
+TEST_F(SimulationTest, OrdersAreReplayedWithTheirPromoCode) {
+  const Snapshot baseline =
+      PricingSnapshot({Rule(1).Percent(1000).PromoCode("SUMMER"), Rule(2).Percent(500)},
+                      CombinationStrategy::kAdditive);
+  const Snapshot draft =
+      PricingSnapshot({Rule(1).Percent(2000).PromoCode("SUMMER"), Rule(2).Percent(500),
+                       Rule(3).Percent(500).PromoCode("NOBODY")},
+                      CombinationStrategy::kAdditive);
+  Simulation simulation(draft);
+  simulation.Add(Order("o1", {Line(1, 1, 400)}, 340, "summer"), baseline);
+  simulation.Add(Order("o2", {Line(1, 1, 400)}, 380), baseline);
+  const SimulationResult r = simulation.Result();
+  EXPECT_EQ(r.recorded_mismatches, 0);
+  EXPECT_EQ(r.changed_orders, 1);
+  EXPECT_EQ(Cents(r.revenue_delta()), -40);
+  EXPECT_EQ(Find(r, 1).baseline_orders, 1);
+  EXPECT_EQ(Find(r, 1).changed_orders, 1);
+  EXPECT_EQ(Cents(Find(r, 1).revenue_delta()), -40);
+  EXPECT_EQ(Find(r, 2).changed_orders, 0);
+  ASSERT_EQ(r.never_applied.size(), 1U);
+  EXPECT_EQ(r.never_applied[0].value, 3);
+  EXPECT_EQ(Find(r, 3).usual_reason, NotAppliedReason::kPromoCodeRequired);
 }
 
 }  // namespace

@@ -128,6 +128,7 @@ class ReviewAnalyticsContract : public ::testing::TestWithParam<std::string> {
     o.prep_work_minutes = quoted;
     o.estimated_ready_at = created_at + std::chrono::minutes(quoted);
     o.rules_version = rules_version_;
+    o.promo_code = promo_code_;
     for (const auto& [coffee, quantity, discount] : lines) {
       app::OrderLine line;
       line.coffee_id = coffee.id;
@@ -158,7 +159,8 @@ class ReviewAnalyticsContract : public ::testing::TestWithParam<std::string> {
     summary.rule_data_json =
         std::string(R"({"capped":)") + (max_discount_capped ? "true" : "false") +
         R"(,"max_discount_capped":)" + (max_discount_capped ? "true" : "false") +
-        (rules_version_ != 0 ? R"(,"rules_version":)" + std::to_string(rules_version_) : "") + "}";
+        (rules_version_ != 0 ? R"(,"rules_version":)" + std::to_string(rules_version_) : "") +
+        (promo_code_.empty() ? "" : R"(,"promo_code":")" + promo_code_ + "\"") + "}";
     audit.push_back(summary);
     Write([&](Tx& tx) {
       tx.Orders().Insert(o);
@@ -283,6 +285,8 @@ class ReviewAnalyticsContract : public ::testing::TestWithParam<std::string> {
 
   /// The version Place records on its orders and in their pricing_summary audit row (0: none).
   std::int64_t rules_version_ = 0;
+  /// The promo code Place records on its orders and in their pricing_summary row ("": none).
+  std::string promo_code_;
   std::unique_ptr<TestDatabase> test_db_;
   std::unique_ptr<storage::Database> db_;
   domain::UserId user_;
@@ -518,26 +522,28 @@ TEST_P(ReviewAnalyticsContract, RecordedOrdersArePagedWithTheirLinesAndRuleSetVe
   EXPECT_EQ(a_only[0].id, Uuid(1));
 }
 
-// Migration 0009 copies the version of orders placed before it from their audit row. Its
-// UPDATE is run as shipped over orders whose column was emptied.
-TEST_P(ReviewAnalyticsContract, Migration0009CopiesEachOrdersRuleSetVersionFromItsAuditRow) {
+// Migration 0009 copies the version and the promo code of orders placed before it from their
+// audit row. Its UPDATE is run as shipped over orders whose columns were emptied.
+TEST_P(ReviewAnalyticsContract, Migration0009CopiesWhatPricedEachOrderFromItsAuditRow) {
   rules_version_ = 4;
   ThreeOrders();
   rules_version_ = 0;
+  promo_code_ = "summer-25";
   Place(Uuid(5), user_, T("2026-03-10T08:30:00Z"), {{espresso_, 1, 0}}, 3);
   Complete(Uuid(5), std::nullopt);
+  promo_code_.clear();
   const auto versions = [&] {
     app::RecordedOrderPage p{T("2026-03-01T00:00:00Z"), T("2026-04-01T00:00:00Z"), std::nullopt,
                              std::nullopt, 10};
-    std::vector<std::int64_t> out;
+    std::vector<std::string> out;
     for (const auto& order : Read([&](Tx& tx) { return tx.Analytics().RecordedOrders(p); })) {
-      out.push_back(order.rules_version);
+      out.push_back(std::to_string(order.rules_version) + "/" + order.promo_code);
     }
     return out;
   };
-  ASSERT_EQ(versions(), (std::vector<std::int64_t>{4, 4, 0}));
-  test_db_->Exec("UPDATE orders SET rules_version = NULL");
-  EXPECT_EQ(versions(), (std::vector<std::int64_t>{0, 0, 0}));
+  ASSERT_EQ(versions(), (std::vector<std::string>{"4/", "4/", "0/summer-25"}));
+  test_db_->Exec("UPDATE orders SET rules_version = NULL, promo_code = NULL");
+  EXPECT_EQ(versions(), (std::vector<std::string>{"0/", "0/", "0/"}));
   std::string backfill;
   for (const auto& m : storage::EmbeddedMigrations(db_->Backend())) {
     const auto at = m.sql.find("UPDATE orders");
@@ -545,7 +551,7 @@ TEST_P(ReviewAnalyticsContract, Migration0009CopiesEachOrdersRuleSetVersionFromI
   }
   ASSERT_EQ(backfill.rfind("UPDATE orders", 0), 0U) << "migration 0009 has no UPDATE orders";
   test_db_->Exec(backfill);
-  EXPECT_EQ(versions(), (std::vector<std::int64_t>{4, 4, 0}));
+  EXPECT_EQ(versions(), (std::vector<std::string>{"4/", "4/", "0/summer-25"}));
 }
 
 TEST_P(ReviewAnalyticsContract, RefundsAndCancellationsLeaveTheRollups) {

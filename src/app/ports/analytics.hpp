@@ -154,6 +154,7 @@ struct RecordedOrder {
   domain::Instant created_at;
   domain::Money total;
   std::int64_t rules_version = 0;
+  std::string promo_code;  // the code it presented; empty: none
   std::vector<RecordedLine> lines;
 };
 

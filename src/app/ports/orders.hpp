@@ -55,9 +55,11 @@ struct Order {
   domain::Instant created_at;  // chosen by the caller (the placement instant)
   domain::Instant updated_at;
   std::vector<OrderLine> items;  // in line order
-  /// The rule-set version that priced it (0: not recorded). Written on insert and read by the
-  /// simulation (RecordedOrders); Find and List leave it 0.
+  /// What priced it: the rule-set version (0: not recorded) and the promo code it presented
+  /// (normalized; empty: none). Written on insert and read by the simulation (RecordedOrders);
+  /// Find and List leave them empty.
   std::int64_t rules_version = 0;
+  std::string promo_code;
 };
 
 struct OrderQuery {

@@ -242,19 +242,20 @@ const Statements& Sql() {
 }
 
 // Counted orders of [$1, $2) after ($3, $4), $5 of them, each with its lines and the rule-set
-// version that priced it (migration 0009). `created_at >= $3` repeats the cursor's time as a
-// plain bound: the row comparison alone does not narrow the (status, created_at) index scan,
-// so every page would scan from the start of the period again (quadratic in the pages).
+// version that priced it and the promo code it presented (migration 0009). `created_at >= $3`
+// repeats the cursor's time as a plain bound: the row comparison alone does not narrow the (status,
+// created_at) index scan, so every page would scan from the start of the period again (quadratic in
+// the pages).
 constexpr Statement kRecordedOrders{
     "analytics_recorded_orders",
     "WITH page AS (SELECT o.id, o.created_at, o.total_price_cents,"
-    " coalesce(o.rules_version, 0) AS version"
+    " coalesce(o.rules_version, 0) AS version, coalesce(o.promo_code, '') AS code"
     " FROM orders o WHERE o.status = 'completed' AND o.payment_status <> 'refunded'"
     " AND o.created_at >= $1 AND o.created_at >= $3 AND o.created_at < $2"
     " AND (o.created_at, o.id) > ($3, $4::uuid)"
     " ORDER BY o.created_at, o.id LIMIT $5)"
     " SELECT p.id, p.created_at, p.total_price_cents, p.version, i.coffee_id, i.quantity,"
-    " i.price_snapshot_cents FROM page p JOIN order_items i ON i.order_id = p.id"
+    " i.price_snapshot_cents, p.code FROM page p JOIN order_items i ON i.order_id = p.id"
     " ORDER BY p.created_at, p.id, i.id"};
 
 // Bulk writes: one statement per batch, the rows as a JSON array.
@@ -628,6 +629,7 @@ std::vector<app::RecordedOrder> AnalyticsRepository::RecordedOrders(
     const domain::CoffeeId coffee{r.Int64()};
     const int quantity = r.Int();
     orders.back().lines.push_back({coffee, quantity, domain::Money::FromCents(r.Int64())});
+    orders.back().promo_code = r.String();
   }
   return orders;
 }

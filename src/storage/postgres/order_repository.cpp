@@ -27,9 +27,9 @@ constexpr Statement kOrderInsert{
     "WITH o AS (INSERT INTO orders (id, user_id, status, payment_status, base_price_cents, "
     "discount_total_cents, total_price_cents, pricing_strategy, applied_rules, prep_work_minutes, "
     "estimated_prep_minutes, estimated_ready_at, loyalty_points_awarded, created_at, updated_at, "
-    "rules_version) "
+    "rules_version, promo_code) "
     "VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12, $13, $14, $15, "
-    "nullif($17::bigint, 0)) "
+    "nullif($17::bigint, 0), nullif($18, '')) "
     "RETURNING id) "
     "INSERT INTO order_items (order_id, coffee_id, coffee_name, quantity, price_snapshot_cents, "
     "subtotal_cents, discount_cents, final_cents) "
@@ -197,7 +197,8 @@ app::Order OrderRepository::Insert(const app::Order& order) {
                     .Time(order.created_at)
                     .Time(order.updated_at)
                     .Text(EncodeOrderLines(order.items))
-                    .Int(order.rules_version));
+                    .Int(order.rules_version)
+                    .Text(order.promo_code));
   app::Order stored = order;
   std::vector<std::int64_t> ids;
   ids.reserve(static_cast<std::size_t>(result.Rows()));

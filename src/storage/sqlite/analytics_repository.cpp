@@ -243,18 +243,18 @@ constexpr std::string_view kUpsertLoyaltyAccount =
     " updated_at = excluded.updated_at";
 
 // Counted orders of [?1, ?2) after (?3, ?4), ?5 of them, each with its lines and the rule-set
-// version that priced it (migration 0009). `created_at >= max(?1, ?3)` repeats the cursor's time
-// as the scan's lower bound: with the row comparison alone each page scanned the
-// (status, created_at) index from the start of the period again, reading every earlier order's
-// row (quadratic in the pages: over half of the reading time of a 100 000-order replay).
+// version that priced it and the promo code it presented (migration 0009). `created_at >= max(?1,
+// ?3)` repeats the cursor's time as the scan's lower bound: with the row comparison alone each page
+// scanned the (status, created_at) index from the start of the period again, reading every earlier
+// order's row (quadratic in the pages: over half of the reading time of a 100 000-order replay).
 constexpr std::string_view kRecordedOrders =
     "WITH page AS (SELECT o.id, o.created_at, o.total_price_cents,"
-    " coalesce(o.rules_version, 0) AS version"
+    " coalesce(o.rules_version, 0) AS version, coalesce(o.promo_code, '') AS code"
     " FROM orders o WHERE o.status = 'completed' AND o.payment_status <> 'refunded'"
     " AND o.created_at >= max(?1, ?3) AND o.created_at < ?2 AND (o.created_at, o.id) > (?3, ?4)"
     " ORDER BY o.created_at, o.id LIMIT ?5)"
     " SELECT p.id, p.created_at, p.total_price_cents, p.version, i.coffee_id, i.quantity,"
-    " i.price_snapshot_cents FROM page p JOIN order_items i ON i.order_id = p.id"
+    " i.price_snapshot_cents, p.code FROM page p JOIN order_items i ON i.order_id = p.id"
     " ORDER BY p.created_at, p.id, i.id";
 
 /// Reads eight SalesSums columns starting at `first`.
@@ -565,6 +565,7 @@ std::vector<app::RecordedOrder> AnalyticsRepository::RecordedOrders(
       order.created_at = ReadTimestamp(stmt.Text(1), "orders.created_at");
       order.total = domain::Money::FromCents(stmt.Int(2));
       order.rules_version = stmt.Int(3);
+      order.promo_code = stmt.Text(7);
     }
     orders.back().lines.push_back({domain::CoffeeId{stmt.Int(4)}, static_cast<int>(stmt.Int(5)),
                                    domain::Money::FromCents(stmt.Int(6))});

@@ -14,8 +14,9 @@ constexpr std::string_view kInsertOrder =
     "INSERT INTO orders (id, user_id, status, payment_status, base_price_cents,"
     " discount_total_cents, total_price_cents, pricing_strategy, applied_rules,"
     " prep_work_minutes, estimated_prep_minutes, estimated_ready_at, loyalty_points_awarded,"
-    " created_at, updated_at, rules_version)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, nullif(?16, 0))";
+    " created_at, updated_at, rules_version, promo_code)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, nullif(?16, 0),"
+    " nullif(?17, ''))";
 constexpr std::string_view kInsertOrderItem =
     "INSERT INTO order_items (order_id, coffee_id, coffee_name, quantity, price_snapshot_cents,"
     " subtotal_cents, discount_cents, final_cents) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
@@ -154,7 +155,7 @@ app::Order OrderRepository::Insert(const app::Order& order) {
     stmt.Bind(13, order.loyalty_points_awarded);
     stmt.Bind(14, domain::FormatTimestamp(order.created_at));
     stmt.Bind(15, domain::FormatTimestamp(order.updated_at));
-    stmt.Bind(16, order.rules_version);
+    stmt.Bind(16, order.rules_version).Bind(17, order.promo_code);
     stmt.Run();
   }
   app::Order stored = order;
