@@ -117,7 +117,8 @@ class GroupCommit {
   static constexpr const char* kRollback = "ROLLBACK";
   /// Batches of every instance on the database run one at a time: a batch updates several
   /// prep_queue_shards rows in no particular order, so two batches running at once deadlock.
-  /// Class 0x636F6677 ("cofw"), apart from the login throttle's class and the migration lock.
+  /// BatchCache is exact only because of it, too. Class 0x636F6677 ("cofw"), apart from the
+  /// login throttle's class and the migration lock.
   static constexpr Statement kLockBatches{"group_commit_lock",
                                           "SELECT pg_advisory_xact_lock(x'636F6677'::int, 0)"};
 
