@@ -172,14 +172,6 @@ std::vector<AuditRecord> OrderAuditRecords(const Order& order, const OrderDecisi
   return records;
 }
 
-namespace {
-
-void WriteOrderAudit(Tx& tx, const Order& order, const OrderDecision& d) {
-  tx.Audit().InsertAudits(OrderAuditRecords(order, d));
-}
-
-}  // namespace
-
 OrderService::OrderService(Store& store, RulesCache& cache, Metrics& metrics, const Clock& clock)
     : store_(store), cache_(cache), metrics_(metrics), clock_(clock) {}
 
@@ -394,9 +386,9 @@ Outcome<PlaceResult> OrderService::Place(
     order.items = d.lines;
     order.rules_version = d.rules_version;
     order.promo_code = d.promo_code;
-    order = tx.Orders().Insert(order);
+    // The order, its lines and its audit rows together: one round trip on PostgreSQL.
+    order = tx.Orders().InsertWithAudits(order, OrderAuditRecords(order, d));
     if (!d.uses_claimed.empty()) tx.Usage().RecordOrderUses(order.id, viewer.id, d.uses_claimed);
-    WriteOrderAudit(tx, order, d);
     tx.Announce(kOrdersChannel, order.id.str());
     if (idempotency_key) {
       const StoredResponse rendered = render(order);

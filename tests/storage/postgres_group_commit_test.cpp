@@ -310,6 +310,59 @@ TEST_F(PostgresGroupCommit, BatchesOfTwoInstancesNeverDeadlock) {
   EXPECT_EQ(failed, 0);
 }
 
+TEST_F(PostgresGroupCommit, BatchReadsTheQueueTotalAndCoffeesOnceUntilAnotherWrite) {
+  // The batch lock keeps every other writer of the application out, so only the batch's own
+  // statements change what it read. Rows edited behind the application's back (psql) while a
+  // batch runs are therefore seen from its next unlisted write, or from the next batch, on.
+  std::optional<domain::User> user;
+  std::optional<domain::Coffee> latte;
+  store_->Write([&](Tx& tx) {
+    user = tx.Users().Create("ivy@example.com", "h", domain::Role::kUser);
+    latte = tx.Coffees().Create({"Latte", "milk", domain::Money::FromCents(350), 4, ""});
+    return true;
+  });
+  ASSERT_TRUE(user && latte);
+  app::Order order;
+  order.id = domain::OrderId::Parse("6f1d1c2e-3b4a-4c5d-8e9f-0a1b2c3d4e5f").value();
+  order.user_id = user->id;
+  order.pricing_combination = "none";
+  order.prep_work_minutes = 7;
+  order.estimated_prep_minutes = 7;
+  app::OrderLine line;
+  line.coffee_id = latte->id;
+  line.coffee_name = latte->name;
+  line.quantity = 1;
+  order.items.push_back(line);
+  const std::vector<app::AuditRecord> audits = {
+      {0, order.id, "prep_time", std::nullopt, R"({"work_minutes":7})", "7 minutes", {}}};
+
+  std::vector<std::int64_t> queue;
+  std::vector<std::int64_t> prices;
+  const auto look = [&](Tx& tx) {
+    queue.push_back(tx.Orders().QueuedWorkMinutes());
+    const auto found = tx.Coffees().FindMany({latte->id});
+    prices.push_back(found.size() == 1 ? found.front().price.cents() : -1);
+  };
+  store_->Write([&](Tx& tx) {
+    look(tx);
+    db_.Exec(
+        "UPDATE prep_queue_shards SET queued_work_minutes = queued_work_minutes + 1000 "
+        "WHERE shard = 0");
+    db_.Exec("UPDATE coffees SET price_cents = 500 WHERE id = " + std::to_string(latte->id.value));
+    look(tx);
+    tx.Orders().InsertWithAudits(order, audits);  // adds its own work to what the batch read
+    look(tx);
+    tx.Users().Create("jo@example.com", "h", domain::Role::kUser);  // not understood: forgets
+    look(tx);
+    return true;
+  });
+  EXPECT_EQ(queue, (std::vector<std::int64_t>{0, 0, 7, 1007}));
+  EXPECT_EQ(prices, (std::vector<std::int64_t>{350, 350, 350, 500}));
+  std::int64_t committed = 0;
+  store_->Read([&](Tx& tx) { committed = tx.Orders().QueuedWorkMinutes(); });
+  EXPECT_EQ(committed, 1007);
+}
+
 TEST_F(PostgresGroupCommit, NestedWriteIsRefusedInsteadOfDeadlocking) {
   EXPECT_THROW(store_->Write([this](Tx& tx) {
     tx.Users().Create("outer@example.com", "h", domain::Role::kUser);

@@ -1370,6 +1370,122 @@ TEST_P(StorageContract, InsertedOrderIsFoundWithLinesAndAppliedRulesExactly) {
   EXPECT_EQ(found->items[1].id, inserted.items[1].id);
 }
 
+TEST_P(StorageContract, InsertWithAuditsWritesTheSameRowsAsInsertThenInsertAudits) {
+  const auto user = AddUser("omar@example.com");
+  const auto latte = AddCoffee("Latte", 350);
+  const auto mocha = AddCoffee("Mocha", 499);
+  auto order = MakeOrder(kOrderId, user.id, {{latte, 3, 350}, {mocha, 1, 499}}, OrderTime(0));
+  order.discount_total = Money::FromCents(105);
+  order.total_price = order.base_price - order.discount_total;
+  order.pricing_combination = "rule:7";
+  order.applied_rules = {
+      {domain::RuleId{7}, "Three or more \"10%\" — café", Money::FromCents(105)}};
+  order.items[0].discount = Money::FromCents(105);
+  order.items[0].final_amount = order.items[0].subtotal - Money::FromCents(105);
+  app::Order twin = order;
+  twin.id = kOtherOrderId;
+  // The records OrderAuditRecords writes for such an order: nested arrays, null, booleans,
+  // escaped quotes and non-ASCII text in the JSON.
+  const auto records_of = [](const domain::OrderId& id) {
+    return std::vector<app::AuditRecord>{
+        {0,
+         id,
+         "availability",
+         std::nullopt,
+         R"({"checked_coffee_ids":[1,2],"unavailable":[]})",
+         "all items available",
+         {}},
+        {0,
+         id,
+         "pricing_rule",
+         7,
+         R"({"description":"Three or more \"10%\" — café","discount":"1.05","discount_cents":105})",
+         "discount 1.05",
+         {}},
+        {0,
+         id,
+         "pricing_summary",
+         std::nullopt,
+         R"({"base_price":"15.49","capped":false,"promo_code":null,"uses_claimed":[],"rules_version":3})",
+         "final price 14.44",
+         {}},
+        {0,
+         id,
+         "prep_time",
+         std::nullopt,
+         R"({"work_minutes":3,"queue_delay_minutes":0})",
+         "5 minutes",
+         {}}};
+  };
+  const auto now = [] {
+    return std::chrono::floor<std::chrono::microseconds>(std::chrono::system_clock::now());
+  };
+  const domain::Instant before = now() - std::chrono::seconds(1);
+  const auto inserted = Write([&](Tx& tx) {
+    tx.Orders().Insert(twin);
+    tx.Audit().InsertAudits(records_of(twin.id));
+    return tx.Orders().InsertWithAudits(order, records_of(order.id));
+  });
+  const domain::Instant after = now() + std::chrono::seconds(1);
+
+  ExpectSameOrder(inserted, order);
+  ASSERT_EQ(inserted.items.size(), 2U);
+  EXPECT_GT(inserted.items[0].id, 0);
+  EXPECT_GT(inserted.items[1].id, inserted.items[0].id);
+  const auto found = FindOrder(kOrderId);
+  ASSERT_TRUE(found.has_value());
+  ExpectSameOrder(*found, order);
+  EXPECT_EQ(found->items[0].id, inserted.items[0].id);
+  EXPECT_EQ(found->items[1].id, inserted.items[1].id);
+
+  app::AuditQuery mine;
+  mine.order_id = kOrderId;
+  const auto audits = Read([&](Tx& tx) { return tx.Audit().ListAudit(mine); });
+  const auto expected = records_of(kOrderId);
+  ASSERT_EQ(audits.size(), expected.size());
+  for (std::size_t i = 0; i < audits.size(); ++i) {
+    SCOPED_TRACE(expected[i].rule_type);
+    if (i > 0) {
+      EXPECT_GT(audits[i].audit_id, audits[i - 1].audit_id);
+    }
+    EXPECT_EQ(audits[i].order_id, kOrderId);
+    EXPECT_EQ(audits[i].rule_type, expected[i].rule_type);
+    EXPECT_EQ(audits[i].rule_id, expected[i].rule_id);
+    // As a value: PostgreSQL's jsonb keeps its own key order.
+    EXPECT_EQ(boost::json::parse(audits[i].rule_data_json),
+              boost::json::parse(expected[i].rule_data_json));
+    EXPECT_EQ(audits[i].effect, expected[i].effect);
+    EXPECT_GE(audits[i].created_at, before);
+    EXPECT_LE(audits[i].created_at, after);
+  }
+  // As stored, column by column, against the same records written the way orders were before.
+  std::vector<std::string> columns = {"rule_type", "rule_id", "rule_data", "effect"};
+  // PostgreSQL stamps both with the transaction's start; SQLite with each statement's clock.
+  if (GetParam() == "postgres") columns.emplace_back("created_at");
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    for (const auto& column : columns) {
+      const auto stored = [&](const domain::OrderId& id) {
+        return test_db_->QueryValue("SELECT CAST(" + column + " AS TEXT) FROM rule_audit_log " +
+                                    "WHERE order_id = '" + id.str() +
+                                    "' ORDER BY audit_id LIMIT 1 OFFSET " + std::to_string(i));
+      };
+      EXPECT_EQ(stored(kOrderId), stored(kOtherOrderId)) << column << " of row " << i;
+    }
+  }
+}
+
+TEST_P(StorageContract, InsertWithAuditsOfNoRecordsInsertsTheOrderAlone) {
+  const auto user = AddUser("pia@example.com");
+  const auto latte = AddCoffee("Latte", 350);
+  const auto order = MakeOrder(kOrderId, user.id, {{latte, 2, 350}}, OrderTime(0));
+  const auto inserted = Write([&](Tx& tx) { return tx.Orders().InsertWithAudits(order, {}); });
+  ExpectSameOrder(inserted, order);
+  const auto found = FindOrder(kOrderId);
+  ASSERT_TRUE(found.has_value());
+  ExpectSameOrder(*found, order);
+  EXPECT_EQ(Read([](Tx& tx) { return tx.Audit().CountAudit({}); }), 0);
+}
+
 TEST_P(StorageContract, OrderWithoutAppliedRulesRoundTripsEmpty) {
   const auto user = AddUser("pia@example.com");
   const auto latte = AddCoffee("Latte", 350);

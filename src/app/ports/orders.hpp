@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "app/ports/rules.hpp"
 #include "domain/business_rules.hpp"
 #include "domain/coffee.hpp"
 #include "domain/order_id.hpp"
@@ -74,6 +75,10 @@ class OrderRepository {
   virtual ~OrderRepository() = default;
   /// Inserts the order and its lines; returns it with line ids filled in.
   virtual Order Insert(const Order& order) = 0;
+  /// Inserts the order, its lines and `audits` (how it was decided, rule_audit_log rows in their
+  /// order): the same rows as Insert then AuditLog::InsertAudits, in one statement where the
+  /// adapter can. Returns the order with line ids filled in.
+  virtual Order InsertWithAudits(const Order& order, const std::vector<AuditRecord>& audits) = 0;
   /// The order with its lines, or nullopt.
   virtual std::optional<Order> Find(const domain::OrderId& id) = 0;
   /// Newest first (created_at desc, id desc), each with its lines, in a fixed number of

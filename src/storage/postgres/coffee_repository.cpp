@@ -1,7 +1,10 @@
 #include <algorithm>
 #include <array>
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "storage/postgres/batch_cache.hpp"
 #include "storage/postgres/repositories.hpp"
 
 namespace coffee::storage::postgres {
@@ -45,6 +48,7 @@ constexpr Statement kCoffeeUpdate{"coffee_update",
                                   " image_url = COALESCE($6::text, image_url), updated_at = now() "
                                   "WHERE id = $1 RETURNING id"};
 constexpr Statement kCoffeeDelete{"coffee_delete", "DELETE FROM coffees WHERE id = $1"};
+// Listed in BatchCache (batch_cache.cpp), as a read.
 constexpr Statement kCoffeeFindMany{"coffee_find_many",
                                     "SELECT id, name, coffee_type, price_cents, rating, image_url, "
                                     "rating_sum, review_count FROM coffees "
@@ -190,11 +194,30 @@ app::WriteResult CoffeeRepository::Delete(domain::CoffeeId id) {
 }
 
 std::vector<domain::Coffee> CoffeeRepository::FindMany(const std::vector<domain::CoffeeId>& ids) {
-  if (ids.empty()) return {};
-  const Result result = conn_.Run(kCoffeeFindMany, Params().Text(IdArray(ids)));
+  std::vector<domain::CoffeeId> wanted = ids;
+  std::sort(wanted.begin(), wanted.end());
+  wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
   std::vector<domain::Coffee> coffees;
-  coffees.reserve(static_cast<std::size_t>(result.Rows()));
-  for (int i = 0; i < result.Rows(); ++i) coffees.push_back(ReadCoffee(result, i));
+  BatchCache* cache = conn_.batch_cache();
+  if (cache != nullptr) {
+    // Coffees read earlier in this write batch; only the others are asked for.
+    std::vector<domain::CoffeeId> unknown;
+    for (const auto id : wanted) {
+      if (const domain::Coffee* known = cache->FindCoffee(id)) {
+        coffees.push_back(*known);
+      } else {
+        unknown.push_back(id);
+      }
+    }
+    wanted = std::move(unknown);
+  }
+  if (wanted.empty()) return coffees;
+  const Result result = conn_.Run(kCoffeeFindMany, Params().Text(IdArray(wanted)));
+  coffees.reserve(coffees.size() + static_cast<std::size_t>(result.Rows()));
+  for (int i = 0; i < result.Rows(); ++i) {
+    coffees.push_back(ReadCoffee(result, i));
+    if (cache != nullptr) cache->RememberCoffee(coffees.back());
+  }
   return coffees;
 }
 

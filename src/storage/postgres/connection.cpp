@@ -9,6 +9,8 @@
 #include <limits>
 #include <system_error>
 
+#include "storage/postgres/batch_cache.hpp"
+
 namespace coffee::storage::postgres {
 
 namespace {
@@ -287,6 +289,7 @@ std::string Connection::Literal(std::string_view text) {
 }
 
 Result Connection::Exec(const std::string& sql, std::string_view label) {
+  if (batch_cache_ != nullptr) batch_cache_->Forget();  // raw SQL: not understood
   if (pending_begin_ != nullptr) FlushPendingBegin();
   if (IsBroken()) {
     broken_ = true;
@@ -297,6 +300,7 @@ Result Connection::Exec(const std::string& sql, std::string_view label) {
 }
 
 Result Connection::Run(const Statement& statement, const Params& params) {
+  if (batch_cache_ != nullptr) batch_cache_->BeforeStatement(statement.name);
   std::vector<const char*> values;
   values.reserve(params.values().size());
   for (const auto& value : params.values()) {

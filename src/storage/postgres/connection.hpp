@@ -19,6 +19,8 @@
 
 namespace coffee::storage::postgres {
 
+class BatchCache;
+
 /// A named SQL statement, prepared once per connection under `name`.
 struct Statement {
   const char* name;
@@ -172,6 +174,12 @@ class Connection {
     return pending;
   }
 
+  /// The memory of the group-commit batch this connection runs now, or null (outside a write
+  /// batch). Every statement goes through it first: see BatchCache::BeforeStatement.
+  [[nodiscard]] BatchCache* batch_cache() const { return batch_cache_; }
+  /// Attaches `cache` (null detaches); BatchCache::Attached does it for one batch.
+  void SetBatchCache(BatchCache* cache) { batch_cache_ = cache; }
+
   /// `text` as an SQL string literal for this connection (PQescapeLiteral), for the rare SQL
   /// text that cannot take parameters (several statements in one Exec).
   std::string Literal(std::string_view text);
@@ -210,6 +218,7 @@ class Connection {
   PGconn* conn_ = nullptr;
   bool broken_ = false;
   const char* pending_begin_ = nullptr;
+  BatchCache* batch_cache_ = nullptr;
   std::chrono::milliseconds answer_timeout_;
   std::unordered_set<std::string> prepared_;
 };

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "app/ports/store.hpp"
+#include "storage/postgres/batch_cache.hpp"
 #include "storage/postgres/connection.hpp"
 #include "storage/postgres/pool.hpp"
 #include "storage/repository_tx.hpp"
@@ -48,7 +49,9 @@ struct GroupCommitStats {
 /// changes of the fns before it in its batch, so a failed COMMIT, or a connection lost midway,
 /// is reported to every caller of the batch (those not run yet included: they fail fast instead
 /// of queueing for a database that is likely unreachable). `Write` from inside a fn is refused
-/// with StorageError (it would wait for itself), as on SQLite.
+/// with StorageError (it would wait for itself), as on SQLite. A batch remembers the queue total
+/// and the coffees its fns read (BatchCache), so that each order after the first costs one round
+/// trip.
 template <typename TxType>
 class GroupCommit {
  public:
@@ -114,7 +117,8 @@ class GroupCommit {
   static constexpr const char* kRollback = "ROLLBACK";
   /// Batches of every instance on the database run one at a time: a batch updates several
   /// prep_queue_shards rows in no particular order, so two batches running at once deadlock.
-  /// Class 0x636F6677 ("cofw"), apart from the login throttle's class and the migration lock.
+  /// BatchCache is exact only because of it, too. Class 0x636F6677 ("cofw"), apart from the
+  /// login throttle's class and the migration lock.
   static constexpr Statement kLockBatches{"group_commit_lock",
                                           "SELECT pg_advisory_xact_lock(x'636F6677'::int, 0)"};
 
@@ -176,6 +180,10 @@ class GroupCommit {
       return;
     }
     TxType tx(conn);
+    // The queue total and the coffees read by one fn serve the next ones: exact, because the
+    // advisory lock just taken keeps every other batch (of every instance) out until COMMIT.
+    BatchCache cache;
+    const BatchCache::Attached attached(conn, cache);
     bool any_kept = false;
     std::size_t ran = 0;
     for (Pending* w : batch) {
@@ -195,7 +203,9 @@ class GroupCommit {
         continue;
       }
       tx.KeepAnnouncements(announced);
-      if (!sent) continue;  // it ran no statement: nothing to undo
+      // It ran no statement: nothing to undo, and the cache learns only from statements.
+      if (!sent) continue;
+      cache.Forget();
       try {
         conn.Exec(kRollbackToSavepoint);
       } catch (...) {

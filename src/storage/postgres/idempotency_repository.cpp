@@ -5,6 +5,8 @@ namespace coffee::storage::postgres {
 
 namespace {
 
+// Every statement here is listed in BatchCache (batch_cache.cpp): none may change an order, a
+// coffee or a review.
 constexpr Statement kIdempotencyFind{
     "idempotency_find",
     "SELECT request_hash, status_code, response_body, order_id, expires_at "

@@ -7,6 +7,7 @@
 
 #include "storage/json_columns.hpp"
 #include "storage/order_columns.hpp"
+#include "storage/postgres/batch_cache.hpp"
 #include "storage/postgres/repositories.hpp"
 
 namespace coffee::storage::postgres {
@@ -18,25 +19,35 @@ constexpr const char* kOrderColumns =
     "total_price_cents, pricing_strategy, applied_rules, prep_work_minutes, "
     "estimated_prep_minutes, estimated_ready_at, loyalty_points_awarded, created_at, updated_at";
 
-// The order and every line in one statement (one round trip): the CTE inserts the order, the
-// main INSERT its lines. Data-modifying CTEs always run to completion, so an order without
-// lines is still inserted. Identity values follow the ORDER BY, so the returned ids sorted
-// ascending are the ids of the lines in their given order.
+// The order, every line and its audit records in one statement (one round trip): the CTEs
+// insert the order and the audit rows ($17, a JSON array as AuditLog::InsertAudits sends it),
+// the main INSERT the lines. Data-modifying CTEs always run to completion, so an order without
+// lines is still inserted. Foreign keys are checked at the end of the statement, when the order
+// is there. Identity values follow the ORDER BY, so the returned ids sorted ascending are the ids
+// of the lines in their given order, and audit ids follow the records' order. Listed in
+// BatchCache: OrderRepository adds the order's queued work to the batch's memory itself.
 constexpr Statement kOrderInsert{
-    "order_insert_with_lines",
+    "order_insert",
     "WITH o AS (INSERT INTO orders (id, user_id, status, payment_status, base_price_cents, "
     "discount_total_cents, total_price_cents, pricing_strategy, applied_rules, prep_work_minutes, "
     "estimated_prep_minutes, estimated_ready_at, loyalty_points_awarded, created_at, updated_at, "
     "rules_version, promo_code) "
     "VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12, $13, $14, $15, "
-    "nullif($17::bigint, 0), nullif($18, '')) "
-    "RETURNING id) "
+    "nullif($18::bigint, 0), nullif($19, '')) "
+    "RETURNING id), "
+    "a AS (INSERT INTO rule_audit_log (order_id, rule_type, rule_id, rule_data, effect, "
+    "created_at) "
+    "SELECT (r->>'order_id')::uuid, r->>'rule_type', (r->>'rule_id')::bigint, r->'rule_data', "
+    "r->>'effect', COALESCE((r->>'created_at')::timestamptz, now()) "
+    "FROM jsonb_array_elements($17::jsonb) WITH ORDINALITY AS e(r, n) ORDER BY n) "
     "INSERT INTO order_items (order_id, coffee_id, coffee_name, quantity, price_snapshot_cents, "
     "subtotal_cents, discount_cents, final_cents) "
     "SELECT o.id, (l->>'coffee_id')::bigint, l->>'coffee_name', (l->>'quantity')::integer, "
     "(l->>'price_snapshot_cents')::bigint, (l->>'subtotal_cents')::bigint, "
     "(l->>'discount_cents')::bigint, (l->>'final_cents')::bigint "
     "FROM o, jsonb_array_elements($16::jsonb) WITH ORDINALITY AS e(l, n) ORDER BY n RETURNING id"};
+// kOrderFind, kOrderLinesOf and kOrderQueuedWork are listed in BatchCache (batch_cache.cpp), as
+// reads.
 constexpr Statement kOrderFind{
     "order_find",
     "SELECT id, user_id, status, payment_status, base_price_cents, discount_total_cents, "
@@ -177,7 +188,10 @@ Params FilterParams(const app::OrderQuery& query) {
 
 }  // namespace
 
-app::Order OrderRepository::Insert(const app::Order& order) {
+app::Order OrderRepository::Insert(const app::Order& order) { return InsertWithAudits(order, {}); }
+
+app::Order OrderRepository::InsertWithAudits(const app::Order& order,
+                                             const std::vector<app::AuditRecord>& audits) {
   const Result result =
       conn_.Run(kOrderInsert,
                 Params()
@@ -197,14 +211,18 @@ app::Order OrderRepository::Insert(const app::Order& order) {
                     .Time(order.created_at)
                     .Time(order.updated_at)
                     .Text(EncodeOrderLines(order.items))
+                    .Text(EncodeAuditRecords(audits))
                     .Int(order.rules_version)
                     .Text(order.promo_code));
+  if (BatchCache* cache = conn_.batch_cache()) {
+    cache->OrderInserted(order.status, order.prep_work_minutes);
+  }
   app::Order stored = order;
   std::vector<std::int64_t> ids;
   ids.reserve(static_cast<std::size_t>(result.Rows()));
   for (int i = 0; i < result.Rows(); ++i) ids.push_back(RowReader(result, i).Int64());
   if (ids.size() != stored.items.size()) {
-    throw app::StorageError("order_lines_insert: " + std::to_string(ids.size()) + " ids for " +
+    throw app::StorageError("order_insert: " + std::to_string(ids.size()) + " ids for " +
                             std::to_string(stored.items.size()) + " lines");
   }
   std::sort(ids.begin(), ids.end());
@@ -276,8 +294,14 @@ void OrderRepository::SetLoyaltyPointsAwarded(const domain::OrderId& id, std::in
 }
 
 std::int64_t OrderRepository::QueuedWorkMinutes() {
+  BatchCache* cache = conn_.batch_cache();
+  if (cache != nullptr) {
+    if (const auto known = cache->QueuedWork()) return *known;
+  }
   const Result result = conn_.Run(kOrderQueuedWork, Params());
-  return RowReader(result, 0).Int64();
+  const std::int64_t minutes = RowReader(result, 0).Int64();
+  if (cache != nullptr) cache->RememberQueuedWork(minutes);
+  return minutes;
 }
 
 std::vector<std::pair<domain::OrderStatus, std::int64_t>> OrderRepository::CountByStatus() {

@@ -132,6 +132,8 @@ class OrderRepository final : public app::OrderRepository {
  public:
   explicit OrderRepository(Connection& connection) : conn_(connection) {}
   app::Order Insert(const app::Order& order) override;
+  app::Order InsertWithAudits(const app::Order& order,
+                              const std::vector<app::AuditRecord>& audits) override;
   std::optional<app::Order> Find(const domain::OrderId& id) override;
   std::vector<app::Order> List(const app::OrderQuery& query) override;
   std::int64_t Count(const app::OrderQuery& query) override;

@@ -186,6 +186,8 @@ constexpr Statement kScheduledSettle{
     "UPDATE scheduled_changes SET status = $2, settled_by = $3, version = $4, failure = $5, "
     "settled_at = $6 WHERE id = $1 AND status = 'pending'"};
 
+// The two audit inserts are listed in BatchCache (batch_cache.cpp): they must not change an
+// order, a coffee or a review.
 constexpr Statement kAuditInsert{
     "audit_insert",
     "INSERT INTO rule_audit_log (order_id, rule_type, rule_id, rule_data, effect, created_at) "

@@ -4,6 +4,8 @@ namespace coffee::storage::postgres {
 
 namespace {
 
+// Every statement here is listed in BatchCache (batch_cache.cpp): none may change an order, a
+// coffee or a review.
 // One statement per counter: it inserts the first use, or adds one only while below the limit
 // ($2 NULL = no limit). A concurrent order holding the row waits for it, and PostgreSQL then
 // checks the condition again on the committed count, so no two orders take the last use.

@@ -172,6 +172,14 @@ app::Order OrderRepository::Insert(const app::Order& order) {
   return stored;
 }
 
+app::Order OrderRepository::InsertWithAudits(const app::Order& order,
+                                             const std::vector<app::AuditRecord>& audits) {
+  // Statements here are function calls, not round trips: the same inserts, one after another.
+  app::Order stored = Insert(order);
+  AuditLog(conn_).InsertAudits(audits);
+  return stored;
+}
+
 std::optional<app::Order> OrderRepository::Find(const domain::OrderId& id) {
   std::optional<app::Order> order;
   {
