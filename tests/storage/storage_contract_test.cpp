@@ -1097,10 +1097,25 @@ TEST_P(StorageContract, AuditRecordsAreListedOldestFirstAndFiltered) {
   app::AuditQuery by_type;
   by_type.rule_type = "pricing_rule";
   EXPECT_EQ(Read([&](Tx& tx) { return tx.Audit().CountAudit(by_type); }), 2);
+  const auto typed = Read([&](Tx& tx) { return tx.Audit().ListAudit(by_type); });
+  ASSERT_EQ(typed.size(), 2U);
+  EXPECT_EQ(typed[0].rule_id, 7);
+  EXPECT_EQ(typed[1].rule_id, 8);
   by_type.order_id = other;
   const auto both = Read([&](Tx& tx) { return tx.Audit().ListAudit(by_type); });
   ASSERT_EQ(both.size(), 1U);
   EXPECT_EQ(both[0].rule_id, 8);
+  EXPECT_EQ(Read([&](Tx& tx) { return tx.Audit().CountAudit(by_type); }), 1);
+  by_type.rule_type = "availability";
+  EXPECT_TRUE(Read([&](Tx& tx) { return tx.Audit().ListAudit(by_type); }).empty());
+  EXPECT_EQ(Read([&](Tx& tx) { return tx.Audit().CountAudit(by_type); }), 0);
+
+  // Paging within a filter: the offset and limit follow the filters' parameters.
+  by_order.offset = 1;
+  by_order.limit = 1;
+  const auto mine_second = Read([&](Tx& tx) { return tx.Audit().ListAudit(by_order); });
+  ASSERT_EQ(mine_second.size(), 1U);
+  EXPECT_EQ(mine_second[0].rule_id, 7);
 
   app::AuditQuery page;
   page.offset = 1;

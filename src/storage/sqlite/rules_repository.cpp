@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <array>
 #include <limits>
 
 #include "storage/json_columns.hpp"
@@ -109,13 +110,29 @@ constexpr std::string_view kCountConfigChanges = "SELECT count(*) FROM config_ch
 constexpr std::string_view kInsertAudit =
     "INSERT INTO rule_audit_log (order_id, rule_type, rule_id, rule_data, effect, created_at)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
-constexpr std::string_view kListAudit =
-    "SELECT audit_id, order_id, rule_type, rule_id, rule_data, effect, created_at"
-    " FROM rule_audit_log WHERE (?1 IS NULL OR order_id = ?1) AND (?2 IS NULL OR rule_type = ?2)"
-    " ORDER BY audit_id LIMIT ?3 OFFSET ?4";
-constexpr std::string_view kCountAudit =
-    "SELECT count(*) FROM rule_audit_log"
-    " WHERE (?1 IS NULL OR order_id = ?1) AND (?2 IS NULL OR rule_type = ?2)";
+// One statement per filter combination, indexed by [has order id][has rule type], rather than
+// `(?1 IS NULL OR order_id = ?1)`, which no index serves: one order's audit scanned the whole log
+// (3.9 s at 10M rows, bench/results/growth.md). ?1 is the order id, ?2 the rule type (bound only
+// when given), ?3 the limit, ?4 the offset. With both filters, `+rule_type` keeps the planner on
+// the order's index: without statistics it took rule_audit_log_type_idx, which matches a fifth
+// of the log (6.4 s at 10M rows, against under 1 ms).
+constexpr std::array<std::array<std::string_view, 2>, 2> kListAudit{{
+    {"SELECT audit_id, order_id, rule_type, rule_id, rule_data, effect, created_at"
+     " FROM rule_audit_log ORDER BY audit_id LIMIT ?3 OFFSET ?4",
+     "SELECT audit_id, order_id, rule_type, rule_id, rule_data, effect, created_at"
+     " FROM rule_audit_log WHERE rule_type = ?2 ORDER BY audit_id LIMIT ?3 OFFSET ?4"},
+    {"SELECT audit_id, order_id, rule_type, rule_id, rule_data, effect, created_at"
+     " FROM rule_audit_log WHERE order_id = ?1 ORDER BY audit_id LIMIT ?3 OFFSET ?4",
+     "SELECT audit_id, order_id, rule_type, rule_id, rule_data, effect, created_at"
+     " FROM rule_audit_log WHERE order_id = ?1 AND +rule_type = ?2"
+     " ORDER BY audit_id LIMIT ?3 OFFSET ?4"},
+}};
+constexpr std::array<std::array<std::string_view, 2>, 2> kCountAudit{{
+    {"SELECT count(*) FROM rule_audit_log",
+     "SELECT count(*) FROM rule_audit_log WHERE rule_type = ?2"},
+    {"SELECT count(*) FROM rule_audit_log WHERE order_id = ?1",
+     "SELECT count(*) FROM rule_audit_log WHERE order_id = ?1 AND +rule_type = ?2"},
+}};
 
 /// A decoded row, or why it could not be decoded.
 template <typename T>
@@ -450,7 +467,13 @@ std::int64_t CountOf(Connection& conn, std::string_view sql) {
 }
 
 void BindAuditFilters(Statement& stmt, const app::AuditQuery& query) {
-  stmt.Bind(1, OrderIdText(query.order_id)).Bind(2, query.rule_type);
+  if (query.order_id) stmt.Bind(1, query.order_id->str());
+  if (query.rule_type) stmt.Bind(2, *query.rule_type);
+}
+
+std::string_view AuditStatement(const std::array<std::array<std::string_view, 2>, 2>& variants,
+                                const app::AuditQuery& query) {
+  return variants.at(query.order_id ? 1 : 0).at(query.rule_type ? 1 : 0);
 }
 
 }  // namespace
@@ -702,7 +725,7 @@ void AuditLog::InsertAudit(const app::AuditRecord& record) {
 }
 
 std::vector<app::AuditRecord> AuditLog::ListAudit(const app::AuditQuery& query) {
-  Statement stmt = conn_.Prepare(kListAudit);
+  Statement stmt = conn_.Prepare(AuditStatement(kListAudit, query));
   BindAuditFilters(stmt, query);
   stmt.Bind(3, query.limit).Bind(4, query.offset);
   std::vector<app::AuditRecord> records;
@@ -721,7 +744,7 @@ std::vector<app::AuditRecord> AuditLog::ListAudit(const app::AuditQuery& query) 
 }
 
 std::int64_t AuditLog::CountAudit(const app::AuditQuery& query) {
-  Statement stmt = conn_.Prepare(kCountAudit);
+  Statement stmt = conn_.Prepare(AuditStatement(kCountAudit, query));
   BindAuditFilters(stmt, query);
   stmt.Step();
   return stmt.Int(0);
