@@ -193,9 +193,14 @@ class SqliteDatabase final : public Database {
       reader->Exec("PRAGMA synchronous = " + sync);
       // Read() promises a read-only transaction; a write there would bypass the writer lock.
       reader->Exec("PRAGMA query_only = ON");
-      // Page cache per reader: 512 KiB (SQLite's default is 2 MiB) keeps the readers' total
-      // small and reached early (see ReaderLease); a miss is a read from the OS page cache.
-      reader->Exec("PRAGMA cache_size = -512");
+      // Page cache per reader: 64 KiB (SQLite's default is 2 MiB). In WAL mode a connection
+      // empties its page cache when it starts a read transaction after any other connection
+      // committed, so under writes a reader's cache only ever holds the pages of its last
+      // transaction: a larger cache saves no reads, it only keeps that many pages allocated
+      // per reader, and a scan that grows with the data (counting a customer's orders) would
+      // take the process's memory up with it until the bound. A miss within a transaction is
+      // a read from the OS page cache.
+      reader->Exec("PRAGMA cache_size = -64");
       idle_readers_.push_back(reader.get());
       readers_.push_back(std::move(reader));
     }
