@@ -82,6 +82,24 @@ std::vector<std::string> Names(const std::vector<domain::Coffee>& coffees) {
   return names;
 }
 
+/// `text` with ASCII letters lowered (what both backends' lower() does to ASCII).
+std::string AsciiLower(std::string text) {
+  for (char& c : text) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return text;
+}
+
+/// What a CoffeeQuery's filters select, written out: the reference the statements must match.
+bool MatchesFilters(const domain::Coffee& coffee, const CoffeeQuery& q) {
+  if (q.search && AsciiLower(coffee.name).find(AsciiLower(*q.search)) == std::string::npos) {
+    return false;
+  }
+  if (q.type_filter && AsciiLower(coffee.coffee_type) != AsciiLower(*q.type_filter)) return false;
+  if (q.min_price && coffee.price.cents() < q.min_price->cents()) return false;
+  return !(q.max_price && coffee.price.cents() > q.max_price->cents());
+}
+
 domain::PricingRule TimeRule() {
   domain::PricingRule r;
   r.rule_type = domain::RuleType::kTimeBased;
@@ -617,6 +635,188 @@ TEST_P(StorageContract, PriceRangeIsInclusive) {
   CoffeeQuery only_max;
   only_max.max_price = Money::FromCents(300);
   EXPECT_EQ(Read([&](Tx& tx) { return tx.Coffees().Count(only_max); }), 1);
+}
+
+// Searches of 1 and 2 characters scan; 3 and more go through the trigram index (migration
+// 0011): every length must select exactly the names a case-insensitive substring test does.
+TEST_P(StorageContract, SearchOfEveryLengthMatchesExactlyTheNamesContainingIt) {
+  const std::vector<std::string> names = {
+      "Latte",     "Iced Latte", "Latte Macchiato",     "Caff\u00e8 Latte",     "100% Arabica",
+      "Cold_Brew", "Coldxbrew",  "Back\\slash Brew",    "Say \"Cheese\" Mocha", "Flat White",
+      "Mocha",     "Ab",         "Caf\u00e9 Cr\u00e8me"};
+  for (const auto& name : names) AddCoffee(name, 400);
+  const auto all = Read([](Tx& tx) {
+    CoffeeQuery everything;
+    everything.limit = 100;
+    return tx.Coffees().List(everything);
+  });
+  ASSERT_EQ(all.size(), names.size());
+  const std::vector<std::string> searches = {
+      "l",    "LA",  "lat",        "ATTE",   "latte m",    "tte ",      "%",         "0% a",
+      "% ar", "_",   "d_b",        "D_B",    "_bre",       "\\",        "k\\s",      "\\sl",
+      "\"",   "\"c", "\"cheese\"", "\u00e8", "caff\u00e8", "\u00e9 cr", "CAF",       "ab",
+      "ABC",  "xyz", "e L",        "a M",    "Mocha",      "cold_brew", "coldXbrew", "  "};
+  for (const auto& search : searches) {
+    CoffeeQuery q;
+    q.search = search;
+    q.limit = 100;
+    std::vector<std::string> expected;
+    for (const auto& coffee : all) {
+      if (MatchesFilters(coffee, q)) expected.push_back(coffee.name);
+    }
+    EXPECT_EQ(Names(Read([&](Tx& tx) { return tx.Coffees().List(q); })), expected) << search;
+    EXPECT_EQ(Read([&](Tx& tx) { return tx.Coffees().Count(q); }),
+              static_cast<std::int64_t>(expected.size()))
+        << search;
+  }
+}
+
+TEST_P(StorageContract, SearchFollowsCreateRenameAndDelete) {
+  const auto caramel = AddCoffee("Caramel Latte", 450);
+  AddCoffee("Vanilla Latte", 450);
+  const auto search = [this](const std::string& text) {
+    CoffeeQuery q;
+    q.search = text;
+    const auto names = Names(Read([&](Tx& tx) { return tx.Coffees().List(q); }));
+    EXPECT_EQ(Read([&](Tx& tx) { return tx.Coffees().Count(q); }),
+              static_cast<std::int64_t>(names.size()))
+        << text;
+    return names;
+  };
+  // The search index of SQLite is checked against the coffees table after every change: an
+  // entry left behind by a rename or delete would not change what the searches return (the
+  // final instr() check drops it), but the index would no longer describe the table.
+  const auto check_index = [this] {
+    if (GetParam() == "sqlite") {
+      test_db_->Exec(
+          "INSERT INTO coffee_name_search (coffee_name_search, rank) "
+          "VALUES ('integrity-check', 1)");
+    }
+  };
+  EXPECT_EQ(search("caramel"), (std::vector<std::string>{"Caramel Latte"}));
+  EXPECT_EQ(search("ARA"), (std::vector<std::string>{"Caramel Latte"}));
+  check_index();
+
+  domain::CoffeePatch rename;
+  rename.name = "Hazelnut Mocha";
+  ASSERT_EQ(Write([&](Tx& tx) { return tx.Coffees().Update(caramel.id, rename); }),
+            WriteResult::kOk);
+  EXPECT_TRUE(search("caramel").empty());
+  EXPECT_EQ(search("nut mo"), (std::vector<std::string>{"Hazelnut Mocha"}));
+  EXPECT_EQ(search("latte"), (std::vector<std::string>{"Vanilla Latte"}));
+  check_index();
+
+  domain::CoffeePatch reprice;
+  reprice.price = Money::FromCents(475);
+  ASSERT_EQ(Write([&](Tx& tx) { return tx.Coffees().Update(caramel.id, reprice); }),
+            WriteResult::kOk);
+  EXPECT_EQ(search("hazelnut"), (std::vector<std::string>{"Hazelnut Mocha"}));
+  check_index();
+
+  domain::CoffeePatch recase;
+  recase.name = "HAZELNUT MOCHA";
+  ASSERT_EQ(Write([&](Tx& tx) { return tx.Coffees().Update(caramel.id, recase); }),
+            WriteResult::kOk);
+  EXPECT_EQ(search("zelnut"), (std::vector<std::string>{"HAZELNUT MOCHA"}));
+  check_index();
+
+  ASSERT_EQ(Write([&](Tx& tx) { return tx.Coffees().Delete(caramel.id); }), WriteResult::kOk);
+  EXPECT_TRUE(search("hazel").empty());
+  EXPECT_TRUE(search("mocha").empty());
+  check_index();
+
+  AddCoffee("Caramel Latte", 500);
+  EXPECT_EQ(search("caramel"), (std::vector<std::string>{"Caramel Latte"}));
+  EXPECT_EQ(search("latte"), (std::vector<std::string>{"Vanilla Latte", "Caramel Latte"}));
+  check_index();
+}
+
+// Migration 0011 indexes the coffees that exist when it runs: it is undone here, coffees are
+// added without it, and it runs again.
+TEST_P(StorageContract, NameSearchMigrationIndexesExistingCoffees) {
+  if (GetParam() == "sqlite") {
+    for (const char* trigger : {"insert", "update", "delete"}) {
+      test_db_->Exec(std::string("DROP TRIGGER coffee_name_search_") + trigger);
+    }
+    test_db_->Exec("DROP TABLE coffee_name_search");
+  } else {
+    test_db_->Exec("DROP EXTENSION pg_trgm CASCADE");
+  }
+  test_db_->Exec("DELETE FROM schema_migrations WHERE version = 11");
+  AddCoffee("Caramel Latte", 450);
+  AddCoffee("Flat White", 400);
+  EXPECT_EQ(db_->Migrate(), 1);
+  CoffeeQuery q;
+  q.search = "AMEL LAT";
+  EXPECT_EQ(Names(Read([&](Tx& tx) { return tx.Coffees().List(q); })),
+            (std::vector<std::string>{"Caramel Latte"}));
+  EXPECT_EQ(Read([&](Tx& tx) { return tx.Coffees().Count(q); }), 1);
+  AddCoffee("Iced Caramel Latte", 500);
+  EXPECT_EQ(Names(Read([&](Tx& tx) { return tx.Coffees().List(q); })),
+            (std::vector<std::string>{"Caramel Latte", "Iced Caramel Latte"}));
+}
+
+// Every combination of filters has a statement of its own (only the filters given in its
+// WHERE), under every sort: each must select and order what the unfiltered list does.
+TEST_P(StorageContract, EveryFilterCombinationUnderEverySortSelectsWhatTheFiltersSay) {
+  AddCoffee("Latte", 400, 4.7, "With Milk");
+  AddCoffee("Iced Latte", 475, 4.8, "Cold");
+  AddCoffee("Big Latte", 600, 4.1, "With Milk");
+  AddCoffee("Espresso", 350, 4.7, "Black");
+  AddCoffee("Oat Latte", 500, 3.9, "WITH MILK");
+  AddCoffee("Lungo", 400, 4.1, "Black");
+  AddCoffee("latte_art", 450, 5.0, "With Milk");
+  AddCoffee("Flat White", 425, 4.8, "With Milk");
+  const std::vector<std::optional<std::string>> searches = {std::nullopt, "l",     "LA",
+                                                            "att",        "LATTE", "e_a"};
+  const std::vector<std::optional<std::string>> types = {std::nullopt, "with milk"};
+  const std::vector<std::optional<Money>> mins = {std::nullopt, Money::FromCents(425)};
+  const std::vector<std::optional<Money>> maxes = {std::nullopt, Money::FromCents(500)};
+  for (const auto sort :
+       {CoffeeSort::kId, CoffeeSort::kPrice, CoffeeSort::kRating, CoffeeSort::kName}) {
+    for (const bool descending : {false, true}) {
+      CoffeeQuery unfiltered;
+      unfiltered.sort = sort;
+      unfiltered.descending = descending;
+      unfiltered.limit = 100;
+      const auto all = Read([&](Tx& tx) { return tx.Coffees().List(unfiltered); });
+      ASSERT_EQ(all.size(), 8U);
+      for (const auto& search : searches) {
+        for (const auto& type : types) {
+          for (const auto& min : mins) {
+            for (const auto& max : maxes) {
+              CoffeeQuery q = unfiltered;
+              q.search = search;
+              q.type_filter = type;
+              q.min_price = min;
+              q.max_price = max;
+              std::vector<std::string> expected;
+              for (const auto& coffee : all) {
+                if (MatchesFilters(coffee, q)) expected.push_back(coffee.name);
+              }
+              const std::string what = "sort " + std::to_string(static_cast<int>(sort)) +
+                                       (descending ? " desc" : " asc") + " search " +
+                                       search.value_or("-") + " type " + type.value_or("-") +
+                                       " min " + (min ? "425" : "-") + " max " +
+                                       (max ? "500" : "-");
+              EXPECT_EQ(Names(Read([&](Tx& tx) { return tx.Coffees().List(q); })), expected)
+                  << what;
+              EXPECT_EQ(Read([&](Tx& tx) { return tx.Coffees().Count(q); }),
+                        static_cast<std::int64_t>(expected.size()))
+                  << what;
+              if (expected.size() > 2) {
+                q.offset = 1;
+                q.limit = 2;
+                EXPECT_EQ(Names(Read([&](Tx& tx) { return tx.Coffees().List(q); })),
+                          (std::vector<std::string>{expected[1], expected[2]}))
+                    << what << " page";
+              }
+            }
+          }
+        }
+      }
+    }
+  }
 }
 
 TEST_P(StorageContract, FiltersCombine) {

@@ -1,6 +1,10 @@
 #include <array>
+#include <cstddef>
+#include <string>
+#include <string_view>
 
 #include "storage/json_columns.hpp"
+#include "storage/name_search.hpp"
 #include "storage/sqlite/repositories.hpp"
 
 namespace coffee::storage::sqlite {
@@ -8,21 +12,23 @@ namespace coffee::storage::sqlite {
 namespace {
 
 // name has COLLATE NOCASE (column and unique index), so `=` and ORDER BY name ignore case.
-// instr() rather than LIKE keeps % and _ in the search text literal.
-constexpr std::string_view kListCoffees =
+constexpr std::string_view kCoffeeColumns =
     "SELECT id, name, coffee_type, price_cents, rating, image_url, rating_sum, review_count FROM "
-    "coffees"
-    " WHERE (?1 IS NULL OR instr(lower(name), lower(?1)) > 0)"
-    " AND (?2 IS NULL OR lower(coffee_type) = lower(?2))"
-    " AND (?3 IS NULL OR price_cents >= ?3)"
-    " AND (?4 IS NULL OR price_cents <= ?4)";
+    "coffees";
+// The filters, each with its own parameter number: ?1 search, ?2 type, ?3 min and ?4 max price
+// (?5 and ?6 are the page's limit and offset, ?7 the search as an FTS5 phrase). instr() rather
+// than LIKE keeps % and _ in the search text literal. A search the trigram index can answer
+// (storage/name_search.hpp) takes its candidates from coffee_name_search (migration 0011);
+// instr() stays as the final check, because FTS5 folds the case of non-ASCII letters and
+// SQLite's lower() does not, so the index alone would match more names than the scan.
+constexpr std::string_view kSearchScan = "instr(lower(name), lower(?1)) > 0";
+constexpr std::string_view kSearchTrigram =
+    "id IN (SELECT rowid FROM coffee_name_search WHERE coffee_name_search MATCH ?7)"
+    " AND instr(lower(name), lower(?1)) > 0";
+constexpr std::string_view kTypeFilter = "lower(coffee_type) = lower(?2)";
+constexpr std::string_view kMinPriceFilter = "price_cents >= ?3";
+constexpr std::string_view kMaxPriceFilter = "price_cents <= ?4";
 constexpr std::string_view kCoffeePage = " LIMIT ?5 OFFSET ?6";
-constexpr std::string_view kCountCoffees =
-    "SELECT count(*) FROM coffees"
-    " WHERE (?1 IS NULL OR instr(lower(name), lower(?1)) > 0)"
-    " AND (?2 IS NULL OR lower(coffee_type) = lower(?2))"
-    " AND (?3 IS NULL OR price_cents >= ?3)"
-    " AND (?4 IS NULL OR price_cents <= ?4)";
 /// ORDER BY clauses by CoffeeSort, ascending then descending; ties by id ascending.
 constexpr std::array<std::array<std::string_view, 2>, 4> kCoffeeOrder{{
     {" ORDER BY id ASC", " ORDER BY id DESC"},
@@ -30,6 +36,73 @@ constexpr std::array<std::array<std::string_view, 2>, 4> kCoffeeOrder{{
     {" ORDER BY rating ASC, id ASC", " ORDER BY rating DESC, id ASC"},
     {" ORDER BY name ASC, id ASC", " ORDER BY name DESC, id ASC"},
 }};
+
+enum class SearchMode : std::size_t { kNone, kScan, kTrigram };
+
+SearchMode ModeOf(const app::CoffeeQuery& query) {
+  if (!query.search) return SearchMode::kNone;
+  return UsesTrigramIndex(*query.search) ? SearchMode::kTrigram : SearchMode::kScan;
+}
+
+/// The list and count statements, one per combination of filters (and per sort for the list),
+/// built once: only the filters given appear in the WHERE, so that the planner can use an
+/// index for them ("?1 IS NULL OR ..." in one statement for all combinations reads every row).
+class FilteredStatements {
+ public:
+  FilteredStatements() {
+    for (std::size_t variant = 0; variant < kVariants; ++variant) {
+      std::string where;
+      const auto add = [&where](std::string_view condition) {
+        where += where.empty() ? " WHERE " : " AND ";
+        where += condition;
+      };
+      const auto mode = static_cast<SearchMode>(variant / kSearchStride);
+      if (mode == SearchMode::kScan) add(kSearchScan);
+      if (mode == SearchMode::kTrigram) add(kSearchTrigram);
+      if ((variant & kByType) != 0) add(kTypeFilter);
+      if ((variant & kByMinPrice) != 0) add(kMinPriceFilter);
+      if ((variant & kByMaxPrice) != 0) add(kMaxPriceFilter);
+      count_.at(variant) = "SELECT count(*) FROM coffees" + where;
+      for (std::size_t sort = 0; sort < kCoffeeOrder.size(); ++sort) {
+        for (std::size_t direction = 0; direction < 2; ++direction) {
+          list_.at(variant).at(sort * 2 + direction) = std::string(kCoffeeColumns) + where +
+                                                       std::string(kCoffeeOrder[sort][direction]) +
+                                                       std::string(kCoffeePage);
+        }
+      }
+    }
+  }
+
+  [[nodiscard]] const std::string& List(const app::CoffeeQuery& query) const {
+    const auto sort = static_cast<std::size_t>(query.sort);
+    return list_.at(Variant(query)).at(sort * 2 + (query.descending ? 1 : 0));
+  }
+  [[nodiscard]] const std::string& Count(const app::CoffeeQuery& query) const {
+    return count_.at(Variant(query));
+  }
+
+ private:
+  static constexpr std::size_t kByMaxPrice = 1;
+  static constexpr std::size_t kByMinPrice = 2;
+  static constexpr std::size_t kByType = 4;
+  static constexpr std::size_t kSearchStride = 8;
+  static constexpr std::size_t kVariants = 3 * kSearchStride;
+
+  static std::size_t Variant(const app::CoffeeQuery& query) {
+    return static_cast<std::size_t>(ModeOf(query)) * kSearchStride +
+           (query.type_filter ? kByType : 0) + (query.min_price ? kByMinPrice : 0) +
+           (query.max_price ? kByMaxPrice : 0);
+  }
+
+  std::array<std::string, kVariants> count_;
+  std::array<std::array<std::string, 2 * kCoffeeOrder.size()>, kVariants> list_;
+};
+
+const FilteredStatements& Filtered() {
+  static const FilteredStatements statements;
+  return statements;
+}
+
 constexpr std::string_view kFindCoffee =
     "SELECT id, name, coffee_type, price_cents, rating, image_url, rating_sum, review_count FROM "
     "coffees WHERE id = ?1";
@@ -61,18 +134,15 @@ domain::Coffee ReadCoffee(const Statement& row) {
   return c;
 }
 
+/// Binds the parameters of the filters `query` gives (the others are not in its statement).
 void BindFilters(Statement& stmt, const app::CoffeeQuery& query) {
-  stmt.Bind(1, query.search).Bind(2, query.type_filter);
-  if (query.min_price) {
-    stmt.Bind(3, query.min_price->cents());
-  } else {
-    stmt.BindNull(3);
+  if (query.search) {
+    stmt.Bind(1, *query.search);
+    if (ModeOf(query) == SearchMode::kTrigram) stmt.Bind(7, Fts5Phrase(*query.search));
   }
-  if (query.max_price) {
-    stmt.Bind(4, query.max_price->cents());
-  } else {
-    stmt.BindNull(4);
-  }
+  if (query.type_filter) stmt.Bind(2, *query.type_filter);
+  if (query.min_price) stmt.Bind(3, query.min_price->cents());
+  if (query.max_price) stmt.Bind(4, query.max_price->cents());
 }
 
 bool IsUniqueViolation(int constraint) {
@@ -82,11 +152,7 @@ bool IsUniqueViolation(int constraint) {
 }  // namespace
 
 std::vector<domain::Coffee> CoffeeRepository::List(const app::CoffeeQuery& query) {
-  const auto& order = kCoffeeOrder.at(static_cast<std::size_t>(query.sort));
-  std::string sql(kListCoffees);
-  sql += order.at(query.descending ? 1 : 0);
-  sql += kCoffeePage;
-  Statement stmt = conn_.Prepare(sql);
+  Statement stmt = conn_.Prepare(Filtered().List(query));
   BindFilters(stmt, query);
   stmt.Bind(5, query.limit).Bind(6, query.offset);
   std::vector<domain::Coffee> coffees;
@@ -95,7 +161,7 @@ std::vector<domain::Coffee> CoffeeRepository::List(const app::CoffeeQuery& query
 }
 
 std::int64_t CoffeeRepository::Count(const app::CoffeeQuery& query) {
-  Statement stmt = conn_.Prepare(kCountCoffees);
+  Statement stmt = conn_.Prepare(Filtered().Count(query));
   BindFilters(stmt, query);
   stmt.Step();
   return stmt.Int(0);
@@ -152,7 +218,8 @@ app::WriteResult CoffeeRepository::Delete(domain::CoffeeId id) {
   bool has_row = false;
   const int constraint = stmt.StepOrConstraint(has_row);
   // ON DELETE RESTRICT is enforced through SQLite's foreign-key triggers, so the violation
-  // arrives as SQLITE_CONSTRAINT_TRIGGER; the schema defines no triggers of its own.
+  // arrives as SQLITE_CONSTRAINT_TRIGGER; the schema's own triggers on coffees (the name
+  // search index, migration 0011) raise no errors.
   if (constraint == SQLITE_CONSTRAINT_FOREIGNKEY || constraint == SQLITE_CONSTRAINT_TRIGGER) {
     return app::WriteResult::kConflict;
   }
