@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "storage/coffee_filters.hpp"
 #include "storage/name_search.hpp"
 #include "storage/postgres/batch_cache.hpp"
 #include "storage/postgres/repositories.hpp"
@@ -55,8 +56,6 @@ constexpr const char* kTypeFilter = "lower(coffee_type) = lower($%::text)";
 constexpr const char* kMinPriceFilter = "price_cents >= $%::bigint";
 constexpr const char* kMaxPriceFilter = "price_cents <= $%::bigint";
 
-enum class SearchMode : std::size_t { kNone, kScan, kTrigram };
-
 /// " WHERE a AND b ..." of conditions[first...], or "" when there are none.
 std::string Where(const std::vector<std::string>& conditions, std::size_t first) {
   std::string where;
@@ -67,15 +66,28 @@ std::string Where(const std::vector<std::string>& conditions, std::size_t first)
   return where;
 }
 
-SearchMode ModeOf(const app::CoffeeQuery& query) {
-  if (!query.search) return SearchMode::kNone;
-  return UsesTrigramIndex(*query.search) ? SearchMode::kTrigram : SearchMode::kScan;
+/// The SQL of a filter, "$%" standing for its parameter's number; FilterParams binds its value.
+const char* Condition(CoffeeFilter filter) {
+  switch (filter) {
+    case CoffeeFilter::kSearchScan:
+      return kSearchScan;
+    case CoffeeFilter::kSearchTrigram:
+      return kSearchTrigram;
+    case CoffeeFilter::kType:
+      return kTypeFilter;
+    case CoffeeFilter::kMinPrice:
+      return kMinPriceFilter;
+    case CoffeeFilter::kMaxPrice:
+      return kMaxPriceFilter;
+  }
+  return "";
 }
 
-/// The prepared list and count statements, one per combination of filters (and per sort key
-/// and direction for the list; ties always by id ascending): only the filters given appear in
-/// the WHERE, numbered in the order of FilterParams, so that each statement's generic plan can
-/// use the index its filters allow ("$1 IS NULL OR ..." cannot use any).
+/// The prepared list and count statements, one per combination of filters
+/// (storage/coffee_filters.hpp) and per sort key and direction for the list (ties always by id
+/// ascending): only the filters given appear in the WHERE, their parameters numbered in the
+/// order CoffeeFilters lists them, so that each statement's generic plan can use the index its
+/// filters allow ("$1 IS NULL OR ..." cannot use any).
 class FilteredStatements {
  public:
   FilteredStatements() {
@@ -85,20 +97,17 @@ class FilteredStatements {
         {app::CoffeeSort::kRating, "rating"},
         {app::CoffeeSort::kName, "lower(name) COLLATE \"C\""},
     }};
-    for (std::size_t variant = 0; variant < kVariants; ++variant) {
+    for (std::size_t variant = 0; variant < kCoffeeFilterVariants; ++variant) {
+      const auto& filters = CoffeeFilters(variant);
       std::vector<std::string> conditions;
-      const auto add = [&conditions](std::string_view condition) {
+      for (const CoffeeFilter filter : filters) {
+        const std::string_view condition = Condition(filter);
         const auto slot = condition.find('%');
         conditions.push_back(std::string(condition.substr(0, slot)) +
                              std::to_string(conditions.size() + 1) +
                              std::string(condition.substr(slot + 1)));
-      };
-      const auto mode = static_cast<SearchMode>(variant / kSearchStride);
-      if (mode == SearchMode::kScan) add(kSearchScan);
-      if (mode == SearchMode::kTrigram) add(kSearchTrigram);
-      if ((variant & kByType) != 0) add(kTypeFilter);
-      if ((variant & kByMinPrice) != 0) add(kMinPriceFilter);
-      if ((variant & kByMaxPrice) != 0) add(kMaxPriceFilter);
+      }
+      const bool by_trigram = !filters.empty() && filters.front() == CoffeeFilter::kSearchTrigram;
       const std::string suffix = std::to_string(variant);
       count_.at(variant) = {"coffee_count_" + suffix,
                             "SELECT count(*) FROM coffees" + Where(conditions, 0)};
@@ -107,7 +116,7 @@ class FilteredStatements {
       // plan of "ORDER BY id LIMIT n" walks the primary key and tests every name, expecting a
       // match every 200 rows (LIKE's default estimate): 0.1 s for no match in 100k coffees.
       const std::string rows =
-          mode == SearchMode::kTrigram
+          by_trigram
               ? std::string("WITH matches AS MATERIALIZED (SELECT ") + kCoffeeColumns +
                     " FROM coffees WHERE " + conditions.front() + ") SELECT " + kCoffeeColumns +
                     " FROM matches" + Where(conditions, 1)
@@ -127,11 +136,12 @@ class FilteredStatements {
   }
 
   [[nodiscard]] Statement List(const app::CoffeeQuery& query) const {
-    const auto& owned = list_.at(Variant(query)).at(Index(query.sort, query.descending));
+    const auto& owned =
+        list_.at(CoffeeFilterVariant(query)).at(Index(query.sort, query.descending));
     return {owned.name.c_str(), owned.sql.c_str()};
   }
   [[nodiscard]] Statement Count(const app::CoffeeQuery& query) const {
-    const auto& owned = count_.at(Variant(query));
+    const auto& owned = count_.at(CoffeeFilterVariant(query));
     return {owned.name.c_str(), owned.sql.c_str()};
   }
 
@@ -141,23 +151,13 @@ class FilteredStatements {
     std::string sql;
   };
   static constexpr std::size_t kSorts = 4;
-  static constexpr std::size_t kByMaxPrice = 1;
-  static constexpr std::size_t kByMinPrice = 2;
-  static constexpr std::size_t kByType = 4;
-  static constexpr std::size_t kSearchStride = 8;
-  static constexpr std::size_t kVariants = 3 * kSearchStride;
 
   static std::size_t Index(app::CoffeeSort sort, bool descending) {
     return static_cast<std::size_t>(sort) * 2 + (descending ? 1 : 0);
   }
-  static std::size_t Variant(const app::CoffeeQuery& query) {
-    return static_cast<std::size_t>(ModeOf(query)) * kSearchStride +
-           (query.type_filter ? kByType : 0) + (query.min_price ? kByMinPrice : 0) +
-           (query.max_price ? kByMaxPrice : 0);
-  }
 
-  std::array<Owned, kVariants> count_;
-  std::array<std::array<Owned, 2 * kSorts>, kVariants> list_;
+  std::array<Owned, kCoffeeFilterVariants> count_;
+  std::array<std::array<Owned, 2 * kSorts>, kCoffeeFilterVariants> list_;
 };
 
 const FilteredStatements& Filtered() {
@@ -198,13 +198,25 @@ std::optional<domain::Coffee> FirstCoffee(const Result& result) {
 /// The parameters of the filters `query` gives, in the order FilteredStatements numbers them.
 Params FilterParams(const app::CoffeeQuery& query) {
   Params params;
-  if (query.search) {
-    params.Text(ModeOf(query) == SearchMode::kTrigram ? ContainsLikePattern(*query.search)
-                                                      : *query.search);
+  for (const CoffeeFilter filter : CoffeeFilters(query)) {
+    switch (filter) {
+      case CoffeeFilter::kSearchScan:
+        params.Text(*query.search);
+        break;
+      case CoffeeFilter::kSearchTrigram:
+        params.Text(ContainsLikePattern(*query.search));
+        break;
+      case CoffeeFilter::kType:
+        params.Text(*query.type_filter);
+        break;
+      case CoffeeFilter::kMinPrice:
+        params.Int(query.min_price->cents());
+        break;
+      case CoffeeFilter::kMaxPrice:
+        params.Int(query.max_price->cents());
+        break;
+    }
   }
-  if (query.type_filter) params.Text(*query.type_filter);
-  if (query.min_price) params.Int(query.min_price->cents());
-  if (query.max_price) params.Int(query.max_price->cents());
   return params;
 }
 

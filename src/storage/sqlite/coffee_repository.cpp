@@ -3,6 +3,7 @@
 #include <string>
 #include <string_view>
 
+#include "storage/coffee_filters.hpp"
 #include "storage/json_columns.hpp"
 #include "storage/name_search.hpp"
 #include "storage/sqlite/repositories.hpp"
@@ -37,31 +38,36 @@ constexpr std::array<std::array<std::string_view, 2>, 4> kCoffeeOrder{{
     {" ORDER BY name ASC, id ASC", " ORDER BY name DESC, id ASC"},
 }};
 
-enum class SearchMode : std::size_t { kNone, kScan, kTrigram };
-
-SearchMode ModeOf(const app::CoffeeQuery& query) {
-  if (!query.search) return SearchMode::kNone;
-  return UsesTrigramIndex(*query.search) ? SearchMode::kTrigram : SearchMode::kScan;
+/// The SQL of a filter; its value is bound by BindFilters.
+std::string_view Condition(CoffeeFilter filter) {
+  switch (filter) {
+    case CoffeeFilter::kSearchScan:
+      return kSearchScan;
+    case CoffeeFilter::kSearchTrigram:
+      return kSearchTrigram;
+    case CoffeeFilter::kType:
+      return kTypeFilter;
+    case CoffeeFilter::kMinPrice:
+      return kMinPriceFilter;
+    case CoffeeFilter::kMaxPrice:
+      return kMaxPriceFilter;
+  }
+  return {};
 }
 
-/// The list and count statements, one per combination of filters (and per sort for the list),
-/// built once: only the filters given appear in the WHERE, so that the planner can use an
-/// index for them ("?1 IS NULL OR ..." in one statement for all combinations reads every row).
+/// The list and count statements, one per combination of filters (storage/coffee_filters.hpp)
+/// and per sort for the list, built once: only the filters given appear in the WHERE, so that
+/// the planner can use an index for them ("?1 IS NULL OR ..." in one statement for all
+/// combinations reads every row).
 class FilteredStatements {
  public:
   FilteredStatements() {
-    for (std::size_t variant = 0; variant < kVariants; ++variant) {
+    for (std::size_t variant = 0; variant < kCoffeeFilterVariants; ++variant) {
       std::string where;
-      const auto add = [&where](std::string_view condition) {
+      for (const CoffeeFilter filter : CoffeeFilters(variant)) {
         where += where.empty() ? " WHERE " : " AND ";
-        where += condition;
-      };
-      const auto mode = static_cast<SearchMode>(variant / kSearchStride);
-      if (mode == SearchMode::kScan) add(kSearchScan);
-      if (mode == SearchMode::kTrigram) add(kSearchTrigram);
-      if ((variant & kByType) != 0) add(kTypeFilter);
-      if ((variant & kByMinPrice) != 0) add(kMinPriceFilter);
-      if ((variant & kByMaxPrice) != 0) add(kMaxPriceFilter);
+        where += Condition(filter);
+      }
       count_.at(variant) = "SELECT count(*) FROM coffees" + where;
       for (std::size_t sort = 0; sort < kCoffeeOrder.size(); ++sort) {
         for (std::size_t direction = 0; direction < 2; ++direction) {
@@ -75,27 +81,15 @@ class FilteredStatements {
 
   [[nodiscard]] const std::string& List(const app::CoffeeQuery& query) const {
     const auto sort = static_cast<std::size_t>(query.sort);
-    return list_.at(Variant(query)).at(sort * 2 + (query.descending ? 1 : 0));
+    return list_.at(CoffeeFilterVariant(query)).at(sort * 2 + (query.descending ? 1 : 0));
   }
   [[nodiscard]] const std::string& Count(const app::CoffeeQuery& query) const {
-    return count_.at(Variant(query));
+    return count_.at(CoffeeFilterVariant(query));
   }
 
  private:
-  static constexpr std::size_t kByMaxPrice = 1;
-  static constexpr std::size_t kByMinPrice = 2;
-  static constexpr std::size_t kByType = 4;
-  static constexpr std::size_t kSearchStride = 8;
-  static constexpr std::size_t kVariants = 3 * kSearchStride;
-
-  static std::size_t Variant(const app::CoffeeQuery& query) {
-    return static_cast<std::size_t>(ModeOf(query)) * kSearchStride +
-           (query.type_filter ? kByType : 0) + (query.min_price ? kByMinPrice : 0) +
-           (query.max_price ? kByMaxPrice : 0);
-  }
-
-  std::array<std::string, kVariants> count_;
-  std::array<std::array<std::string, 2 * kCoffeeOrder.size()>, kVariants> list_;
+  std::array<std::string, kCoffeeFilterVariants> count_;
+  std::array<std::array<std::string, 2 * kCoffeeOrder.size()>, kCoffeeFilterVariants> list_;
 };
 
 const FilteredStatements& Filtered() {
@@ -136,13 +130,25 @@ domain::Coffee ReadCoffee(const Statement& row) {
 
 /// Binds the parameters of the filters `query` gives (the others are not in its statement).
 void BindFilters(Statement& stmt, const app::CoffeeQuery& query) {
-  if (query.search) {
-    stmt.Bind(1, *query.search);
-    if (ModeOf(query) == SearchMode::kTrigram) stmt.Bind(7, Fts5Phrase(*query.search));
+  for (const CoffeeFilter filter : CoffeeFilters(query)) {
+    switch (filter) {
+      case CoffeeFilter::kSearchScan:
+        stmt.Bind(1, *query.search);
+        break;
+      case CoffeeFilter::kSearchTrigram:
+        stmt.Bind(1, *query.search).Bind(7, Fts5Phrase(*query.search));
+        break;
+      case CoffeeFilter::kType:
+        stmt.Bind(2, *query.type_filter);
+        break;
+      case CoffeeFilter::kMinPrice:
+        stmt.Bind(3, query.min_price->cents());
+        break;
+      case CoffeeFilter::kMaxPrice:
+        stmt.Bind(4, query.max_price->cents());
+        break;
+    }
   }
-  if (query.type_filter) stmt.Bind(2, *query.type_filter);
-  if (query.min_price) stmt.Bind(3, query.min_price->cents());
-  if (query.max_price) stmt.Bind(4, query.max_price->cents());
 }
 
 bool IsUniqueViolation(int constraint) {

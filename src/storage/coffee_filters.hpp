@@ -1,0 +1,39 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "app/ports/catalog.hpp"
+
+/// Which conditions the catalog's list and count (GET /api/coffees) carry, shared by both
+/// adapters. Each adapter prepares one statement per combination of the filters a query gives
+/// (a "variant"), so that only those filters appear in its WHERE and the planner can use the
+/// index they allow; each writes a filter's condition in its own SQL.
+namespace coffee::storage {
+
+enum class CoffeeFilter : std::uint8_t {
+  kSearchScan,     // a search no trigram index can narrow (storage/name_search.hpp): it scans
+  kSearchTrigram,  // a search the trigram index answers
+  kType,           // type_filter
+  kMinPrice,       // min_price
+  kMaxPrice,       // max_price
+};
+
+/// The number of variants: three ways to search (none, scan, trigram) times the eight
+/// combinations of type, minimum and maximum price.
+inline constexpr std::size_t kCoffeeFilterVariants = 24;
+
+/// The variant that answers `query`, in [0, kCoffeeFilterVariants).
+std::size_t CoffeeFilterVariant(const app::CoffeeQuery& query);
+
+/// The filters of `variant`, in the one order every statement lists its conditions and binds
+/// their values (PostgreSQL numbers its parameters by it).
+const std::vector<CoffeeFilter>& CoffeeFilters(std::size_t variant);
+
+/// The filters `query` gives: CoffeeFilters(CoffeeFilterVariant(query)).
+inline const std::vector<CoffeeFilter>& CoffeeFilters(const app::CoffeeQuery& query) {
+  return CoffeeFilters(CoffeeFilterVariant(query));
+}
+
+}  // namespace coffee::storage
