@@ -1946,6 +1946,155 @@ TEST_P(StorageContract, CountByStatusListsOnlyStatusesWithOrders) {
                                                             {OrderStatus::kCancelled, 1}}));
 }
 
+// The totals without a customer (GET /api/orders for staff, the audit log without an order)
+// are read from rows triggers keep (migration 0012), not counted. They must equal the rows
+// there are after every kind of change: through the ports, rolled back, and directly in SQL.
+TEST_P(StorageContract, ListTotalsEqualTheRowsAfterEveryChange) {
+  const auto user = AddUser("totals@example.com");
+  const auto latte = AddCoffee("Latte", 350);
+  using domain::OrderStatus;
+  const std::vector<OrderStatus> all_statuses = {OrderStatus::kPending,   OrderStatus::kConfirmed,
+                                                 OrderStatus::kPreparing, OrderStatus::kReady,
+                                                 OrderStatus::kCompleted, OrderStatus::kCancelled};
+  const std::vector<std::string> rule_types = {"availability", "pricing_rule", "pricing_summary"};
+  // Compares every total with the rows listed (limit above the rows there are).
+  const auto expect_totals_match_rows = [&](const std::string& when) {
+    SCOPED_TRACE(when);
+    app::OrderQuery orders;
+    orders.limit = 1000;
+    const auto listed = Read([&](Tx& tx) { return tx.Orders().List(orders); });
+    EXPECT_EQ(Read([&](Tx& tx) { return tx.Orders().Count(orders); }),
+              static_cast<std::int64_t>(listed.size()));
+    std::map<OrderStatus, std::int64_t> by_status;
+    for (const auto status : all_statuses) {
+      orders.status = status;
+      const auto rows =
+          static_cast<std::int64_t>(Read([&](Tx& tx) { return tx.Orders().List(orders); }).size());
+      EXPECT_EQ(Read([&](Tx& tx) { return tx.Orders().Count(orders); }), rows)
+          << domain::ToString(status);
+      if (rows > 0) by_status[status] = rows;
+    }
+    const auto counts = Read([](Tx& tx) { return tx.Orders().CountByStatus(); });
+    const std::map<OrderStatus, std::int64_t> counted(counts.begin(), counts.end());
+    EXPECT_EQ(counted, by_status);
+    EXPECT_EQ(counts.size(), by_status.size());
+    app::AuditQuery audit;
+    audit.limit = 1000;
+    EXPECT_EQ(Read([&](Tx& tx) { return tx.Audit().CountAudit(audit); }),
+              static_cast<std::int64_t>(
+                  Read([&](Tx& tx) { return tx.Audit().ListAudit(audit); }).size()));
+    for (const auto& type : rule_types) {
+      audit.rule_type = type;
+      EXPECT_EQ(Read([&](Tx& tx) { return tx.Audit().CountAudit(audit); }),
+                static_cast<std::int64_t>(
+                    Read([&](Tx& tx) { return tx.Audit().ListAudit(audit); }).size()))
+          << type;
+    }
+  };
+  const auto records_of = [](const domain::OrderId& id) {
+    return std::vector<app::AuditRecord>{
+        {0, id, "availability", std::nullopt, "{}", "allowed", {}},
+        {0, id, "pricing_rule", 7, "{}", "applied", {}},
+        {0, id, "pricing_rule", 8, "{}", "applied", {}},
+        {0, id, "pricing_summary", std::nullopt, "{}", "quote", {}}};
+  };
+  expect_totals_match_rows("empty");
+
+  for (int n = 1; n <= 6; ++n) {
+    const auto order = MakeOrder(OrderUuid(n), user.id, {{latte, 1, 350}}, OrderTime(n),
+                                 all_statuses.at(static_cast<std::size_t>(n % 3)));
+    Write([&](Tx& tx) { return tx.Orders().InsertWithAudits(order, records_of(order.id)); });
+  }
+  Write([&](Tx& tx) {
+    tx.Audit().InsertAudit({0, std::nullopt, "pricing_summary", std::nullopt, "{}", "quote", {}});
+  });
+  InsertOrderWith(OrderUuid(7), user.id, latte.id);
+  expect_totals_match_rows("after inserts");
+  EXPECT_EQ(Read([](Tx& tx) { return tx.Orders().Count({}); }), 7);
+  EXPECT_EQ(Read([](Tx& tx) { return tx.Audit().CountAudit({}); }), 25);
+
+  EXPECT_TRUE(Write([](Tx& tx) {
+    return tx.Orders().UpdateStatus(OrderUuid(3), OrderStatus::kPending, OrderStatus::kConfirmed);
+  }));
+  EXPECT_TRUE(Write([](Tx& tx) {
+    return tx.Orders().UpdateStatus(OrderUuid(1), OrderStatus::kConfirmed, OrderStatus::kCancelled);
+  }));
+  // Changes that leave the status alone, and one that is not made (wrong expected status).
+  EXPECT_TRUE(Write([](Tx& tx) {
+    return tx.Orders().UpdatePayment(OrderUuid(2), domain::PaymentStatus::kUnpaid,
+                                     domain::PaymentStatus::kPaid);
+  }));
+  Write([](Tx& tx) { tx.Orders().SetLoyaltyPointsAwarded(OrderUuid(2), 40); });
+  EXPECT_FALSE(Write([](Tx& tx) {
+    return tx.Orders().UpdateStatus(OrderUuid(6), OrderStatus::kReady, OrderStatus::kCompleted);
+  }));
+  expect_totals_match_rows("after status changes");
+
+  // A transaction rolled back takes its total changes with it.
+  db_->Write([&](Tx& tx) {
+    const auto order = MakeOrder(OrderUuid(8), user.id, {{latte, 1, 350}}, OrderTime(8));
+    tx.Orders().InsertWithAudits(order, records_of(order.id));
+    EXPECT_TRUE(
+        tx.Orders().UpdateStatus(OrderUuid(4), OrderStatus::kConfirmed, OrderStatus::kPreparing));
+    return false;
+  });
+  expect_totals_match_rows("after a rollback");
+  EXPECT_EQ(Read([](Tx& tx) { return tx.Orders().Count({}); }), 7);
+
+  // Edits made directly in SQL: a status set by hand, an order deleted (its lines and audit
+  // rows go with it), audit rows retyped and deleted.
+  test_db_->Exec("UPDATE orders SET status = 'ready' WHERE id = '" + OrderUuid(5).str() + "'");
+  test_db_->Exec("DELETE FROM order_items WHERE order_id = '" + OrderUuid(6).str() + "'");
+  test_db_->Exec("DELETE FROM orders WHERE id = '" + OrderUuid(6).str() + "'");
+  test_db_->Exec("UPDATE rule_audit_log SET rule_type = 'availability' WHERE rule_id = 8");
+  test_db_->Exec("DELETE FROM rule_audit_log WHERE order_id IS NULL");
+  expect_totals_match_rows("after edits in SQL");
+  EXPECT_EQ(Read([](Tx& tx) { return tx.Orders().Count({}); }), 6);
+  EXPECT_EQ(Read([](Tx& tx) { return tx.Audit().CountAudit({}); }), 20);
+}
+
+// Migration 0012 starts its totals from the rows a database already has.
+TEST_P(StorageContract, ListTotalsMigrationCountsExistingRows) {
+  if (GetParam() == "sqlite") {
+    for (const char* trigger :
+         {"orders_total_insert", "orders_total_update", "orders_total_delete",
+          "rule_audit_total_insert", "rule_audit_total_update", "rule_audit_total_delete"}) {
+      test_db_->Exec(std::string("DROP TRIGGER ") + trigger);
+    }
+    test_db_->Exec("DROP TABLE order_status_totals");
+    test_db_->Exec("DROP TABLE rule_audit_totals");
+  } else {
+    test_db_->Exec(
+        "DROP TABLE order_status_totals, rule_audit_totals; DROP FUNCTION order_totals_add, "
+        "order_totals_move, rule_audit_totals_add, rule_audit_totals_move CASCADE; "
+        "DROP FUNCTION total_shard");
+  }
+  test_db_->Exec("DELETE FROM schema_migrations WHERE version = 12");
+  const auto user = AddUser("before@example.com");
+  const auto latte = AddCoffee("Latte", 350);
+  using domain::OrderStatus;
+  PlaceOrder(MakeOrder(OrderUuid(1), user.id, {{latte, 1, 350}}, OrderTime(1)));
+  PlaceOrder(MakeOrder(OrderUuid(2), user.id, {{latte, 1, 350}}, OrderTime(2)));
+  PlaceOrder(
+      MakeOrder(OrderUuid(3), user.id, {{latte, 1, 350}}, OrderTime(3), OrderStatus::kCompleted));
+  Write([](Tx& tx) {
+    tx.Audit().InsertAudit({0, OrderUuid(1), "pricing_rule", 7, "{}", "applied", {}});
+    tx.Audit().InsertAudit({0, std::nullopt, "pricing_summary", std::nullopt, "{}", "quote", {}});
+  });
+  EXPECT_EQ(db_->Migrate(), 1);
+  EXPECT_EQ(Read([](Tx& tx) { return tx.Orders().Count({}); }), 3);
+  app::OrderQuery pending;
+  pending.status = OrderStatus::kPending;
+  EXPECT_EQ(Read([&](Tx& tx) { return tx.Orders().Count(pending); }), 2);
+  EXPECT_EQ(Read([](Tx& tx) { return tx.Audit().CountAudit({}); }), 2);
+  app::AuditQuery priced;
+  priced.rule_type = "pricing_rule";
+  EXPECT_EQ(Read([&](Tx& tx) { return tx.Audit().CountAudit(priced); }), 1);
+  // ... and keeps them from then on.
+  PlaceOrder(MakeOrder(OrderUuid(4), user.id, {{latte, 1, 350}}, OrderTime(4)));
+  EXPECT_EQ(Read([&](Tx& tx) { return tx.Orders().Count(pending); }), 3);
+}
+
 TEST_P(StorageContract, OrderedCoffeeCannotBeDeletedThroughThePorts) {
   const auto user = AddUser("kim@example.com");
   const auto latte = AddCoffee("Latte", 350);

@@ -75,8 +75,11 @@ constexpr Statement kOrderSetPoints{
 constexpr Statement kOrderQueuedWork{
     "order_queued_work",
     "SELECT COALESCE(SUM(queued_work_minutes), 0)::bigint FROM prep_queue_shards"};
-constexpr Statement kOrderCountByStatus{"order_count_by_status",
-                                        "SELECT status, count(*) FROM orders GROUP BY status"};
+// Kept by triggers on orders (migration 0012): 16 shard rows per status, not every order.
+constexpr Statement kOrderCountByStatus{
+    "order_count_by_status",
+    "SELECT status, sum(orders)::bigint FROM order_status_totals GROUP BY status "
+    "HAVING sum(orders) <> 0"};
 
 /// The list and count statements, one per combination of filters, so that each gets a plan
 /// that uses its index (a generic plan for "$1 IS NULL OR user_id = $1" cannot).
@@ -99,7 +102,12 @@ class FilteredStatements {
                         " ORDER BY created_at DESC, id DESC OFFSET $" + std::to_string(next) +
                         " LIMIT $" + std::to_string(next + 1);
       count_[mask].name = "order_count_" + suffix;
-      count_[mask].sql = "SELECT count(*) FROM orders" + where;
+      // Without a user the totals come from order_status_totals (migration 0012): counting
+      // those orders would read the whole table.
+      count_[mask].sql = by_user ? "SELECT count(*) FROM orders" + where
+                                 : "SELECT coalesce(sum(orders), 0)::bigint FROM "
+                                   "order_status_totals" +
+                                       where;
     }
   }
 

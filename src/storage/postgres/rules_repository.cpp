@@ -223,9 +223,13 @@ constexpr std::array<std::array<Statement, 2>, 2> kAuditList{{
                "ORDER BY audit_id OFFSET $3 LIMIT $4"}},
 }};
 constexpr std::array<std::array<Statement, 2>, 2> kAuditCount{{
-    {Statement{"audit_count_all", "SELECT count(*) FROM rule_audit_log"},
+    // Without an order the totals come from rule_audit_totals, kept by triggers (migration
+    // 0012) in 16 shard rows per rule type: counting those rows would read the whole log.
+    {Statement{"audit_count_all",
+               "SELECT coalesce(sum(audit_rows), 0)::bigint FROM rule_audit_totals"},
      Statement{"audit_count_type",
-               "SELECT count(*) FROM rule_audit_log WHERE rule_type = $1::text"}},
+               "SELECT coalesce(sum(audit_rows), 0)::bigint FROM rule_audit_totals "
+               "WHERE rule_type = $1::text"}},
     {Statement{"audit_count_order",
                "SELECT count(*) FROM rule_audit_log WHERE order_id = $1::uuid"},
      Statement{"audit_count_order_type",

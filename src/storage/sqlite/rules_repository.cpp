@@ -127,9 +127,11 @@ constexpr std::array<std::array<std::string_view, 2>, 2> kListAudit{{
      " FROM rule_audit_log WHERE order_id = ?1 AND +rule_type = ?2"
      " ORDER BY audit_id LIMIT ?3 OFFSET ?4"},
 }};
+// Without an order the totals come from rule_audit_totals, kept by triggers (migration 0012):
+// counting those rows would read the whole log.
 constexpr std::array<std::array<std::string_view, 2>, 2> kCountAudit{{
-    {"SELECT count(*) FROM rule_audit_log",
-     "SELECT count(*) FROM rule_audit_log WHERE rule_type = ?2"},
+    {"SELECT coalesce(sum(audit_rows), 0) FROM rule_audit_totals",
+     "SELECT coalesce(sum(audit_rows), 0) FROM rule_audit_totals WHERE rule_type = ?2"},
     {"SELECT count(*) FROM rule_audit_log WHERE order_id = ?1",
      "SELECT count(*) FROM rule_audit_log WHERE order_id = ?1 AND +rule_type = ?2"},
 }};
