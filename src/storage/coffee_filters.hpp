@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
 #include <vector>
 
 #include "app/ports/catalog.hpp"
@@ -18,6 +19,32 @@ enum class CoffeeFilter : std::uint8_t {
   kType,           // type_filter
   kMinPrice,       // min_price
   kMaxPrice,       // max_price
+};
+
+/// The SQL condition of each filter in one adapter's dialect, given by name (designated
+/// initializers) so that no adapter can list them out of order.
+struct CoffeeFilterSql {
+  std::string_view search_scan;
+  std::string_view search_trigram;
+  std::string_view type;
+  std::string_view min_price;
+  std::string_view max_price;
+
+  [[nodiscard]] constexpr std::string_view Of(CoffeeFilter filter) const {
+    switch (filter) {
+      case CoffeeFilter::kSearchScan:
+        return search_scan;
+      case CoffeeFilter::kSearchTrigram:
+        return search_trigram;
+      case CoffeeFilter::kType:
+        return type;
+      case CoffeeFilter::kMinPrice:
+        return min_price;
+      case CoffeeFilter::kMaxPrice:
+        return max_price;
+    }
+    return {};
+  }
 };
 
 /// The number of variants: three ways to search (none, scan, trigram) times the eight

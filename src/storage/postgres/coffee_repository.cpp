@@ -50,11 +50,14 @@ constexpr Statement kCoffeeExistingIds{
 // pattern that coffees_name_trgm_idx (migration 0011) serves, \, % and _ escaped so they stay
 // literal; a shorter one keeps strpos, which keeps them literal too and which that index
 // cannot narrow. Both compare lower(name) with the lowered search, so they match the same rows.
-constexpr const char* kSearchScan = "strpos(lower(name), lower($%::text)) > 0";
-constexpr const char* kSearchTrigram = "lower(name) LIKE lower($%::text)";
-constexpr const char* kTypeFilter = "lower(coffee_type) = lower($%::text)";
-constexpr const char* kMinPriceFilter = "price_cents >= $%::bigint";
-constexpr const char* kMaxPriceFilter = "price_cents <= $%::bigint";
+// "$%" stands for a filter's parameter number; FilterParams binds its value.
+constexpr CoffeeFilterSql kConditions{
+    .search_scan = "strpos(lower(name), lower($%::text)) > 0",
+    .search_trigram = "lower(name) LIKE lower($%::text)",
+    .type = "lower(coffee_type) = lower($%::text)",
+    .min_price = "price_cents >= $%::bigint",
+    .max_price = "price_cents <= $%::bigint",
+};
 
 /// " WHERE a AND b ..." of conditions[first...], or "" when there are none.
 std::string Where(const std::vector<std::string>& conditions, std::size_t first) {
@@ -64,23 +67,6 @@ std::string Where(const std::vector<std::string>& conditions, std::size_t first)
     where += conditions[i];
   }
   return where;
-}
-
-/// The SQL of a filter, "$%" standing for its parameter's number; FilterParams binds its value.
-const char* Condition(CoffeeFilter filter) {
-  switch (filter) {
-    case CoffeeFilter::kSearchScan:
-      return kSearchScan;
-    case CoffeeFilter::kSearchTrigram:
-      return kSearchTrigram;
-    case CoffeeFilter::kType:
-      return kTypeFilter;
-    case CoffeeFilter::kMinPrice:
-      return kMinPriceFilter;
-    case CoffeeFilter::kMaxPrice:
-      return kMaxPriceFilter;
-  }
-  return "";
 }
 
 /// The prepared list and count statements, one per combination of filters
@@ -101,7 +87,7 @@ class FilteredStatements {
       const auto& filters = CoffeeFilters(variant);
       std::vector<std::string> conditions;
       for (const CoffeeFilter filter : filters) {
-        const std::string_view condition = Condition(filter);
+        const std::string_view condition = kConditions.Of(filter);
         const auto slot = condition.find('%');
         conditions.push_back(std::string(condition.substr(0, slot)) +
                              std::to_string(conditions.size() + 1) +

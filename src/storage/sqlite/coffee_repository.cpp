@@ -22,13 +22,16 @@ constexpr std::string_view kCoffeeColumns =
 // (storage/name_search.hpp) takes its candidates from coffee_name_search (migration 0011);
 // instr() stays as the final check, because FTS5 folds the case of non-ASCII letters and
 // SQLite's lower() does not, so the index alone would match more names than the scan.
-constexpr std::string_view kSearchScan = "instr(lower(name), lower(?1)) > 0";
-constexpr std::string_view kSearchTrigram =
-    "id IN (SELECT rowid FROM coffee_name_search WHERE coffee_name_search MATCH ?7)"
-    " AND instr(lower(name), lower(?1)) > 0";
-constexpr std::string_view kTypeFilter = "lower(coffee_type) = lower(?2)";
-constexpr std::string_view kMinPriceFilter = "price_cents >= ?3";
-constexpr std::string_view kMaxPriceFilter = "price_cents <= ?4";
+// Their values are bound by BindFilters.
+constexpr CoffeeFilterSql kConditions{
+    .search_scan = "instr(lower(name), lower(?1)) > 0",
+    .search_trigram =
+        "id IN (SELECT rowid FROM coffee_name_search WHERE coffee_name_search"
+        " MATCH ?7) AND instr(lower(name), lower(?1)) > 0",
+    .type = "lower(coffee_type) = lower(?2)",
+    .min_price = "price_cents >= ?3",
+    .max_price = "price_cents <= ?4",
+};
 constexpr std::string_view kCoffeePage = " LIMIT ?5 OFFSET ?6";
 /// ORDER BY clauses by CoffeeSort, ascending then descending; ties by id ascending.
 constexpr std::array<std::array<std::string_view, 2>, 4> kCoffeeOrder{{
@@ -37,23 +40,6 @@ constexpr std::array<std::array<std::string_view, 2>, 4> kCoffeeOrder{{
     {" ORDER BY rating ASC, id ASC", " ORDER BY rating DESC, id ASC"},
     {" ORDER BY name ASC, id ASC", " ORDER BY name DESC, id ASC"},
 }};
-
-/// The SQL of a filter; its value is bound by BindFilters.
-std::string_view Condition(CoffeeFilter filter) {
-  switch (filter) {
-    case CoffeeFilter::kSearchScan:
-      return kSearchScan;
-    case CoffeeFilter::kSearchTrigram:
-      return kSearchTrigram;
-    case CoffeeFilter::kType:
-      return kTypeFilter;
-    case CoffeeFilter::kMinPrice:
-      return kMinPriceFilter;
-    case CoffeeFilter::kMaxPrice:
-      return kMaxPriceFilter;
-  }
-  return {};
-}
 
 /// The list and count statements, one per combination of filters (storage/coffee_filters.hpp)
 /// and per sort for the list, built once: only the filters given appear in the WHERE, so that
@@ -66,7 +52,7 @@ class FilteredStatements {
       std::string where;
       for (const CoffeeFilter filter : CoffeeFilters(variant)) {
         where += where.empty() ? " WHERE " : " AND ";
-        where += Condition(filter);
+        where += kConditions.Of(filter);
       }
       count_.at(variant) = "SELECT count(*) FROM coffees" + where;
       for (std::size_t sort = 0; sort < kCoffeeOrder.size(); ++sort) {
