@@ -5,7 +5,6 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <cstddef>
 #include <memory>
 #include <mutex>
@@ -14,13 +13,14 @@
 #include "http/middleware/cors.hpp"
 #include "http/server.hpp"
 #include "http/server/dispatch.hpp"
+#include "http/server/timed_socket.hpp"
 
 namespace coffee::http::server {
 
 /// One accepted connection. Touched only on its own I/O thread; others post there.
 struct Connection {
   explicit Connection(boost::asio::ip::tcp::socket socket) : stream(std::move(socket)) {}
-  boost::beast::tcp_stream stream;
+  TimedSocket stream;
   bool busy = false;  // between a request's headers and the end of its response
   /// While the connection streams a response: cancelling it wakes the stream to end it.
   boost::asio::steady_timer* stream_wake = nullptr;
@@ -31,7 +31,8 @@ struct Core {
   Core(const Router& router, TokenVerifier verifier, app::RequestLimiter* limiter,
        RequestObserver observer_in, ServerOptions options_in, boost::asio::thread_pool& pool);
 
-  /// Tracks `conn` unless MAX_CONNECTIONS are open already (then false).
+  /// Tracks `conn` unless MAX_CONNECTIONS are open already (then false: it is tracked among
+  /// the refused until Forget, so that its deadlines are swept too).
   bool Admit(const std::shared_ptr<Connection>& conn);
   void Forget(const std::shared_ptr<Connection>& conn);
 
@@ -44,6 +45,7 @@ struct Core {
   std::atomic<std::size_t> open_streams{0};
   mutable std::mutex mu;
   std::set<std::shared_ptr<Connection>> connections;
+  std::set<std::shared_ptr<Connection>> refused;  // being answered 503, then closed
 };
 
 /// Serves requests on `conn` (keep-alive, deadlines, streamed responses) until it closes.

@@ -17,6 +17,10 @@ using tcp = asio::ip::tcp;
 
 namespace server {
 
+/// How often the deadlines of every connection's reads and writes are checked (TimedSocket):
+/// a timeout takes effect up to this much after it passes.
+constexpr std::chrono::milliseconds kDeadlineSweep{250};
+
 Core::Core(const Router& router, TokenVerifier verifier, app::RequestLimiter* limiter,
            RequestObserver observer_in, ServerOptions options_in, asio::thread_pool& pool)
     : options(std::move(options_in)),
@@ -27,7 +31,10 @@ Core::Core(const Router& router, TokenVerifier verifier, app::RequestLimiter* li
 
 bool Core::Admit(const std::shared_ptr<Connection>& conn) {
   std::lock_guard lock(mu);
-  if (connections.size() >= options.max_connections) return false;
+  if (connections.size() >= options.max_connections) {
+    refused.insert(conn);
+    return false;
+  }
   connections.insert(conn);
   return true;
 }
@@ -35,6 +42,7 @@ bool Core::Admit(const std::shared_ptr<Connection>& conn) {
 void Core::Forget(const std::shared_ptr<Connection>& conn) {
   std::lock_guard lock(mu);
   connections.erase(conn);
+  refused.erase(conn);
 }
 
 }  // namespace server
@@ -42,12 +50,36 @@ void Core::Forget(const std::shared_ptr<Connection>& conn) {
 /// The acceptor and the I/O contexts connections are dealt to.
 struct Server::Impl {
   Impl(std::vector<asio::io_context*> ctxs, std::shared_ptr<server::Core> c)
-      : contexts(std::move(ctxs)), core(std::move(c)), acceptor(*contexts.at(0)) {}
+      : contexts(std::move(ctxs)),
+        core(std::move(c)),
+        acceptor(*contexts.at(0)),
+        sweep_timer(*contexts.at(0)) {}
 
   std::vector<asio::io_context*> contexts;  // one thread each
   std::size_t next_context = 0;             // round-robin; touched by the acceptor only
   std::shared_ptr<server::Core> core;
   tcp::acceptor acceptor;
+  asio::steady_timer sweep_timer;  // on the acceptor's context
+
+  /// Every kDeadlineSweep until the server stops: cancels, on its own thread, the operations
+  /// of each connection past its deadline.
+  asio::awaitable<void> SweepDeadlines() {
+    constexpr auto kTuple = asio::experimental::as_tuple(asio::use_awaitable);
+    while (!core->stopping) {
+      sweep_timer.expires_after(server::kDeadlineSweep);
+      auto waited = co_await sweep_timer.async_wait(kTuple);
+      if (std::get<0>(waited) || core->stopping) co_return;
+      const auto now = server::TimedSocket::Clock::now();
+      std::lock_guard lock(core->mu);
+      for (const auto* tracked : {&core->connections, &core->refused}) {
+        for (const auto& conn : *tracked) {
+          if (conn->stream.Overdue(now)) {
+            asio::post(conn->stream.get_executor(), [conn] { conn->stream.CancelIfOverdue(); });
+          }
+        }
+      }
+    }
+  }
 
   asio::awaitable<void> Accept() {
     constexpr auto kTuple = asio::experimental::as_tuple(asio::use_awaitable);
@@ -106,6 +138,8 @@ unsigned short Server::Listen() {
   auto impl = impl_;
   asio::co_spawn(
       impl_->acceptor.get_executor(), [impl]() { return impl->Accept(); }, asio::detached);
+  asio::co_spawn(
+      impl_->acceptor.get_executor(), [impl]() { return impl->SweepDeadlines(); }, asio::detached);
   return port;
 }
 
@@ -116,6 +150,7 @@ void Server::Stop() {
   asio::post(impl->acceptor.get_executor(), [impl] {
     boost::system::error_code ec;
     impl->acceptor.close(ec);
+    impl->sweep_timer.cancel();
   });
   std::lock_guard lock(core.mu);
   for (const auto& conn : core.connections) {

@@ -7,6 +7,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_suffix.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <deque>
@@ -94,6 +95,28 @@ std::optional<app::AppError> ReadError(const boost::system::error_code& ec) {
       app::ErrorCode::kValidation, "Malformed HTTP request: " + ec.message(), {}, {}};
 }
 
+/// Parses what `buffer` already holds into `parser`, as Beast's reads would but without their
+/// completion going through the connection's scheduler (a read that needs no I/O still
+/// queues its completion, costing another round and reactor poll per request): true when
+/// the headers (`headers_only`) or the whole request are then parsed. False otherwise, with
+/// `ec` set when the bytes are not a valid request, clear when more must be read.
+bool ParseBuffered(bhttp::request_parser<bhttp::string_body>& parser, beast::flat_buffer& buffer,
+                   bool headers_only, boost::system::error_code& ec) {
+  const auto parsed = [&] { return headers_only ? parser.is_header_done() : parser.is_done(); };
+  if (!headers_only) parser.eager(true);
+  while (!parsed() && buffer.size() > 0) {
+    const std::size_t used = parser.put(buffer.data(), ec);
+    buffer.consume(used);
+    if (ec == bhttp::error::need_more) {
+      ec.clear();
+      return false;
+    }
+    if (ec) return false;
+    if (used == 0) return false;
+  }
+  return parsed();
+}
+
 /// Runs `job` on the worker pool and resumes the calling coroutine on its own executor.
 asio::awaitable<Answer> OnWorker(asio::thread_pool& pool, std::function<Answer()> job) {
   return asio::async_initiate<decltype(asio::use_awaitable), void(Answer)>(
@@ -166,8 +189,14 @@ asio::awaitable<boost::system::error_code> WriteResponse(const Core& core, Conne
   const bool with_body = !head_only && res.status >= 200 && res.status != 204 && res.status != 304;
   const std::array<asio::const_buffer, 2> buffers{
       asio::buffer(head), with_body ? asio::buffer(res.body) : asio::const_buffer()};
+  boost::system::error_code ec;
+  const std::size_t sent = conn.stream.WriteNow(buffers, ec);
+  if (ec || sent == asio::buffer_size(buffers)) co_return ec;
+  // The rest once the socket takes it, within the request timeout.
+  beast::buffers_suffix<std::array<asio::const_buffer, 2>> rest(buffers);
+  rest.consume(sent);
   conn.stream.expires_after(core.options.request_timeout);
-  auto result = co_await asio::async_write(conn.stream, buffers, kTuple);
+  auto result = co_await asio::async_write(conn.stream, rest, kTuple);
   co_return std::get<0>(result);
 }
 
@@ -354,6 +383,7 @@ asio::awaitable<void> Refuse(std::shared_ptr<Core> core, std::shared_ptr<Connect
   const auto wec = co_await WriteResponse(*core, *conn, res, 11, false, false, rid);
   if (!wec) co_await Linger(*conn);
   conn->stream.close();
+  core->Forget(conn);
 }
 
 asio::awaitable<void> Session(std::shared_ptr<Core> core, std::shared_ptr<Connection> conn) {
@@ -385,8 +415,11 @@ asio::awaitable<void> Session(std::shared_ptr<Core> core, std::shared_ptr<Connec
     first = false;
     conn->stream.expires_after(options.header_timeout);
     const auto header_started = std::chrono::steady_clock::now();
-    auto header_result = co_await bhttp::async_read_header(conn->stream, buffer, parser, kTuple);
-    const auto hec = std::get<0>(header_result);
+    boost::system::error_code hec;
+    if (!ParseBuffered(parser, buffer, true, hec) && !hec) {
+      auto header_result = co_await bhttp::async_read_header(conn->stream, buffer, parser, kTuple);
+      hec = std::get<0>(header_result);
+    }
     if (hec) {
       co_await Reject(*core, *conn, parser, hec, kHeadersPhase, header_started, client_ip);
       break;
@@ -400,8 +433,11 @@ asio::awaitable<void> Session(std::shared_ptr<Core> core, std::shared_ptr<Connec
       co_await bhttp::async_write(conn->stream, cont, kTuple);
     }
     conn->stream.expires_after(options.request_timeout);
-    auto body_result = co_await bhttp::async_read(conn->stream, buffer, parser, kTuple);
-    const auto bec = std::get<0>(body_result);
+    boost::system::error_code bec;
+    if (!ParseBuffered(parser, buffer, false, bec) && !bec) {
+      auto body_result = co_await bhttp::async_read(conn->stream, buffer, parser, kTuple);
+      bec = std::get<0>(body_result);
+    }
     if (bec) {
       co_await Reject(*core, *conn, parser, bec, kBodyPhase, started, client_ip);
       break;
