@@ -205,6 +205,38 @@ TEST_P(HostileHttp, SlowBodyClientsAreDroppedAtTheRequestTimeout) {
   ExpectStillServing();
 }
 
+TEST_P(HostileHttp, ClientsThatStopReadingAreDroppedAtTheRequestTimeout) {
+  Start([](config::Config& c) {
+    c.request_timeout = 2s;
+    c.header_timeout = 60s;
+    c.idle_timeout = 60s;
+  });
+  RawConnection reader(server_->port());
+  ASSERT_TRUE(reader.connected());
+  // 20 pipelined requests for a 1.8 MB file, far more than the socket buffers hold, from a
+  // client that reads nothing: the server's write waits, and must give up at the request
+  // timeout rather than hold the connection.
+  constexpr int kRequests = 20;
+  std::string requests;
+  for (int i = 0; i < kRequests; ++i) {
+    requests += "GET /swagger-ui/swagger-ui-bundle.js HTTP/1.1\r\nHost: x\r\n\r\n";
+  }
+  ASSERT_TRUE(reader.Send(requests));
+  std::this_thread::sleep_for(5s);
+  ExpectStillServing();
+  // Reading now drains what the server sent before it closed, then finds the end: well short
+  // of every response. A server still waiting would finish them all as the client reads, then
+  // keep the connection open for the 60 s idle timeout.
+  EXPECT_TRUE(reader.Closed(20s));
+  std::size_t answered = 0;
+  for (auto at = reader.received().find("HTTP/1.1 200"); at != std::string::npos;
+       at = reader.received().find("HTTP/1.1 200", at + 1)) {
+    ++answered;
+  }
+  EXPECT_GT(answered, 0U);
+  EXPECT_LT(answered, static_cast<std::size_t>(kRequests));
+}
+
 TEST_P(HostileHttp, KeepAliveWaitIsIdleTimeAndTheNextHeadersGetTheHeaderDeadline) {
   Start([](config::Config& c) {
     c.header_timeout = 1s;
