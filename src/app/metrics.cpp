@@ -7,7 +7,13 @@
 #include <prometheus/text_serializer.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <limits>
+#include <map>
+#include <mutex>
+#include <tuple>
 #include <unordered_map>
+#include <vector>
 
 namespace coffee::app {
 
@@ -19,10 +25,136 @@ constexpr std::array<std::string_view, 4> kSlowMessages = {
     "Slow availability check", "Slow pricing calculation", "Slow prep time estimate",
     "Slow loyalty calculation"};
 
-prometheus::Histogram::BucketBoundaries HttpBuckets() {
-  // Fine below 5 ms, where a cached read or a rules decision should land.
-  return {0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01,
-          0.025,  0.05,    0.1,    0.25,  0.5,   1.0,   2.5,   5.0};
+// Fine below 5 ms, where a cached read or a rules decision should land.
+constexpr std::array<double, 17> kHttpBuckets = {0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.003,
+                                                 0.005,  0.0075,  0.01,   0.025, 0.05,  0.1,
+                                                 0.25,   0.5,     1.0,    2.5,   5.0};
+
+/// http_requests_total and http_request_duration_seconds, kept in one shard per recording
+/// thread. prometheus::Histogram takes one mutex per series, and the hottest series (a cached
+/// GET) is shared by every I/O thread: at 100k requests/s that mutex and its cache line moved
+/// between cores on every request, and a thread preempted while holding it stalled the others.
+/// Here a thread only ever locks its own shard (uncontended but for a scrape); a scrape sums
+/// the shards.
+class HttpSeries {
+ public:
+  /// The shard of the calling thread; made on its first request.
+  struct Shard;
+
+  Shard& ShardOfThisThread(std::uint64_t owner_id);
+  static void Record(Shard& shard, std::string_view route, std::string_view method, int status,
+                     double seconds);
+  /// Both families, in the shape prometheus-cpp gives its own counters and histograms.
+  void AppendTo(std::vector<prometheus::MetricFamily>& out) const;
+
+  struct Cell {
+    std::uint64_t count = 0;
+    double sum = 0.0;
+    std::array<std::uint64_t, kHttpBuckets.size() + 1> buckets{};  // the last is +Inf
+  };
+  using Key = std::tuple<std::string, std::string, int>;  // route, method, status
+  struct KeyView {
+    std::string_view route;
+    std::string_view method;
+    int status;
+  };
+  struct KeyLess {
+    using is_transparent = void;
+    static KeyView View(const KeyView& k) { return k; }
+    static KeyView View(const Key& k) { return {std::get<0>(k), std::get<1>(k), std::get<2>(k)}; }
+    template <class A, class B>
+    bool operator()(const A& a, const B& b) const {
+      const KeyView va = View(a);
+      const KeyView vb = View(b);
+      return std::tie(va.route, va.method, va.status) < std::tie(vb.route, vb.method, vb.status);
+    }
+  };
+  struct Shard {
+    std::mutex mu;
+    std::map<Key, Cell, KeyLess> cells;
+  };
+
+ private:
+  mutable std::mutex mu_;  // guards shards_ (the list, not their cells)
+  std::vector<std::unique_ptr<Shard>> shards_;
+};
+
+HttpSeries::Shard& HttpSeries::ShardOfThisThread(std::uint64_t owner_id) {
+  // Shards are never removed (a counter must not go down when a thread ends), so the pointer
+  // stays valid for the Metrics object's lifetime; the id tells one Metrics object from the
+  // next at the same address.
+  thread_local Shard* mine = nullptr;
+  thread_local std::uint64_t mine_owner = 0;
+  if (mine == nullptr || mine_owner != owner_id) {
+    const std::lock_guard lock(mu_);
+    shards_.push_back(std::make_unique<Shard>());
+    mine = shards_.back().get();
+    mine_owner = owner_id;
+  }
+  return *mine;
+}
+
+void HttpSeries::Record(Shard& shard, std::string_view route, std::string_view method, int status,
+                        double seconds) {
+  const auto bucket = static_cast<std::size_t>(
+      std::lower_bound(kHttpBuckets.begin(), kHttpBuckets.end(), seconds) - kHttpBuckets.begin());
+  const std::lock_guard lock(shard.mu);
+  auto it = shard.cells.find(KeyView{route, method, status});
+  if (it == shard.cells.end()) {
+    it = shard.cells.emplace(Key{std::string(route), std::string(method), status}, Cell{}).first;
+  }
+  Cell& cell = it->second;
+  ++cell.count;
+  cell.sum += seconds;
+  ++cell.buckets[bucket];
+}
+
+void HttpSeries::AppendTo(std::vector<prometheus::MetricFamily>& out) const {
+  std::map<Key, Cell, KeyLess> total;
+  {
+    const std::lock_guard lock(mu_);
+    for (const auto& shard : shards_) {
+      const std::lock_guard shard_lock(shard->mu);
+      for (const auto& [key, cell] : shard->cells) {
+        Cell& sum = total[key];
+        sum.count += cell.count;
+        sum.sum += cell.sum;
+        for (std::size_t i = 0; i < cell.buckets.size(); ++i) sum.buckets[i] += cell.buckets[i];
+      }
+    }
+  }
+  prometheus::MetricFamily requests{"http_requests_total",
+                                    "HTTP requests answered, by route pattern, method and status",
+                                    prometheus::MetricType::Counter,
+                                    {}};
+  prometheus::MetricFamily duration{"http_request_duration_seconds",
+                                    "Time from request headers read to response written",
+                                    prometheus::MetricType::Histogram,
+                                    {}};
+  for (const auto& [key, cell] : total) {
+    const auto& [route, method, status] = key;
+    // Label names in order, as prometheus-cpp's families write them.
+    std::vector<prometheus::ClientMetric::Label> labels{
+        {"method", method}, {"route", route}, {"status", std::to_string(status)}};
+    prometheus::ClientMetric count;
+    count.label = labels;
+    count.counter.value = static_cast<double>(cell.count);
+    requests.metric.push_back(std::move(count));
+    prometheus::ClientMetric hist;
+    hist.label = std::move(labels);
+    std::uint64_t cumulative = 0;
+    for (std::size_t i = 0; i < cell.buckets.size(); ++i) {
+      cumulative += cell.buckets[i];
+      hist.histogram.bucket.push_back({cumulative, i < kHttpBuckets.size()
+                                                       ? kHttpBuckets[i]
+                                                       : std::numeric_limits<double>::infinity()});
+    }
+    hist.histogram.sample_count = cumulative;
+    hist.histogram.sample_sum = cell.sum;
+    duration.metric.push_back(std::move(hist));
+  }
+  out.push_back(std::move(requests));
+  out.push_back(std::move(duration));
 }
 
 prometheus::Histogram::BucketBoundaries RulesBuckets() {
@@ -41,14 +173,6 @@ struct Metrics::Impl {
   explicit Impl(std::chrono::milliseconds slow)
       : slow_threshold(slow),
         registry(std::make_shared<prometheus::Registry>()),
-        http_requests(prometheus::BuildCounter()
-                          .Name("http_requests_total")
-                          .Help("HTTP requests answered, by route pattern, method and status")
-                          .Register(*registry)),
-        http_duration(prometheus::BuildHistogram()
-                          .Name("http_request_duration_seconds")
-                          .Help("Time from request headers read to response written")
-                          .Register(*registry)),
         cache_lookups(prometheus::BuildCounter()
                           .Name("rules_cache_lookups_total")
                           .Help("Rules snapshot lookups: hit (fresh) or miss (missing or stale)")
@@ -87,8 +211,7 @@ struct Metrics::Impl {
   std::uint64_t id = NextId();
   std::chrono::milliseconds slow_threshold;
   std::shared_ptr<prometheus::Registry> registry;
-  prometheus::Family<prometheus::Counter>& http_requests;
-  prometheus::Family<prometheus::Histogram>& http_duration;
+  HttpSeries http;
   prometheus::Family<prometheus::Counter>& cache_lookups;
   prometheus::Family<prometheus::Histogram>& rules_duration;
   prometheus::Family<prometheus::Counter>& rules_slow;
@@ -137,36 +260,7 @@ void Metrics::RecordCacheLookup(bool hit) {
 
 void Metrics::RecordHttp(std::string_view route, std::string_view method, int status,
                          double seconds) {
-  // Family::Add hashes a label map under a mutex; each thread remembers the series it has
-  // used, so the hot path is one small-string lookup without locks. Series are never removed,
-  // so the cached pointers stay valid for the registry's lifetime.
-  struct Series {
-    prometheus::Counter* requests;
-    prometheus::Histogram* duration;
-  };
-  thread_local std::unordered_map<std::string, Series> cache;
-  thread_local std::uint64_t cache_owner = 0;  // Impl ids start at 1
-  if (cache_owner != impl_->id) {
-    cache.clear();
-    cache_owner = impl_->id;
-  }
-  std::string key;
-  key.reserve(route.size() + method.size() + 8);
-  key.append(route).append(1, ' ').append(method).append(1, ' ').append(std::to_string(status));
-  auto it = cache.find(key);
-  if (it == cache.end()) {
-    const std::string route_label(route);
-    const std::string method_label(method);
-    Series s{
-        &impl_->http_requests.Add(
-            {{"route", route_label}, {"method", method_label}, {"status", std::to_string(status)}}),
-        &impl_->http_duration.Add(
-            {{"route", route_label}, {"method", method_label}, {"status", std::to_string(status)}},
-            HttpBuckets())};
-    it = cache.emplace(std::move(key), s).first;
-  }
-  it->second.requests->Increment();
-  it->second.duration->Observe(seconds);
+  HttpSeries::Record(impl_->http.ShardOfThisThread(impl_->id), route, method, status, seconds);
 }
 
 void Metrics::SetMalformedRules(std::uint64_t rows) {
@@ -196,8 +290,13 @@ RulesMetricsView Metrics::ReadRules() const {
 }
 
 std::string Metrics::PrometheusText() const {
+  std::vector<prometheus::MetricFamily> families;
+  impl_->http.AppendTo(families);
+  auto rest = impl_->registry->Collect();
+  families.insert(families.end(), std::make_move_iterator(rest.begin()),
+                  std::make_move_iterator(rest.end()));
   const prometheus::TextSerializer serializer;
-  return serializer.Serialize(impl_->registry->Collect());
+  return serializer.Serialize(families);
 }
 
 }  // namespace coffee::app
