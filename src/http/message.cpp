@@ -1,5 +1,6 @@
 #include "http/message.hpp"
 
+#include <algorithm>
 #include <boost/url/parse.hpp>
 
 namespace coffee::http {
@@ -33,7 +34,26 @@ std::optional<std::string_view> Headers::Get(std::string_view lower_name) const 
   return std::nullopt;
 }
 
+namespace {
+
+/// RFC 3986 pchar without pct-encoded, plus '/': the characters a path may carry literally.
+constexpr bool IsPlainPathChar(char c) {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+  constexpr std::string_view kOthers = "-._~!$&'()*+,;=:@/";
+  return kOthers.find(c) != std::string_view::npos;
+}
+
+}  // namespace
+
 bool ParseTarget(std::string_view target, std::string& path, app::QueryParams& query) {
+  // Most targets are a plain path ("/api/coffees"): nothing to decode and no query, so the path
+  // is the target. Anything else (a query, a percent escape, a character that is not allowed)
+  // goes to the URL parser.
+  if (!target.empty() && target[0] == '/' &&
+      std::all_of(target.begin(), target.end(), IsPlainPathChar)) {
+    path.assign(target);
+    return true;
+  }
   auto url = boost::urls::parse_origin_form(target);
   if (!url) return false;
   path = url->path();

@@ -23,6 +23,14 @@ std::vector<std::string_view> Split(std::string_view path) {
   return out;
 }
 
+/// True if Split would give back `path` by joining its parts with '/': then a literal route's
+/// canonical path can be looked up as is.
+bool IsCanonical(std::string_view path) {
+  if (path.empty() || path[0] != '/') return false;
+  if (path.size() > 1 && path.back() == '/') return false;
+  return path.find("//") == std::string_view::npos;
+}
+
 }  // namespace
 
 void Router::Add(Method method, std::string pattern, Access access, Exec exec, Handler handler) {
@@ -33,6 +41,13 @@ void Router::Add(Method method, std::string pattern, Access access, Exec exec, H
   r.handler = std::move(handler);
   r.access = access;
   r.exec = exec;
+  const bool literal = std::none_of(r.segments.begin(), r.segments.end(),
+                                    [](const std::string& s) { return s.starts_with(':'); });
+  if (literal) {
+    std::string canonical(r.segments.empty() ? 1 : 0, '/');
+    for (const auto& s : r.segments) canonical.append(1, '/').append(s);
+    literal_[canonical].push_back(routes_.size());
+  }
   routes_.push_back(std::move(r));
 }
 
@@ -44,6 +59,20 @@ void Router::AddWithFastPath(Method method, std::string pattern, Access access, 
 
 RouteMatch Router::Find(Method method, std::string_view path) const {
   RouteMatch out;
+  // A literal route that takes the method wins over any with parameters (it matches every
+  // segment literally), and the first added wins among literal ones, as in the scan below.
+  if (method != Method::kOptions && IsCanonical(path)) {
+    if (auto it = literal_.find(path); it != literal_.end()) {
+      for (const std::size_t i : it->second) {
+        const Route& route = routes_[i];
+        if (route.method == method || (method == Method::kHead && route.method == Method::kGet)) {
+          out.route = &route;
+          out.path_exists = true;
+          return out;
+        }
+      }
+    }
+  }
   const auto parts = Split(path);
   int best_literals = -1;
   for (const auto& route : routes_) {

@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "domain/user.hpp"
@@ -31,8 +32,10 @@ struct Route {
 struct RouteMatch {
   const Route* route = nullptr;  // null: see path_exists / allowed
   std::map<std::string, std::string, std::less<>> params;
-  bool path_exists = false;     // some route has this path (so 405, not 404)
-  std::vector<Method> allowed;  // methods that path accepts
+  bool path_exists = false;  // some route has this path (so 405, not 404)
+  /// Methods that path accepts: filled when no route takes the request's method, and for
+  /// OPTIONS (the answers that list them), not when a literal route matched at once.
+  std::vector<Method> allowed;
 };
 
 /// Method + path pattern routing with `:name` parameters.
@@ -47,6 +50,13 @@ class Router {
 
  private:
   std::vector<Route> routes_;
+  /// Routes without parameters by their canonical path ("/api/coffees"), as indexes into
+  /// routes_ in the order they were added: most requests are one lookup, not a scan.
+  struct PathHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, std::vector<std::size_t>, PathHash, std::equal_to<>> literal_;
 };
 
 }  // namespace coffee::http

@@ -326,6 +326,41 @@ TEST(ErrorShape, UnavailableCarriesRetryAfter) {
   EXPECT_EQ(res.headers[0].first, "Retry-After");
 }
 
+TEST(ParseTarget, PlainPathsAndFullUrlsGiveTheSameParts) {
+  struct Case {
+    std::string target;
+    bool ok;
+    std::string path;
+    app::QueryParams query;
+  };
+  const std::vector<Case> cases{
+      {"/api/coffees", true, "/api/coffees", {}},
+      {"/api/coffees/", true, "/api/coffees/", {}},
+      {"/api/orders/3f2a-b;v=1:x@y", true, "/api/orders/3f2a-b;v=1:x@y", {}},
+      {"/api/coffees?search=latte&page=2",
+       true,
+       "/api/coffees",
+       {{"search", "latte"}, {"page", "2"}}},
+      {"/api/coffees?page=1&page=3", true, "/api/coffees", {{"page", "3"}}},
+      {"/api/caf%C3%A9", true, "/api/caf\xc3\xa9", {}},
+      {"/api/a%2Fb", true, "/api/a/b", {}},
+      {"/a b", false, "", {}},
+      {"/a|b", false, "", {}},
+      {"/a%zz", false, "", {}},
+      {"api/coffees", false, "", {}},
+      {"http://example.com/api/coffees", false, "", {}},
+      {"", false, "", {}},
+  };
+  for (const auto& c : cases) {
+    std::string path;
+    app::QueryParams query;
+    EXPECT_EQ(ParseTarget(c.target, path, query), c.ok) << c.target;
+    if (!c.ok) continue;
+    EXPECT_EQ(path, c.path) << c.target;
+    EXPECT_EQ(query, c.query) << c.target;
+  }
+}
+
 TEST(Router, MatchesParametersAndPrefersLiterals) {
   Router router;
   router.Add(Method::kGet, "/api/things/:id", Access::kPublic, Exec::kInline, [](Request&) {
@@ -353,6 +388,43 @@ TEST(Router, KnownPathWithWrongMethodIsDistinguishedFromUnknownPath) {
   auto unknown = router.Find(Method::kGet, "/api/teas");
   EXPECT_FALSE(unknown.path_exists);
   EXPECT_NE(router.Find(Method::kHead, "/api/coffees").route, nullptr);
+}
+
+TEST(Router, LiteralLookupAgreesWithTheScanForEverySpellingOfAPath) {
+  Router router;
+  const auto add = [&router](Method method, const std::string& pattern) {
+    router.Add(method, pattern, Access::kPublic, Exec::kInline,
+               [](Request&) { return Response{}; });
+  };
+  add(Method::kGet, "/api/orders/:id");
+  add(Method::kPatch, "/api/orders/:id");
+  add(Method::kGet, "/api/orders/stats");
+  add(Method::kGet, "/");
+  // The canonical spelling is one lookup; the others go through the scan: same answers.
+  for (const std::string path :
+       {"/api/orders/stats", "/api/orders/stats/", "//api//orders/stats", "api/orders/stats"}) {
+    auto m = router.Find(Method::kGet, path);
+    ASSERT_NE(m.route, nullptr) << path;
+    EXPECT_EQ(m.route->pattern, "/api/orders/stats") << path;
+    EXPECT_TRUE(m.params.empty()) << path;
+    auto head = router.Find(Method::kHead, path);
+    ASSERT_NE(head.route, nullptr) << path;
+    EXPECT_EQ(head.route->pattern, "/api/orders/stats") << path;
+  }
+  // A method only the parameter route takes falls through to it.
+  auto patch = router.Find(Method::kPatch, "/api/orders/stats");
+  ASSERT_NE(patch.route, nullptr);
+  EXPECT_EQ(patch.route->pattern, "/api/orders/:id");
+  EXPECT_EQ(patch.params.at("id"), "stats");
+  // OPTIONS and a method nobody takes list every method of the path, literal or not.
+  const std::vector<Method> both{Method::kGet, Method::kPatch};
+  EXPECT_EQ(router.Find(Method::kOptions, "/api/orders/stats").allowed, both);
+  auto wrong = router.Find(Method::kDelete, "/api/orders/stats");
+  EXPECT_EQ(wrong.route, nullptr);
+  EXPECT_EQ(wrong.allowed, both);
+  ASSERT_NE(router.Find(Method::kGet, "/").route, nullptr);
+  EXPECT_EQ(router.Find(Method::kGet, "/").route->pattern, "/");
+  EXPECT_EQ(router.Find(Method::kGet, "/api/orders/stats/x").route, nullptr);
 }
 
 }  // namespace
