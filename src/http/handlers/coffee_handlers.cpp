@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "http/handlers/handlers.hpp"
+#include "http/handlers/per_thread.hpp"
 #include "http/json/codec.hpp"
 #include "http/json/errors.hpp"
 #include "http/json/mappers.hpp"
@@ -18,18 +19,24 @@ namespace bj = boost::json;
 namespace {
 
 /// Catalog list responses by request target, valid for one catalog version and at most `ttl`
-/// (so that rows changed in SQL or by another instance show up within CACHE_TTL).
+/// (so that rows changed in SQL or by another instance show up within CACHE_TTL). Each I/O
+/// thread answers from its own copy of the entries it has served; the shared map behind a mutex
+/// is read only when that copy is missing or stale.
 class CatalogCache {
  public:
   explicit CatalogCache(std::chrono::seconds ttl) : ttl_(ttl) {}
 
   std::optional<Response> Find(const std::string& target, std::uint64_t version) {
+    const auto now = std::chrono::steady_clock::now();
+    auto& mine = local_.Mine().entries;
+    if (auto it = mine.find(target); it != mine.end() && Fresh(it->second, version, now)) {
+      return it->second.response;
+    }
     const std::lock_guard lock(mu_);
     auto it = entries_.find(target);
-    if (it == entries_.end() || it->second.version != version ||
-        std::chrono::steady_clock::now() >= it->second.expires) {
-      return std::nullopt;
-    }
+    if (it == entries_.end() || !Fresh(it->second, version, now)) return std::nullopt;
+    if (mine.size() >= kMaxEntries) mine.clear();
+    mine.insert_or_assign(target, it->second);
     return it->second.response;
   }
 
@@ -46,9 +53,17 @@ class CatalogCache {
     std::chrono::steady_clock::time_point expires;
     Response response;
   };
+  static bool Fresh(const Entry& e, std::uint64_t version,
+                    std::chrono::steady_clock::time_point now) {
+    return e.version == version && now < e.expires;
+  }
+  struct ThreadEntries {
+    std::unordered_map<std::string, Entry> entries;
+  };
   std::chrono::seconds ttl_;
   std::mutex mu_;
   std::unordered_map<std::string, Entry> entries_;
+  PerThread<ThreadEntries> local_;
 };
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "app/rules_json.hpp"
+#include "http/handlers/per_thread.hpp"
 #include "http/json/codec.hpp"
 #include "http/json/errors.hpp"
 #include "http/json/mappers.hpp"
@@ -109,14 +110,19 @@ void AddAvailabilityRoutes(Router& router, app::RulesAdminService& rules) {
 
 void AddPricingRoutes(Router& router, app::RulesAdminService& rules) {
   // Served on the I/O thread from the rules snapshot; the public list's bytes are built once per
-  // snapshot version (the guide's configuration export and the hottest public read).
+  // snapshot version (the guide's configuration export and the hottest public read), and each
+  // I/O thread answers from its own copy of them.
   struct CachedList {
     std::uint64_t version = 0;
     Response response;
   };
+  struct ThreadCopy {
+    std::shared_ptr<const CachedList> list;  // held by this thread only
+  };
   auto cached = std::make_shared<std::shared_ptr<const CachedList>>();
+  auto copies = std::make_shared<PerThread<ThreadCopy>>();
   router.Add(Method::kGet, "/api/business-rules/pricing", Access::kOptionalAuth, Exec::kInline,
-             [&rules, cached](Request& req) {
+             [&rules, cached, copies](Request& req) {
                if (auto refused = RefusePaging(req)) return json::ErrorResponse(*refused);
                auto include_inactive = ReadIncludeInactive(req);
                if (!include_inactive) return json::ErrorResponse(include_inactive.error());
@@ -124,8 +130,11 @@ void AddPricingRoutes(Router& router, app::RulesAdminService& rules) {
                  auto [all, version] = rules.SnapshotRules(true);
                  return ListResponse(all, static_cast<std::int64_t>(all.size()), AdminRuleJson);
                }
+               const std::uint64_t generation = rules.SnapshotGeneration();
+               auto& mine = copies->Mine();
+               if (mine.list && mine.list->version == generation) return mine.list->response;
                auto current = std::atomic_load(cached.get());
-               if (!current || current->version != rules.SnapshotGeneration()) {
+               if (!current || current->version != generation) {
                  auto [active, version] = rules.SnapshotRules(false);
                  auto fresh = std::make_shared<CachedList>();
                  fresh->version = version;
@@ -134,6 +143,8 @@ void AddPricingRoutes(Router& router, app::RulesAdminService& rules) {
                  current = fresh;
                  std::atomic_store(cached.get(), current);
                }
+               // A copy of its own, so that its reference count is this thread's alone.
+               mine.list = std::make_shared<const CachedList>(*current);
                return current->response;
              });
   router.Add(Method::kGet, "/api/business-rules/pricing/:id", Access::kOptionalAuth, Exec::kWorker,
