@@ -413,10 +413,14 @@ asio::awaitable<void> Session(std::shared_ptr<Core> core, std::shared_ptr<Connec
       buffer.commit(std::get<1>(wait_result));
     }
     first = false;
-    conn->stream.expires_after(options.header_timeout);
+    // One clock read for the header deadline and, when the headers are already buffered (the
+    // common case), for the request's start as well.
     const auto header_started = std::chrono::steady_clock::now();
+    conn->stream.expires_at(header_started + options.header_timeout);
     boost::system::error_code hec;
+    bool waited_for_headers = false;
     if (!ParseBuffered(parser, buffer, true, hec) && !hec) {
+      waited_for_headers = true;
       auto header_result = co_await bhttp::async_read_header(conn->stream, buffer, parser, kTuple);
       hec = std::get<0>(header_result);
     }
@@ -425,14 +429,14 @@ asio::awaitable<void> Session(std::shared_ptr<Core> core, std::shared_ptr<Connec
       break;
     }
     conn->busy = true;
-    const auto started = std::chrono::steady_clock::now();
+    const auto started = waited_for_headers ? std::chrono::steady_clock::now() : header_started;
+    conn->stream.expires_at(started + options.request_timeout);
     auto& hdr = parser.get();
     if (hdr[bhttp::field::expect] == "100-continue") {
       bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, hdr.version()};
-      conn->stream.expires_after(options.request_timeout);
       co_await bhttp::async_write(conn->stream, cont, kTuple);
+      conn->stream.expires_after(options.request_timeout);
     }
-    conn->stream.expires_after(options.request_timeout);
     boost::system::error_code bec;
     if (!ParseBuffered(parser, buffer, false, bec) && !bec) {
       auto body_result = co_await bhttp::async_read(conn->stream, buffer, parser, kTuple);

@@ -34,9 +34,12 @@ class TimedSocket {
   boost::asio::ip::tcp::socket& socket() noexcept { return socket_; }
 
   /// The reads and writes started from now on must end within `timeout` (of now).
-  void expires_after(Clock::duration timeout) {
+  void expires_after(Clock::duration timeout) { expires_at(Clock::now() + timeout); }
+
+  /// The reads and writes started from now on must end by `deadline`.
+  void expires_at(Clock::time_point deadline) {
     timed_out_ = false;
-    deadline_.store((Clock::now() + timeout).time_since_epoch().count(), std::memory_order_relaxed);
+    deadline_.store(deadline.time_since_epoch().count(), std::memory_order_relaxed);
   }
 
   /// True when an operation is pending past its deadline (read from any thread).
