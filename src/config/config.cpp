@@ -217,10 +217,10 @@ app::Outcome<Config> LoadConfig(const EnvLookup& env) {
   int slow = static_cast<int>(c.slow_operation.count());
   r.Int("SLOW_OPERATION_MS", slow, 0, 3'600'000);
   c.slow_operation = std::chrono::milliseconds{slow};
-  // Two event loops per core: when the scheduler preempts one loop thread (another process,
-  // a co-located load balancer or database), only its share of the connections waits.
+  // One event loop per core (SPEC §1). Two per core cost a tenth more CPU per cached read in
+  // context switches, for no better latency below capacity (docs/CONFIGURATION.md).
   c.worker_threads =
-      static_cast<int>(std::min(256U, 2 * std::max(1U, std::thread::hardware_concurrency())));
+      static_cast<int>(std::min(256U, std::max(1U, std::thread::hardware_concurrency())));
   r.Int("WORKER_THREADS", c.worker_threads, 1, 256);
   if (auto v = r.Get("CORS_ORIGINS")) {
     std::stringstream ss(*v);
