@@ -114,6 +114,17 @@ class HostileHttp : public HttpTest {
     client_ = server_->Client();
   }
 
+  /// A server with these three timeouts: the one a test exercises short, the others long
+  /// enough that they cannot be what ends its connections.
+  void StartWithTimeouts(std::chrono::seconds header, std::chrono::seconds request,
+                         std::chrono::seconds idle) {
+    Start([header, request, idle](config::Config& c) {
+      c.header_timeout = header;
+      c.request_timeout = request;
+      c.idle_timeout = idle;
+    });
+  }
+
   /// A fresh client gets /healthz and the catalog.
   void ExpectStillServing() const {
     auto client = server_->Client();
@@ -139,11 +150,8 @@ constexpr std::size_t kSlowClients = 500;
 
 TEST_P(HostileHttp, SlowHeaderClientsAreDroppedAtTheHeaderDeadlineWhileOthersAreServed) {
   log_ = std::make_unique<LogCapture>();
-  Start([](config::Config& c) {
-    c.header_timeout = 5s;
-    c.request_timeout = 60s;  // neither of these may be what frees the slow connections
-    c.idle_timeout = 60s;
-  });
+  // Neither the request nor the idle timeout may be what frees the slow connections.
+  StartWithTimeouts(5s, 60s, 60s);
   EnsureFileLimit(4 * kSlowClients + 256);
   Connections slow;
   std::vector<RawConnection*> tricklers;
@@ -180,11 +188,7 @@ TEST_P(HostileHttp, SlowHeaderClientsAreDroppedAtTheHeaderDeadlineWhileOthersAre
 
 TEST_P(HostileHttp, SlowBodyClientsAreDroppedAtTheRequestTimeout) {
   log_ = std::make_unique<LogCapture>();
-  Start([](config::Config& c) {
-    c.request_timeout = 2s;
-    c.header_timeout = 60s;
-    c.idle_timeout = 60s;
-  });
+  StartWithTimeouts(60s, 2s, 60s);
   Connections slow;
   std::vector<RawConnection*> tricklers;
   for (int i = 0; i < 50; ++i) {
@@ -206,11 +210,7 @@ TEST_P(HostileHttp, SlowBodyClientsAreDroppedAtTheRequestTimeout) {
 }
 
 TEST_P(HostileHttp, ClientsThatStopReadingAreDroppedAtTheRequestTimeout) {
-  Start([](config::Config& c) {
-    c.request_timeout = 2s;
-    c.header_timeout = 60s;
-    c.idle_timeout = 60s;
-  });
+  StartWithTimeouts(60s, 2s, 60s);
   RawConnection reader(server_->port());
   ASSERT_TRUE(reader.connected());
   // 20 pipelined requests for a 1.8 MB file, far more than the socket buffers hold, from a
@@ -238,11 +238,7 @@ TEST_P(HostileHttp, ClientsThatStopReadingAreDroppedAtTheRequestTimeout) {
 }
 
 TEST_P(HostileHttp, KeepAliveWaitIsIdleTimeAndTheNextHeadersGetTheHeaderDeadline) {
-  Start([](config::Config& c) {
-    c.header_timeout = 1s;
-    c.idle_timeout = 60s;
-    c.request_timeout = 60s;
-  });
+  StartWithTimeouts(1s, 60s, 60s);
   RawConnection conn(server_->port());
   ASSERT_TRUE(conn.connected());
   const std::string request = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
