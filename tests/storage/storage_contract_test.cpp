@@ -2095,6 +2095,74 @@ TEST_P(StorageContract, ListTotalsMigrationCountsExistingRows) {
   EXPECT_EQ(Read([&](Tx& tx) { return tx.Orders().Count(pending); }), 3);
 }
 
+// The unfiltered catalog's total is read from a row triggers keep (migration 0013), not
+// counted. It must equal the coffees listed after every kind of change, including SQL edits and
+// changes that fail.
+TEST_P(StorageContract, CoffeeTotalEqualsTheRowsAfterEveryChange) {
+  const auto expect_total_matches_rows = [&](const std::string& when) {
+    SCOPED_TRACE(when);
+    CoffeeQuery all;
+    all.limit = 1000;
+    EXPECT_EQ(CountCoffees(), static_cast<std::int64_t>(
+                                  Read([&](Tx& tx) { return tx.Coffees().List(all); }).size()));
+  };
+  expect_total_matches_rows("empty");
+  const auto latte = AddCoffee("Latte", 350);
+  const auto mocha = AddCoffee("Mocha", 500);
+  AddCoffee("Flat White", 425);
+  expect_total_matches_rows("after three creates");
+  EXPECT_EQ(CountCoffees(), 3);
+
+  // A duplicate name fails; a write that returns false is rolled back with what it created.
+  EXPECT_FALSE(Write([](Tx& tx) {
+    return tx.Coffees().Create({"LATTE", "x", Money::FromCents(1), 1, ""}).has_value();
+  }));
+  db_->Write([](Tx& tx) {
+    EXPECT_TRUE(tx.Coffees().Create({"Cortado", "x", Money::FromCents(300), 1, ""}).has_value());
+    return false;
+  });
+  expect_total_matches_rows("after a failed create and a rolled-back one");
+  EXPECT_EQ(CountCoffees(), 3);
+
+  // An ordered coffee cannot be deleted: the failed delete leaves the total alone.
+  const auto user = AddUser("total@example.com");
+  PlaceOrder(MakeOrder(kOrderId, user.id, {{latte, 1, 350}}, OrderTime(0)));
+  EXPECT_EQ(Write([&](Tx& tx) { return tx.Coffees().Delete(latte.id); }), WriteResult::kConflict);
+  EXPECT_EQ(Write([&](Tx& tx) { return tx.Coffees().Delete(mocha.id); }), WriteResult::kOk);
+  expect_total_matches_rows("after a refused and a done delete");
+  EXPECT_EQ(CountCoffees(), 2);
+
+  // Edits made directly in SQL, several rows per statement.
+  test_db_->Exec(
+      "INSERT INTO coffees (name, coffee_type, price_cents, rating, image_url, created_at, "
+      "updated_at) SELECT name || ' copy', coffee_type, price_cents, rating, image_url, "
+      "created_at, updated_at FROM coffees");
+  expect_total_matches_rows("after copying every coffee in SQL");
+  EXPECT_EQ(CountCoffees(), 4);
+  test_db_->Exec("DELETE FROM coffees WHERE name LIKE '% copy'");
+  expect_total_matches_rows("after deleting the copies in SQL");
+  EXPECT_EQ(CountCoffees(), 2);
+}
+
+// Migration 0013 starts its total from the coffees a database already has.
+TEST_P(StorageContract, CoffeeTotalMigrationCountsExistingCoffees) {
+  if (GetParam() == "sqlite") {
+    test_db_->Exec("DROP TRIGGER coffees_total_insert");
+    test_db_->Exec("DROP TRIGGER coffees_total_delete");
+    test_db_->Exec("DROP TABLE coffee_total");
+  } else {
+    test_db_->Exec("DROP TABLE coffee_total; DROP FUNCTION coffee_total_add CASCADE");
+  }
+  test_db_->Exec("DELETE FROM schema_migrations WHERE version = 13");
+  AddCoffee("Latte", 350);
+  AddCoffee("Mocha", 500);
+  EXPECT_EQ(db_->Migrate(), 1);
+  EXPECT_EQ(CountCoffees(), 2);
+  // ... and keeps it from then on.
+  AddCoffee("Flat White", 425);
+  EXPECT_EQ(CountCoffees(), 3);
+}
+
 TEST_P(StorageContract, OrderedCoffeeCannotBeDeletedThroughThePorts) {
   const auto user = AddUser("kim@example.com");
   const auto latte = AddCoffee("Latte", 350);
