@@ -34,8 +34,7 @@ TEST(Config, DefaultsMatchTheSpec) {
   EXPECT_EQ(c->cache_ttl, std::chrono::seconds(60));
   EXPECT_EQ(c->shop_timezone, "UTC");
   EXPECT_EQ(c->slow_operation, std::chrono::milliseconds(100));
-  EXPECT_EQ(c->worker_threads,
-            static_cast<int>(std::max(1U, std::thread::hardware_concurrency())));
+  EXPECT_EQ(c->worker_threads, static_cast<int>(std::max(1U, std::thread::hardware_concurrency())));
   EXPECT_FALSE(c->production);
   EXPECT_TRUE(c->cors_origins.empty());
 }
