@@ -335,6 +335,14 @@ class StorageContract : public ::testing::TestWithParam<std::string> {
     return wins.load();
   }
 
+  /// Undoes migration `version` as if it had never run (its objects dropped by the backend's
+  /// script, its row gone), so that a test can write rows first and then run it.
+  void UnapplyMigration(int version, const std::string& sqlite_drop,
+                        const std::string& postgres_drop) {
+    test_db_->Exec(GetParam() == "sqlite" ? sqlite_drop : postgres_drop);
+    test_db_->Exec("DELETE FROM schema_migrations WHERE version = " + std::to_string(version));
+  }
+
   std::int64_t CountCoffees() {
     return Read([](Tx& tx) { return tx.Coffees().Count(CoffeeQuery{}); });
   }
@@ -734,15 +742,11 @@ TEST_P(StorageContract, SearchFollowsCreateRenameAndDelete) {
 // Migration 0011 indexes the coffees that exist when it runs: it is undone here, coffees are
 // added without it, and it runs again.
 TEST_P(StorageContract, NameSearchMigrationIndexesExistingCoffees) {
-  if (GetParam() == "sqlite") {
-    for (const char* trigger : {"insert", "update", "delete"}) {
-      test_db_->Exec(std::string("DROP TRIGGER coffee_name_search_") + trigger);
-    }
-    test_db_->Exec("DROP TABLE coffee_name_search");
-  } else {
-    test_db_->Exec("DROP EXTENSION pg_trgm CASCADE");
-  }
-  test_db_->Exec("DELETE FROM schema_migrations WHERE version = 11");
+  UnapplyMigration(
+      11,
+      "DROP TRIGGER coffee_name_search_insert; DROP TRIGGER coffee_name_search_update; "
+      "DROP TRIGGER coffee_name_search_delete; DROP TABLE coffee_name_search",
+      "DROP EXTENSION pg_trgm CASCADE");
   AddCoffee("Caramel Latte", 450);
   AddCoffee("Flat White", 400);
   EXPECT_EQ(db_->Migrate(), 1);
@@ -2055,21 +2059,14 @@ TEST_P(StorageContract, ListTotalsEqualTheRowsAfterEveryChange) {
 
 // Migration 0012 starts its totals from the rows a database already has.
 TEST_P(StorageContract, ListTotalsMigrationCountsExistingRows) {
-  if (GetParam() == "sqlite") {
-    for (const char* trigger :
-         {"orders_total_insert", "orders_total_update", "orders_total_delete",
-          "rule_audit_total_insert", "rule_audit_total_update", "rule_audit_total_delete"}) {
-      test_db_->Exec(std::string("DROP TRIGGER ") + trigger);
-    }
-    test_db_->Exec("DROP TABLE order_status_totals");
-    test_db_->Exec("DROP TABLE rule_audit_totals");
-  } else {
-    test_db_->Exec(
-        "DROP TABLE order_status_totals, rule_audit_totals; DROP FUNCTION order_totals_add, "
-        "order_totals_move, rule_audit_totals_add, rule_audit_totals_move CASCADE; "
-        "DROP FUNCTION total_shard");
-  }
-  test_db_->Exec("DELETE FROM schema_migrations WHERE version = 12");
+  UnapplyMigration(12,
+                   "DROP TRIGGER orders_total_insert; DROP TRIGGER orders_total_update; "
+                   "DROP TRIGGER orders_total_delete; DROP TRIGGER rule_audit_total_insert; "
+                   "DROP TRIGGER rule_audit_total_update; DROP TRIGGER rule_audit_total_delete; "
+                   "DROP TABLE order_status_totals; DROP TABLE rule_audit_totals",
+                   "DROP TABLE order_status_totals, rule_audit_totals; DROP FUNCTION "
+                   "order_totals_add, order_totals_move, rule_audit_totals_add, "
+                   "rule_audit_totals_move CASCADE; DROP FUNCTION total_shard");
   const auto user = AddUser("before@example.com");
   const auto latte = AddCoffee("Latte", 350);
   using domain::OrderStatus;
@@ -2146,14 +2143,10 @@ TEST_P(StorageContract, CoffeeTotalEqualsTheRowsAfterEveryChange) {
 
 // Migration 0013 starts its total from the coffees a database already has.
 TEST_P(StorageContract, CoffeeTotalMigrationCountsExistingCoffees) {
-  if (GetParam() == "sqlite") {
-    test_db_->Exec("DROP TRIGGER coffees_total_insert");
-    test_db_->Exec("DROP TRIGGER coffees_total_delete");
-    test_db_->Exec("DROP TABLE coffee_total");
-  } else {
-    test_db_->Exec("DROP TABLE coffee_total; DROP FUNCTION coffee_total_add CASCADE");
-  }
-  test_db_->Exec("DELETE FROM schema_migrations WHERE version = 13");
+  UnapplyMigration(13,
+                   "DROP TRIGGER coffees_total_insert; DROP TRIGGER coffees_total_delete; DROP "
+                   "TABLE coffee_total",
+                   "DROP TABLE coffee_total; DROP FUNCTION coffee_total_add CASCADE");
   AddCoffee("Latte", 350);
   AddCoffee("Mocha", 500);
   EXPECT_EQ(db_->Migrate(), 1);
