@@ -54,7 +54,8 @@ int MigrateRun(const Config& config) {
 
 int MigrateInfo(const Config& config) {
   auto db = coffee::storage::Open({config.database_url, config.database_max_connections,
-                                   config.sqlite_synchronous, config.database_query_timeout});
+                                   config.sqlite_synchronous, config.database_query_timeout,
+                                   config.database_write_lanes});
   std::cout << "Version  Status    Applied at                    Name\n";
   bool mismatch = false;
   for (const auto& m : db->MigrationInfo()) {

@@ -135,6 +135,8 @@ int ScheduledChangeService::ApplyDue() {
         applied = rules_.ApplyChange(tx, ChangeContext{claimed->created_by, claimed->id}, *decoded);
       } catch (const DatabaseUnavailable&) {
         throw;
+      } catch (const WriteConflict&) {
+        throw;                             // undone and run again by Write
       } catch (const std::exception& e) {  // e.g. an unreadable rule-set version to restore
         failure = e.what();
         return false;

@@ -149,6 +149,7 @@ app::Outcome<Config> LoadConfig(const EnvLookup& env) {
     }
   }
   r.Int("DATABASE_MAX_CONNECTIONS", c.database_max_connections, 1, 1000);
+  r.Int("DATABASE_WRITE_LANES", c.database_write_lanes, 1, 16);
   r.Duration("DATABASE_QUERY_TIMEOUT", c.database_query_timeout, std::chrono::milliseconds{10},
              std::chrono::milliseconds{3'600'000});
   if (auto v = r.Get("SQLITE_SYNCHRONOUS")) {

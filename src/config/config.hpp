@@ -28,6 +28,8 @@ struct Config {
   /// DATABASE_QUERY_TIMEOUT: the longest one query may take, waits for locks included; past it
   /// the query is cancelled and the request gets 503 (migrations and bulk loads excepted).
   std::chrono::milliseconds database_query_timeout{5000};
+  /// DATABASE_WRITE_LANES: PostgreSQL only, the batches of writes one instance runs at once.
+  int database_write_lanes = 2;
   std::string jwt_secret;  // empty until ResolveJwtSecret (development only)
   /// JWT_SECRET_PREVIOUS: also accepted when verifying (key rotation); never used to sign.
   std::string jwt_secret_previous;

@@ -37,7 +37,8 @@ constexpr std::chrono::seconds kSchedulerSafetyInterval{30};
 std::unique_ptr<storage::Database> OpenAndMigrate(const config::Config& config) {
   spdlog::info("Connecting to database...");
   auto db = storage::Open({config.database_url, config.database_max_connections,
-                           config.sqlite_synchronous, config.database_query_timeout});
+                           config.sqlite_synchronous, config.database_query_timeout,
+                           config.database_write_lanes});
   spdlog::info("Running database migrations...");
   const int applied = db->Migrate();
   spdlog::info("Migrations completed successfully");

@@ -42,6 +42,9 @@ struct DatabaseOptions {
   /// The longest one query may take, lock waits included (DATABASE_QUERY_TIMEOUT); past it the
   /// query fails with app::DatabaseUnavailable and its transaction is rolled back.
   std::chrono::milliseconds query_timeout{5000};
+  /// PostgreSQL: batches of writes this instance runs at once (DATABASE_WRITE_LANES), at most
+  /// max_connections - 1 so that a read always finds a connection; SQLite has one writer.
+  int write_lanes = 2;
 };
 
 /// Opens the database named by the URL. Throws app::DatabaseUnavailable if it cannot be reached

@@ -13,7 +13,8 @@ std::unique_ptr<Database> Open(const DatabaseOptions& options) {
                         options.sqlite_synchronous, options.query_timeout);
   }
   if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
-    return postgres::Open(options.url, options.max_connections, options.query_timeout);
+    return postgres::Open(options.url, options.max_connections, options.query_timeout,
+                          options.write_lanes);
   }
   throw std::invalid_argument(
       "DATABASE_URL must start with sqlite:// or postgresql:// (got an unsupported scheme)");

@@ -1,11 +1,13 @@
 // Group commit of the PostgreSQL adapter: concurrent Write calls share transactions and
-// commits, and each still succeeds or fails on its own (src/storage/postgres/group_commit.hpp).
+// commits, and each still succeeds or fails on its own; batches run in write lanes (migration
+// 0014) (src/storage/postgres/group_commit.hpp).
 
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -24,12 +26,45 @@ namespace {
 
 using app::Tx;
 
+/// A write that creates `email` and stays inside its batch (holding that batch's lane) until
+/// Finish, which lets it commit.
+class HeldWrite {
+ public:
+  HeldWrite(Database& store, std::string email) {
+    thread_ = std::thread([this, &store, email = std::move(email)] {
+      store.Write([&](Tx& tx) {
+        tx.Users().Create(email, "h", domain::Role::kUser);
+        inside_ = true;
+        while (!release_) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        return true;
+      });
+    });
+    while (!inside_) std::this_thread::yield();
+  }
+  ~HeldWrite() { Finish(); }
+  HeldWrite(const HeldWrite&) = delete;
+  HeldWrite& operator=(const HeldWrite&) = delete;
+  HeldWrite(HeldWrite&&) = delete;
+  HeldWrite& operator=(HeldWrite&&) = delete;
+
+  void Finish() {
+    release_ = true;
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  std::atomic<bool> inside_{false};
+  std::atomic<bool> release_{false};
+  std::thread thread_;
+};
+
 class PostgresGroupCommit : public ::testing::Test {
  protected:
+  // One lane unless a test asks for more: most tests here build one batch behind a busy lane.
   void SetUp() override { Reopen(4); }
 
-  void Reopen(int pool_size) {
-    store_ = Open(db_.url(), pool_size, kDefaultQueryTimeout);
+  void Reopen(int pool_size, int lanes = 1) {
+    store_ = Open(db_.url(), pool_size, kDefaultQueryTimeout, lanes);
     store_->Migrate();
   }
 
@@ -67,6 +102,66 @@ class PostgresGroupCommit : public ::testing::Test {
     leader.join();
     for (auto& th : threads) th.join();
     EXPECT_TRUE(all_queued);
+  }
+
+  /// Two coffees, created in one write.
+  [[nodiscard]] std::vector<domain::CoffeeId> TwoCoffees() {
+    std::vector<domain::CoffeeId> ids;
+    store_->Write([&](Tx& tx) {
+      ids.clear();
+      ids.push_back(
+          tx.Coffees().Create({"Latte", "milk", domain::Money::FromCents(400), 4, ""})->id);
+      ids.push_back(
+          tx.Coffees().Create({"Mocha", "milk", domain::Money::FromCents(450), 4, ""})->id);
+      return true;
+    });
+    return ids;
+  }
+
+  /// Sets the price of `id` in `tx`.
+  static void SetPrice(Tx& tx, domain::CoffeeId id, std::int64_t cents) {
+    domain::CoffeePatch patch;
+    patch.price = domain::Money::FromCents(cents);
+    tx.Coffees().Update(id, patch);
+  }
+
+  /// A customer `email` and a coffee, created in one write.
+  [[nodiscard]] std::pair<domain::User, domain::Coffee> CustomerAndLatte(const std::string& email) {
+    std::optional<domain::User> user;
+    std::optional<domain::Coffee> latte;
+    store_->Write([&](Tx& tx) {
+      user = tx.Users().Create(email, "h", domain::Role::kUser);
+      latte = tx.Coffees().Create({"Latte", "milk", domain::Money::FromCents(350), 4, ""});
+      return true;
+    });
+    EXPECT_TRUE(user && latte);
+    return {user.value(), latte.value()};
+  }
+
+  /// A pending order of `user` for one `coffee`, `minutes` of work, with one audit row.
+  static std::pair<app::Order, std::vector<app::AuditRecord>> AnOrder(const domain::User& user,
+                                                                      const domain::Coffee& coffee,
+                                                                      const std::string& id,
+                                                                      int minutes) {
+    app::Order order;
+    order.id = domain::OrderId::Parse(id).value();
+    order.user_id = user.id;
+    order.pricing_combination = "none";
+    order.prep_work_minutes = minutes;
+    order.estimated_prep_minutes = minutes;
+    app::OrderLine line;
+    line.coffee_id = coffee.id;
+    line.coffee_name = coffee.name;
+    line.quantity = 1;
+    order.items.push_back(line);
+    std::vector<app::AuditRecord> audits = {{0,
+                                             order.id,
+                                             "prep_time",
+                                             std::nullopt,
+                                             R"({"work_minutes":)" + std::to_string(minutes) + "}",
+                                             std::to_string(minutes) + " minutes",
+                                             {}}};
+    return {std::move(order), std::move(audits)};
   }
 
   [[nodiscard]] bool UserExists(const std::string& email) const {
@@ -273,33 +368,88 @@ TEST_F(PostgresGroupCommit, ConnectionLostMidBatchFailsEveryCallerAndCommitsNoth
   EXPECT_TRUE(UserExists("after@example.com"));
 }
 
-TEST_F(PostgresGroupCommit, BatchesOfTwoInstancesNeverDeadlock) {
-  // Each write updates two coffees, half of them in the opposite order: two batches running at
-  // once would deadlock. Every instance's batches take one advisory lock, so none does.
-  std::vector<domain::CoffeeId> ids;
-  store_->Write([&](Tx& tx) {
-    ids.push_back(tx.Coffees().Create({"Latte", "milk", domain::Money::FromCents(400), 4, ""})->id);
-    ids.push_back(tx.Coffees().Create({"Mocha", "milk", domain::Money::FromCents(450), 4, ""})->id);
-    return true;
+TEST_F(PostgresGroupCommit, TwoLanesRunTwoBatchesAtOnce) {
+  Reopen(4, 2);
+  ASSERT_EQ(Stats().lanes, 2);
+  HeldWrite slow(*store_, "slow@example.com");
+  // With one lane this call would wait behind the slow batch; with two it commits meanwhile.
+  std::atomic<bool> quick_done{false};
+  std::thread quick([&] {
+    store_->Write([](Tx& tx) {
+      return tx.Users().Create("quick@example.com", "h", domain::Role::kUser).has_value();
+    });
+    quick_done = true;
   });
-  auto other = Open(db_.url(), 4, kDefaultQueryTimeout);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!quick_done && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_TRUE(quick_done) << "the second write waited for the first one's batch";
+  EXPECT_TRUE(UserExists("quick@example.com"));
+  EXPECT_FALSE(UserExists("slow@example.com"));
+  slow.Finish();
+  quick.join();
+  EXPECT_TRUE(UserExists("slow@example.com"));
+}
+
+TEST_F(PostgresGroupCommit, WritesThatConflictAcrossLanesRunAgainAlone) {
+  // Two writes in two lanes each update one coffee, then the other one's: each waits for a row
+  // the other holds. One of them gives up after the lanes' lock_timeout, is undone and runs
+  // again in a batch that takes every lane, after the other has committed. Both succeed, and
+  // the rows say which ran last: both of its prices.
+  Reopen(4, 2);
+  const auto ids = TwoCoffees();
+  std::atomic<int> holding{0};
+  const auto write = [&](std::size_t first, std::int64_t cents) {
+    store_->Write([&, first, cents](Tx& tx) {
+      SetPrice(tx, ids[first], cents);
+      ++holding;
+      // The first run waits until both hold their first row; a second run finds it so.
+      while (holding < 2) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      SetPrice(tx, ids[1 - first], cents);
+      return true;
+    });
+  };
+  const auto before = Stats();
+  std::thread a([&] { write(0, 501); });
+  std::thread b([&] { write(1, 502); });
+  a.join();
+  b.join();
+  const auto after = Stats();
+  // One gives up; both may, when they began to wait within the moment the first one's undo
+  // takes.
+  EXPECT_GE(after.retries - before.retries, 1);
+  const std::string latte =
+      db_.QueryValue("SELECT price_cents FROM coffees WHERE id = " + std::to_string(ids[0].value));
+  const std::string mocha =
+      db_.QueryValue("SELECT price_cents FROM coffees WHERE id = " + std::to_string(ids[1].value));
+  EXPECT_TRUE(latte == "501" || latte == "502") << latte;
+  EXPECT_EQ(latte, mocha) << "one write ran after the other, whole";
+}
+
+TEST_F(PostgresGroupCommit, BatchesOfTwoInstancesWithTwoLanesEachAllCommit) {
+  // Each write updates two coffees, half of them in the opposite order, from two instances of
+  // two lanes each: batches conflict, and every write still commits exactly once.
+  Reopen(4, 2);
+  const auto ids = TwoCoffees();
+  auto other = Open(db_.url(), 4, kDefaultQueryTimeout, 2);
   std::atomic<int> failed{0};
+  std::atomic<int> committed{0};
   std::vector<std::thread> threads;
   for (Database* store : {store_.get(), other.get()}) {
-    for (int t = 0; t < 6; ++t) {
+    for (int t = 0; t < 4; ++t) {
       threads.emplace_back([&, store, t] {
-        for (int i = 0; i < 15; ++i) {
+        for (int i = 0; i < 8; ++i) {
           try {
             store->Write([&](Tx& tx) {
               for (int k = 0; k < 2; ++k) {
-                const auto id = ids[static_cast<std::size_t>((k + t) % 2)];
-                domain::CoffeePatch patch;
-                patch.price = domain::Money::FromCents(400 + t * 10 + i);
-                tx.Coffees().Update(id, patch);
+                SetPrice(tx, ids[static_cast<std::size_t>((k + t) % 2)], 400 + t * 10 + i);
               }
               return true;
             });
-          } catch (const std::exception&) {
+            ++committed;
+          } catch (const std::exception& e) {
+            ADD_FAILURE() << e.what();
             ++failed;
           }
         }
@@ -308,39 +458,67 @@ TEST_F(PostgresGroupCommit, BatchesOfTwoInstancesNeverDeadlock) {
   }
   for (auto& th : threads) th.join();
   EXPECT_EQ(failed, 0);
+  EXPECT_EQ(committed, 64);
+  EXPECT_EQ(db_.QueryValue("SELECT count(DISTINCT price_cents) FROM coffees"), "1")
+      << "every write sets both prices";
+}
+
+TEST_F(PostgresGroupCommit, TotalsStayExactWhenAnOrderChangesInAnotherLane) {
+  // An order inserted in lane 1 (another instance's batch holds lane 0) and later moved in lane
+  // 0: each change lands in the shard of the lane that made it, so the rows of one total are
+  // spread over shards, some negative, and the totals (their sums) stay exact.
+  Reopen(4, 2);
+  const auto [user, latte] = CustomerAndLatte("lane@example.com");
+  const auto [order, audits] = AnOrder(user, latte, "7a1d1c2e-3b4a-4c5d-8e9f-0a1b2c3d4e5f", 7);
+
+  auto other = Open(db_.url(), 2, kDefaultQueryTimeout, 1);
+  HeldWrite holder(*other, "holder@example.com");  // lane 0
+  store_->Write([&](Tx& tx) {
+    tx.Orders().InsertWithAudits(order, audits);
+    return true;
+  });
+  holder.Finish();
+  for (const auto& [from, to] :
+       {std::pair{domain::OrderStatus::kPending, domain::OrderStatus::kConfirmed},
+        std::pair{domain::OrderStatus::kConfirmed, domain::OrderStatus::kReady}}) {
+    store_->Write([&](Tx& tx) { return tx.Orders().UpdateStatus(order.id, from, to); });
+  }
+
+  // Where the changes landed.
+  EXPECT_EQ(db_.QueryValue("SELECT queued_work_minutes FROM prep_queue_shards WHERE shard = 1"),
+            "7");
+  EXPECT_EQ(db_.QueryValue("SELECT queued_work_minutes FROM prep_queue_shards WHERE shard = 0"),
+            "-7");
+  EXPECT_EQ(db_.QueryValue("SELECT string_agg(status || ':' || shard || '=' || orders, ' ' "
+                           "ORDER BY status, shard) FROM order_status_totals"),
+            "confirmed:0=0 pending:0=-1 pending:1=1 ready:0=1");
+  EXPECT_EQ(db_.QueryValue("SELECT string_agg(rule_type || ':' || shard || '=' || audit_rows, "
+                           "' ') FROM rule_audit_totals"),
+            "prep_time:1=1");
+  // What the application reads: the sums.
+  std::int64_t queued = -1;
+  std::map<domain::OrderStatus, std::int64_t> counts;
+  store_->Read([&](Tx& tx) {
+    queued = tx.Orders().QueuedWorkMinutes();
+    for (const auto& [status, count] : tx.Orders().CountByStatus()) counts[status] = count;
+  });
+  EXPECT_EQ(queued, 0);
+  EXPECT_EQ(counts,
+            (std::map<domain::OrderStatus, std::int64_t>{{domain::OrderStatus::kReady, 1}}));
 }
 
 TEST_F(PostgresGroupCommit, BatchReadsTheQueueTotalAndCoffeesOnceUntilAnotherWrite) {
-  // The batch lock keeps every other writer of the application out, so only the batch's own
-  // statements change what it read. Rows edited behind the application's back (psql) while a
-  // batch runs are therefore seen from its next unlisted write, or from the next batch, on.
-  std::optional<domain::User> user;
-  std::optional<domain::Coffee> latte;
-  store_->Write([&](Tx& tx) {
-    user = tx.Users().Create("ivy@example.com", "h", domain::Role::kUser);
-    latte = tx.Coffees().Create({"Latte", "milk", domain::Money::FromCents(350), 4, ""});
-    return true;
-  });
-  ASSERT_TRUE(user && latte);
-  app::Order order;
-  order.id = domain::OrderId::Parse("6f1d1c2e-3b4a-4c5d-8e9f-0a1b2c3d4e5f").value();
-  order.user_id = user->id;
-  order.pricing_combination = "none";
-  order.prep_work_minutes = 7;
-  order.estimated_prep_minutes = 7;
-  app::OrderLine line;
-  line.coffee_id = latte->id;
-  line.coffee_name = latte->name;
-  line.quantity = 1;
-  order.items.push_back(line);
-  const std::vector<app::AuditRecord> audits = {
-      {0, order.id, "prep_time", std::nullopt, R"({"work_minutes":7})", "7 minutes", {}}};
+  // A batch remembers what its first read saw plus its own changes. Rows edited behind its back
+  // (psql, or another lane) while it runs are therefore seen from its next unlisted write, or
+  // from the next batch, on.
+  const auto [user, latte] = CustomerAndLatte("ivy@example.com");
+  const auto [order, audits] = AnOrder(user, latte, "6f1d1c2e-3b4a-4c5d-8e9f-0a1b2c3d4e5f", 7);
 
   std::vector<std::int64_t> queue;
   std::vector<std::int64_t> prices;
   const auto look = [&](Tx& tx) {
     queue.push_back(tx.Orders().QueuedWorkMinutes());
-    const auto found = tx.Coffees().FindMany({latte->id});
+    const auto found = tx.Coffees().FindMany({latte.id});
     prices.push_back(found.size() == 1 ? found.front().price.cents() : -1);
   };
   store_->Write([&](Tx& tx) {
@@ -348,7 +526,7 @@ TEST_F(PostgresGroupCommit, BatchReadsTheQueueTotalAndCoffeesOnceUntilAnotherWri
     db_.Exec(
         "UPDATE prep_queue_shards SET queued_work_minutes = queued_work_minutes + 1000 "
         "WHERE shard = 0");
-    db_.Exec("UPDATE coffees SET price_cents = 500 WHERE id = " + std::to_string(latte->id.value));
+    db_.Exec("UPDATE coffees SET price_cents = 500 WHERE id = " + std::to_string(latte.id.value));
     look(tx);
     tx.Orders().InsertWithAudits(order, audits);  // adds its own work to what the batch read
     look(tx);

@@ -77,7 +77,8 @@ class WriteBatchContract : public ::testing::TestWithParam<std::string> {
 
   void SetUp() override {
     test_db_ = std::make_unique<TestDatabase>(GetParam());
-    db_ = storage::Open({test_db_->url(), 4});
+    // One write lane: each test builds one batch behind a busy lane.
+    db_ = storage::Open({.url = test_db_->url(), .max_connections = 4, .write_lanes = 1});
     ASSERT_GT(db_->Migrate(), 0);
     user_ = Write([](Tx& tx) {
               return tx.Users().Create("ada@example.com", "h", domain::Role::kUser);

@@ -27,6 +27,7 @@ TEST(Config, DefaultsMatchTheSpec) {
   EXPECT_EQ(c->database_url, "sqlite://data/coffee.db");
   EXPECT_EQ(c->database_max_connections, 10);
   EXPECT_EQ(c->database_query_timeout, std::chrono::seconds(5));
+  EXPECT_EQ(c->database_write_lanes, 2);
   EXPECT_EQ(c->host, "0.0.0.0");
   EXPECT_EQ(c->port, 8080);
   EXPECT_EQ(c->log_level, "info");
@@ -42,6 +43,7 @@ TEST(Config, DefaultsMatchTheSpec) {
 TEST(Config, ReadsEveryVariable) {
   auto c = LoadConfig(Env({{"DATABASE_URL", "postgresql://u:p@db:5432/coffee"},
                            {"DATABASE_MAX_CONNECTIONS", "25"},
+                           {"DATABASE_WRITE_LANES", "4"},
                            {"JWT_SECRET", kSecret},
                            {"APP_ENV", "production"},
                            {"HOST", "127.0.0.1"},
@@ -56,6 +58,7 @@ TEST(Config, ReadsEveryVariable) {
   ASSERT_TRUE(c) << c.error().details;
   EXPECT_EQ(c->database_url, "postgresql://u:p@db:5432/coffee");
   EXPECT_EQ(c->database_max_connections, 25);
+  EXPECT_EQ(c->database_write_lanes, 4);
   EXPECT_TRUE(c->production);
   EXPECT_EQ(c->port, 9090);
   EXPECT_EQ(c->log_level, "debug");
@@ -95,7 +98,8 @@ TEST(Config, ReportsEveryInvalidVariableByName) {
                            {"DATABASE_URL", "mysql://x"},
                            {"CACHE_TTL", "-1"},
                            {"LOG_LEVEL", "loud"},
-                           {"DATABASE_MAX_CONNECTIONS", "0"}}));
+                           {"DATABASE_MAX_CONNECTIONS", "0"},
+                           {"DATABASE_WRITE_LANES", "17"}}));
   ASSERT_FALSE(c);
   const auto& fields = c.error().fields;
   EXPECT_TRUE(fields.contains("PORT"));
@@ -103,6 +107,7 @@ TEST(Config, ReportsEveryInvalidVariableByName) {
   EXPECT_TRUE(fields.contains("CACHE_TTL"));
   EXPECT_TRUE(fields.contains("LOG_LEVEL"));
   EXPECT_TRUE(fields.contains("DATABASE_MAX_CONNECTIONS"));
+  EXPECT_EQ(fields.at("DATABASE_WRITE_LANES"), "must be an integer between 1 and 16 (got '17')");
   EXPECT_NE(c.error().details.find("PORT: must be an integer between 0 and 65535 (got 'http')"),
             std::string::npos);
 }

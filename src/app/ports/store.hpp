@@ -39,6 +39,14 @@ class StorageError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// The write lost a lock conflict with a concurrent transaction (PostgreSQL: a deadlock or a
+/// serialization failure) and was undone. Store::Write runs its fn again; a fn that catches
+/// storage errors itself must let this one through.
+class WriteConflict : public StorageError {
+ public:
+  using StorageError::StorageError;
+};
+
 /// The channels of the change feed: PostgreSQL NOTIFY channel names (lowercase identifiers).
 /// Rules keep the channel of earlier versions, so instances of both can run side by side.
 inline constexpr std::string_view kRulesChannel = "coffee_rules_changed";
@@ -92,7 +100,9 @@ class Store {
  public:
   virtual ~Store() = default;
   /// Runs fn in one read-write transaction. Commits if fn returns true, rolls back if it
-  /// returns false or throws (the exception propagates).
+  /// returns false or throws (the exception propagates). fn may run more than once: a run that
+  /// loses a lock conflict with a concurrent write (WriteConflict) is undone and fn runs again,
+  /// so it must set what it reports on each run rather than add to it.
   virtual void Write(const std::function<bool(Tx&)>& fn) = 0;
   /// Runs fn in a read-only transaction (one consistent view).
   virtual void Read(const std::function<void(Tx&)>& fn) = 0;

@@ -13,15 +13,17 @@ namespace coffee::storage::postgres {
 class Connection;
 
 /// What one group-commit batch remembers between its fns, so that an order costs one round trip
-/// instead of four: the baristas' queue total and the coffees looked up. It is exact, not a
-/// guess. Every batch holds the advisory lock that runs the batches of all instances one at a
-/// time, so no other writer of the application commits while the batch runs; what changes the
-/// database meanwhile is the batch's own statements, and each of them either keeps the memory
-/// right (an order insert adds its work, as the orders_queue_track trigger does) or makes it
-/// forget: any statement not known to leave orders, coffees and reviews alone, any raw SQL
-/// (which includes a reconnect), and a fn rolled back to its savepoint. Forgotten values are read
-/// again on next use. Lives for one batch on the leader's thread; reads outside write batches
-/// never see it.
+/// instead of four: the baristas' queue total and the coffees looked up. What it remembers is
+/// what the batch's first read saw plus the batch's own changes: each statement of the batch
+/// either keeps the memory right (an order insert adds its work, as the orders_queue_track
+/// trigger does) or makes it forget: any statement not known to leave orders, coffees and
+/// reviews alone, any raw SQL (which includes a reconnect), and a fn rolled back to its
+/// savepoint. Forgotten values are read again on next use. Writes that other lanes (or other
+/// instances) commit while the batch runs are not seen until its next batch: their requests
+/// ran at the same time as the batch's, so either order is one the callers could have seen
+/// (as for two concurrent one-order transactions under READ COMMITTED); every write acknowledged
+/// before a batch started is seen by it. Lives for one batch on the leader's thread; reads
+/// outside write batches never see it.
 class BatchCache {
  public:
   /// Called by the connection before each prepared statement it runs in the batch: forgets

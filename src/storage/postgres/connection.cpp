@@ -251,6 +251,10 @@ void Connection::Fail(const PGresult* res, std::string_view what) {
   if (sqlstate == kUniqueViolation || sqlstate == kForeignKeyViolation) {
     throw ConstraintViolation(sqlstate, std::string(what) + ": " + message);
   }
+  if (sqlstate == kDeadlockDetected || sqlstate == kSerializationFailure ||
+      sqlstate == kLockNotAvailable) {
+    throw app::WriteConflict(std::string(what) + ": " + message + " (SQLSTATE " + sqlstate + ")");
+  }
   throw app::StorageError(std::string(what) + ": " + message +
                           (sqlstate.empty() ? "" : " (SQLSTATE " + sqlstate + ")"));
 }

@@ -32,6 +32,12 @@ inline constexpr std::string_view kUniqueViolation = "23505";
 /// SQLSTATE of a foreign-key violation.
 inline constexpr std::string_view kForeignKeyViolation = "23503";
 
+/// SQLSTATEs of a lost lock conflict, thrown as app::WriteConflict: deadlock_detected,
+/// serialization_failure and lock_not_available (a write lane's lock_timeout, migration 0014).
+inline constexpr std::string_view kDeadlockDetected = "40P01";
+inline constexpr std::string_view kSerializationFailure = "40001";
+inline constexpr std::string_view kLockNotAvailable = "55P03";
+
 /// A constraint violation the caller may expect (unique or foreign key).
 class ConstraintViolation : public app::StorageError {
  public:

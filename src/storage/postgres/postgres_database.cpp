@@ -45,6 +45,11 @@ constexpr Statement kRecordMigration{
 
 constexpr auto kAcquireTimeout = std::chrono::seconds(5);
 
+/// The write lanes a pool of `pool_size` can serve: one connection stays free for reads.
+std::size_t LanesFor(int pool_size, int write_lanes) {
+  return static_cast<std::size_t>(std::clamp(write_lanes, 1, std::max(1, pool_size - 1)));
+}
+
 /// Runs the first command on a leased connection; a connection found dead at this point is
 /// reopened once, since nothing has been done on it yet. A server that did not answer at all is
 /// not asked again.
@@ -147,10 +152,10 @@ class MigrationLock {
 
 class PostgresDatabase final : public Database {
  public:
-  PostgresDatabase(ConnectSpec spec, int pool_size)
+  PostgresDatabase(ConnectSpec spec, int pool_size, int write_lanes)
       : spec_(spec),
         pool_(std::move(spec), pool_size, kAcquireTimeout),
-        writes_(pool_, 1, &CommitAnnouncing) {}
+        writes_(pool_, LanesFor(pool_size, write_lanes), &CommitAnnouncing) {}
   ~PostgresDatabase() override { StopListening(); }
   PostgresDatabase(const PostgresDatabase&) = delete;
   PostgresDatabase& operator=(const PostgresDatabase&) = delete;
@@ -279,9 +284,9 @@ std::optional<GroupCommitStats> WriteStatistics(Database& db) {
 }
 
 std::unique_ptr<Database> Open(const std::string& url, int pool_size,
-                               std::chrono::milliseconds query_timeout) {
+                               std::chrono::milliseconds query_timeout, int write_lanes) {
   auto db = std::make_unique<PostgresDatabase>(ConnectSpec{url, PasswordOf(url), query_timeout},
-                                               pool_size);
+                                               pool_size, write_lanes);
   db->CheckReachable();
   return db;
 }
