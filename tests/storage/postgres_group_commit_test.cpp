@@ -427,6 +427,32 @@ TEST_F(PostgresGroupCommit, WritesThatConflictAcrossLanesRunAgainAlone) {
   EXPECT_EQ(latte, mocha) << "one write ran after the other, whole";
 }
 
+TEST_F(PostgresGroupCommit, ACommitWaitsForItsLocksBeyondTheLaneTimeout) {
+  // A batch's statements give up on a lock after the lane's lock_timeout (200 ms) and run
+  // again; its COMMIT must not: the notification lock a COMMIT with NOTIFYs takes is held by
+  // the other lanes' commits through their WAL flush, which a slow disk makes longer than
+  // that. Here the commit waits 600 ms for an advisory lock that a deferred trigger takes at
+  // COMMIT (in the same round trip as the NOTIFYs), held meanwhile by another session.
+  Reopen(4, 2);
+  db_.Exec(
+      "CREATE FUNCTION commit_waits() RETURNS trigger LANGUAGE plpgsql AS "
+      "$$BEGIN PERFORM pg_advisory_xact_lock(7341); RETURN NULL; END$$;"
+      "CREATE CONSTRAINT TRIGGER users_commit_waits AFTER INSERT ON users "
+      "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION commit_waits()");
+  testing::TestSession holder(db_);
+  holder.Exec("SELECT pg_advisory_lock(7341)");
+  std::thread release([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(600));
+    holder.Exec("SELECT pg_advisory_unlock(7341)");
+  });
+  EXPECT_NO_THROW(store_->Write([](Tx& tx) {
+    tx.Announce("orders", "patient");
+    return tx.Users().Create("patient@example.com", "h", domain::Role::kUser).has_value();
+  }));
+  release.join();
+  EXPECT_TRUE(UserExists("patient@example.com"));
+}
+
 TEST_F(PostgresGroupCommit, BatchesOfTwoInstancesWithTwoLanesEachAllCommit) {
   // Each write updates two coffees, half of them in the opposite order, from two instances of
   // two lanes each: batches conflict, and every write still commits exactly once.

@@ -72,12 +72,20 @@ void Commit(Connection& conn) {
   }
 }
 
-/// Commits; the transaction's announcements go in the same round trip, as NOTIFYs before the
-/// COMMIT, so PostgreSQL delivers them exactly when (and only if) the transaction commits. The
-/// announcements of one channel are joined (kAnnouncementSeparator) into as few NOTIFYs as the
-/// payload limit allows, in order: the notify listener splits them again.
+/// Commits a write batch; the transaction's announcements go in the same round trip, as
+/// NOTIFYs before the COMMIT, so PostgreSQL delivers them exactly when (and only if) the
+/// transaction commits. The announcements of one channel are joined (kAnnouncementSeparator)
+/// into as few NOTIFYs as the payload limit allows, in order: the notify listener splits them
+/// again.
+///
+/// The round trip first lifts the lock_timeout that take_write_lane set for the batch's
+/// statements (migration 0014): that bound is for rows another lane holds, which a batch gives
+/// up on and retries, not for what a COMMIT must wait for. A COMMIT with NOTIFYs takes the
+/// database's notification lock, which the other lanes' committing batches hold until their
+/// WAL flush ends: on a slow disk that is longer than 200 ms, and the whole batch would fail.
 void CommitAnnouncing(Connection& conn, const std::vector<Announcement>& announcements) {
-  if (announcements.empty()) return Commit(conn);
+  if (conn.DropPendingBegin()) return;  // the transaction ran no statement
+  std::string sql = "SET LOCAL lock_timeout = 0;";
   std::vector<Announcement> joined;
   for (const auto& a : announcements) {
     auto open = std::find_if(joined.rbegin(), joined.rend(),
@@ -90,7 +98,6 @@ void CommitAnnouncing(Connection& conn, const std::vector<Announcement>& announc
       joined.push_back(a);
     }
   }
-  std::string sql;
   for (const auto& a : joined) {
     sql += "SELECT pg_notify(" + conn.Literal(a.channel) + ", " + conn.Literal(a.payload) + ");";
   }
