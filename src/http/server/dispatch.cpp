@@ -39,6 +39,12 @@ Answer NoRoute(const Request& req, const RouteMatch& match) {
 Response Invoke(const http::Route& route, Request& req) {
   try {
     return route.handler(req);
+  } catch (const app::WriteConflict& e) {
+    // Store::Write runs a fn that lost a lock conflict again; this one lost five in a row (a
+    // writer outside the server holding its rows): the client may retry, like an outage.
+    spdlog::warn("request {}: write kept losing lock conflicts: {}", req.request_id, e.what());
+    return json::ErrorResponse(
+        app::AppError{app::ErrorCode::kUnavailable, "The database is busy; retry shortly", {}, {}});
   } catch (const app::DatabaseUnavailable& e) {
     spdlog::error("request {}: database unavailable: {}", req.request_id, e.what());
     return json::ErrorResponse(app::AppError{
