@@ -8,6 +8,7 @@ RUN apt-get update \
       g++ cmake ninja-build pkg-config dpkg-dev file curl ca-certificates \
       libboost-json1.81-dev libboost-url1.81-dev libpq-dev libsqlite3-dev libsodium-dev \
       libhowardhinnant-date-dev libspdlog-dev libcli11-dev prometheus-cpp-dev libsystemd-dev \
+      libjemalloc-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY CMakeLists.txt CMakePresets.json ./
@@ -43,6 +44,7 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       libpq5 libsqlite3-0 libsodium23 libspdlog1.10 libfmt9 libboost-json1.81.0 \
       libboost-url1.81.0 libboost-container1.81.0 libdate-tz3 libprometheus-cpp-core1.0 libsystemd0 \
+      libjemalloc2 \
       postgresql-client tzdata ca-certificates curl \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 coffee \

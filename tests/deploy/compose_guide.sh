@@ -249,6 +249,9 @@ for msg in "INFO Coffee API - Starting..." "INFO Connecting to database..." \
   [ -n "$found" ] || fail "startup line missing or out of order: $msg"
   line=$((line + found - 1))
 done
+# The image's binary allocates with jemalloc (COFFEE_JEMALLOC; bench/results/soak.md says why).
+grep -q "INFO Memory allocator: jemalloc " "$work/logs.txt" \
+  || fail "the server in the image does not allocate with jemalloc: $(grep -F 'Memory allocator' "$work/logs.txt")"
 
 # ---------------------------------------------------------------- 4. verify deployment
 note "guide 4: verify deployment"
@@ -508,7 +511,7 @@ grep -qE '^-rw-r----- root/root .* ./etc/coffee-api/coffee-api.env$' "$work/deb.
   || fail ".deb env file is not root:root 0640: $(grep coffee-api.env "$work/deb.list")"
 [ "$(dpkg-deb -I "$deb" conffiles)" = /etc/coffee-api/coffee-api.env ] || fail "conffiles"
 depends=$(dpkg-deb -f "$deb" Depends)
-for lib in libpq5 libsqlite3-0 libsodium23 libsystemd0 tzdata; do
+for lib in libpq5 libsqlite3-0 libsodium23 libsystemd0 libjemalloc2 tzdata; do
   grep -q "$lib" <<<"$depends" || fail ".deb Depends lacks $lib: $depends"
 done
 # The unit as packaged: systemd-analyze verify (no warning at all) and its exposure score.
