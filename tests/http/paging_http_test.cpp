@@ -109,8 +109,10 @@ TEST_P(PagingHttp, EveryOrdersPageIsTheSliceOfTheWholeListForEveryFilter) {
   for (std::size_t i = 0; i < all.size(); ++i) {
     EXPECT_EQ(all[i].as_object().at("id").as_string(), std::get<1>(newest_first[i])) << i;
   }
-  for (const std::string query : {"status=pending", "status=completed", "user_id=" + ann,
-                                  "user_id=" + ben, "user_id=" + ben + "&status=cancelled"}) {
+  const std::vector<std::string> queries = {"status=pending", "status=completed", "user_id=" + ann,
+                                            "user_id=" + ben,
+                                            "user_id=" + ben + "&status=cancelled"};
+  for (const std::string& query : queries) {
     EXPECT_FALSE(ExpectEveryPageIsASlice("/api/orders?" + query, admin).empty()) << query;
   }
   const std::string customer = server_->UserToken();

@@ -971,7 +971,7 @@ TEST_P(StorageContract, EveryCoffeeServicePageIsTheSliceOfTheWholeList) {
   for (CoffeeQuery q : TiedCoffeeQueries()) {
     q.limit = 100;
     const auto whole = service.List(q);
-    ASSERT_TRUE(whole.has_value());
+    ASSERT_TRUE(whole.ok());
     const auto all = Names(whole->coffees);
     EXPECT_EQ(whole->total, static_cast<std::int64_t>(all.size())) << Describe(q);
     for (const std::int64_t limit : {1, 3, 10, 100}) {
@@ -980,7 +980,7 @@ TEST_P(StorageContract, EveryCoffeeServicePageIsTheSliceOfTheWholeList) {
         q.offset = offset;
         q.limit = limit;
         const auto page = service.List(q);
-        ASSERT_TRUE(page.has_value());
+        ASSERT_TRUE(page.ok());
         EXPECT_EQ(page->total, size) << Describe(q);
         EXPECT_EQ(Names(page->coffees),
                   std::vector<std::string>(all.begin() + offset,
