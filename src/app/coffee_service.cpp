@@ -4,6 +4,8 @@
 #include <cctype>
 #include <charconv>
 
+#include "app/paging.hpp"
+
 namespace coffee::app {
 
 namespace {
@@ -184,8 +186,15 @@ Status ValidateCoffeePatch(const domain::CoffeePatch& p) {
 Outcome<CoffeePage> CoffeeService::List(const CoffeeQuery& query) {
   CoffeePage page;
   store_.Read([&](Tx& tx) {
-    page.coffees = tx.Coffees().List(query);
     page.total = tx.Coffees().Count(query);
+    const auto read = [&](const PageSlice& slice) {
+      CoffeeQuery sliced = query;
+      sliced.reversed = slice.from_end;
+      sliced.offset = slice.offset;
+      sliced.limit = slice.limit;
+      return tx.Coffees().List(sliced);
+    };
+    page.coffees = ReadPage<domain::Coffee>(page.total, query.offset, query.limit, read);
   });
   return page;
 }

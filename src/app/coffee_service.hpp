@@ -39,6 +39,8 @@ class CoffeeService {
  public:
   explicit CoffeeService(Store& store) : store_(store) {}
 
+  /// The page `query` asks for (query.reversed is not read). The total is counted first and a
+  /// page nearer the end is read from there, in the same read transaction (app/paging.hpp).
   Outcome<CoffeePage> List(const CoffeeQuery& query);
   Outcome<domain::Coffee> Get(domain::CoffeeId id);
   Outcome<domain::Coffee> Create(const domain::NewCoffee& coffee);

@@ -6,6 +6,7 @@
 #include <map>
 #include <random>
 
+#include "app/paging.hpp"
 #include "app/rules_json.hpp"
 #include "rules/availability.hpp"
 #include "rules/loyalty.hpp"
@@ -426,8 +427,14 @@ Outcome<OrderPage> OrderService::List(const Viewer& viewer, const OrderQuery& qu
   if (!viewer.IsStaff()) q.user_id = viewer.id;
   OrderPage page;
   store_.Read([&](Tx& tx) {
-    page.orders = tx.Orders().List(q);
     page.total = tx.Orders().Count(q);
+    page.orders = ReadPage<Order>(page.total, q.offset, q.limit, [&](const PageSlice& slice) {
+      OrderQuery read = q;
+      read.oldest_first = slice.from_end;
+      read.offset = slice.offset;
+      read.limit = slice.limit;
+      return tx.Orders().List(read);
+    });
   });
   return page;
 }

@@ -98,7 +98,9 @@ class OrderService {
   /// Owner, staff or admin; anyone else gets 404 as if it did not exist. Ids are taken as the
   /// client wrote them (any case); one that is not a UUID is not found.
   Outcome<Order> Get(const Viewer& viewer, std::string_view id);
-  /// Own orders for customers; all (optionally one user's) for staff and admin.
+  /// Own orders for customers; all (optionally one user's) for staff and admin; newest first
+  /// (query.oldest_first is not read). The total is counted first and a page nearer the end
+  /// is read from there, in the same read transaction (app/paging.hpp).
   Outcome<OrderPage> List(const Viewer& viewer, const OrderQuery& query);
 
   /// Staff/admin status change per the SPEC §6 table; completion awards loyalty points once,

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 
+#include "app/paging.hpp"
 #include "app/rules_json.hpp"
 
 namespace coffee::app {
@@ -209,8 +210,10 @@ Outcome<ReviewPage> ReviewService::ListForCoffee(domain::CoffeeId coffee, std::i
   store_.Read([&](Tx& tx) {
     exists = tx.Coffees().Find(coffee).has_value();
     if (!exists) return;
-    page.reviews = tx.Reviews().ListVisible(coffee, offset, limit);
     page.total = tx.Reviews().CountVisible(coffee);
+    page.reviews = ReadPage<Review>(page.total, offset, limit, [&](const PageSlice& slice) {
+      return tx.Reviews().ListVisible(coffee, slice.offset, slice.limit, slice.from_end);
+    });
   });
   if (!exists) return CoffeeNotFound(coffee.value);
   return page;

@@ -57,7 +57,8 @@ class ReviewService {
   /// Admin: hides (a reason is required) or shows a review, with a change record.
   Outcome<Review> Moderate(domain::UserId admin, std::int64_t id, bool hidden,
                            const std::optional<std::string>& reason);
-  /// Visible reviews of an existing coffee, newest first.
+  /// Visible reviews of an existing coffee, newest first; a page nearer the end is read from
+  /// there (app/paging.hpp).
   Outcome<ReviewPage> ListForCoffee(domain::CoffeeId coffee, std::int64_t offset,
                                     std::int64_t limit);
 

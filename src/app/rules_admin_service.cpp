@@ -6,6 +6,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "app/paging.hpp"
 #include "rules/availability.hpp"
 #include "rules/shop_clock.hpp"
 #include "rules/validation.hpp"
@@ -563,8 +564,15 @@ Outcome<AuditPage> RulesAdminService::QueryAudit(const std::optional<std::string
   }
   AuditPage page;
   store_.Read([&](Tx& tx) {
-    page.records = tx.Audit().ListAudit(q);
     page.total = tx.Audit().CountAudit(q);
+    page.records =
+        ReadPage<AuditRecord>(page.total, q.offset, q.limit, [&](const PageSlice& slice) {
+          AuditQuery read = q;
+          read.newest_first = slice.from_end;
+          read.offset = slice.offset;
+          read.limit = slice.limit;
+          return tx.Audit().ListAudit(read);
+        });
   });
   return page;
 }

@@ -180,7 +180,8 @@ class RulesAdminService {
                                                   const LoyaltyConfigUpdate& update);
 
   /// rule_audit_log, oldest first, filtered by order and/or rule type. `order_id` is the
-  /// client's text, in any case (400 when it is not a UUID); it sets query.order_id.
+  /// client's text, in any case (400 when it is not a UUID); it sets query.order_id. A page
+  /// nearer the end is read from there (app/paging.hpp; query.newest_first is not read).
   Outcome<AuditPage> QueryAudit(const std::optional<std::string>& order_id, AuditQuery query);
   /// The configuration change log, newest first.
   Outcome<ChangePage> ListChanges(std::int64_t offset, std::int64_t limit);

@@ -45,4 +45,11 @@ const std::vector<CoffeeFilter>& CoffeeFilters(std::size_t variant) {
   return all.at(variant);
 }
 
+std::string CoffeeOrderBy(std::string_view key, app::CoffeeSort sort, bool descending,
+                          bool reversed) {
+  std::string order = " ORDER BY " + std::string(key) + (descending != reversed ? " DESC" : " ASC");
+  if (sort != app::CoffeeSort::kId) order += reversed ? ", id DESC" : ", id ASC";
+  return order;
+}
+
 }  // namespace coffee::storage

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -62,5 +63,11 @@ const std::vector<CoffeeFilter>& CoffeeFilters(std::size_t variant);
 inline const std::vector<CoffeeFilter>& CoffeeFilters(const app::CoffeeQuery& query) {
   return CoffeeFilters(CoffeeFilterVariant(query));
 }
+
+/// The catalog list's " ORDER BY …" for `sort`, whose column is `key` in the adapter's dialect:
+/// the key in the direction asked, ties by id ascending; `reversed` flips every term, the id
+/// tiebreaker too, so that the reversed list is the forward one backwards.
+std::string CoffeeOrderBy(std::string_view key, app::CoffeeSort sort, bool descending,
+                          bool reversed);
 
 }  // namespace coffee::storage

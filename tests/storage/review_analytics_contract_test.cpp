@@ -423,13 +423,18 @@ TEST_P(ReviewAnalyticsContract, VisibleReviewsAreListedNewestFirstAndCounted) {
   const auto mocha_fan = AddUser("m@x.io");
   Write([&](Tx& tx) { tx.Reviews().Insert(mocha_fan, mocha.id, 5, {}); });
   Write([&](Tx& tx) { tx.Reviews().SetHidden(ids[2], true, std::string("off-topic")); });
-  const auto page = Read([&](Tx& tx) { return tx.Reviews().ListVisible(latte.id, 0, 2); });
+  const auto page = Read([&](Tx& tx) { return tx.Reviews().ListVisible(latte.id, 0, 2, false); });
   ASSERT_EQ(page.size(), 2U);
   EXPECT_EQ(page[0].id, ids[3]);  // Jan 4, then Jan 2 (Jan 3 is hidden)
   EXPECT_EQ(page[1].id, ids[1]);
-  const auto rest = Read([&](Tx& tx) { return tx.Reviews().ListVisible(latte.id, 2, 10); });
+  const auto rest = Read([&](Tx& tx) { return tx.Reviews().ListVisible(latte.id, 2, 10, false); });
   ASSERT_EQ(rest.size(), 1U);
   EXPECT_EQ(rest[0].id, ids[0]);
+  // Oldest first is the exact reverse (ReviewService reads a page near the end that way).
+  const auto oldest = Read([&](Tx& tx) { return tx.Reviews().ListVisible(latte.id, 1, 10, true); });
+  ASSERT_EQ(oldest.size(), 2U);
+  EXPECT_EQ(oldest[0].id, ids[1]);
+  EXPECT_EQ(oldest[1].id, ids[3]);
   EXPECT_EQ(Read([&](Tx& tx) { return tx.Reviews().CountVisible(latte.id); }), 3);
   const auto hidden = Read([&](Tx& tx) { return tx.Reviews().Find(ids[2]); });
   EXPECT_TRUE(hidden->hidden);

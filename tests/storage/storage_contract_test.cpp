@@ -22,6 +22,7 @@
 #include <utility>
 #include <vector>
 
+#include "app/coffee_service.hpp"
 #include "app/ports/store.hpp"
 #include "storage/database.hpp"
 #include "test_database.hpp"
@@ -345,6 +346,20 @@ class StorageContract : public ::testing::TestWithParam<std::string> {
 
   std::int64_t CountCoffees() {
     return Read([](Tx& tx) { return tx.Coffees().Count(CoffeeQuery{}); });
+  }
+
+  /// 23 coffees whose names sort in an order unrelated to their ids, tied with each other on
+  /// price and on rating, of two types.
+  void AddTiedCoffees() {
+    const std::array<std::int64_t, 3> prices = {350, 450, 500};
+    const std::array<double, 2> ratings = {4.5, 4.8};
+    for (int i = 0; i < 23; ++i) {
+      const int n = (i * 5) % 23;
+      AddCoffee(
+          std::string("Blend ") + static_cast<char>('a' + n / 10) + static_cast<char>('a' + n % 10),
+          prices.at(static_cast<std::size_t>(i % 3)), ratings.at(static_cast<std::size_t>(i % 2)),
+          i % 4 == 0 ? "Milk" : "Black");
+    }
   }
 
   std::unique_ptr<TestDatabase> test_db_;
@@ -895,6 +910,87 @@ TEST_P(StorageContract, PaginationAppliesOffsetAndLimitWhileCountIgnoresThem) {
   EXPECT_EQ(Read([&](Tx& tx) { return tx.Coffees().Count(q); }), 5);
 }
 
+/// The catalog queries the paging tests walk: every sort and direction with each kind of filter.
+std::vector<CoffeeQuery> TiedCoffeeQueries() {
+  std::vector<CoffeeQuery> queries;
+  for (const auto sort :
+       {CoffeeSort::kId, CoffeeSort::kPrice, CoffeeSort::kRating, CoffeeSort::kName}) {
+    for (const bool descending : {false, true}) {
+      for (int filter = 0; filter < 5; ++filter) {
+        CoffeeQuery q;
+        q.sort = sort;
+        q.descending = descending;
+        if (filter == 1) q.type_filter = "milk";
+        if (filter == 2) {
+          q.min_price = Money::FromCents(400);
+          q.max_price = Money::FromCents(500);
+        }
+        if (filter == 3) q.search = "b";        // too short for the trigram index: a scan
+        if (filter == 4) q.search = "blend a";  // the trigram index
+        queries.push_back(q);
+      }
+    }
+  }
+  return queries;
+}
+
+std::string Describe(const CoffeeQuery& q) {
+  return "sort " + std::to_string(static_cast<int>(q.sort)) + (q.descending ? " desc" : " asc") +
+         " type " + q.type_filter.value_or("-") + " search " + q.search.value_or("-") +
+         (q.min_price ? " priced" : "") + " offset " + std::to_string(q.offset) + " limit " +
+         std::to_string(q.limit);
+}
+
+// CoffeeService reads a page near the end of the list in the reversed order: that order must be
+// the forward one backwards, ties on price and rating included, whatever the sort and filters.
+TEST_P(StorageContract, ReversedCoffeeListIsTheForwardListBackwards) {
+  AddTiedCoffees();
+  for (CoffeeQuery q : TiedCoffeeQueries()) {
+    q.limit = 100;
+    const auto forward = Names(Read([&](Tx& tx) { return tx.Coffees().List(q); }));
+    EXPECT_FALSE(forward.empty()) << Describe(q);
+    q.reversed = true;
+    auto backward = Names(Read([&](Tx& tx) { return tx.Coffees().List(q); }));
+    std::reverse(backward.begin(), backward.end());
+    EXPECT_EQ(backward, forward) << Describe(q);
+    if (forward.size() < 6) continue;
+    q.offset = 2;
+    q.limit = 3;
+    EXPECT_EQ(Names(Read([&](Tx& tx) { return tx.Coffees().List(q); })),
+              (std::vector<std::string>{forward[forward.size() - 3], forward[forward.size() - 4],
+                                        forward[forward.size() - 5]}))
+        << Describe(q);
+  }
+}
+
+// Through the service every page, near either end, past the middle, the last partial one and
+// one past the end, is the slice of the whole list, with its total.
+TEST_P(StorageContract, EveryCoffeeServicePageIsTheSliceOfTheWholeList) {
+  AddTiedCoffees();
+  app::CoffeeService service(*db_);
+  for (CoffeeQuery q : TiedCoffeeQueries()) {
+    q.limit = 100;
+    const auto whole = service.List(q);
+    ASSERT_TRUE(whole.ok());
+    const auto all = Names(whole->coffees);
+    EXPECT_EQ(whole->total, static_cast<std::int64_t>(all.size())) << Describe(q);
+    for (const std::int64_t limit : {1, 3, 10, 100}) {
+      const auto size = static_cast<std::int64_t>(all.size());
+      for (std::int64_t offset = 0; offset <= size; offset += limit) {
+        q.offset = offset;
+        q.limit = limit;
+        const auto page = service.List(q);
+        ASSERT_TRUE(page.ok());
+        EXPECT_EQ(page->total, size) << Describe(q);
+        EXPECT_EQ(Names(page->coffees),
+                  std::vector<std::string>(all.begin() + offset,
+                                           all.begin() + std::min(size, offset + limit)))
+            << Describe(q);
+      }
+    }
+  }
+}
+
 TEST_P(StorageContract, UpdateCoffeeChangesOnlyGivenFields) {
   const auto coffee = AddCoffee("Cortado", 350, 4.7, "Espresso with Milk");
   domain::CoffeePatch patch;
@@ -1328,6 +1424,50 @@ TEST_P(StorageContract, AuditRecordsAreListedOldestFirstAndFiltered) {
   ASSERT_EQ(second_page.size(), 2U);
   EXPECT_EQ(second_page[0].audit_id, all[1].audit_id);
   EXPECT_EQ(second_page[1].audit_id, all[2].audit_id);
+}
+
+// RulesAdminService reads an audit page near the end of the log newest first: the log
+// backwards, for every filter.
+TEST_P(StorageContract, AuditNewestFirstIsTheLogBackwardsForEveryFilter) {
+  const auto user = AddUser("lee@example.com");
+  const auto coffee = AddCoffee("Espresso", 350);
+  InsertOrderWith(kOrderId, user.id, coffee.id);
+  Write([&](Tx& tx) {
+    for (int i = 0; i < 23; ++i) {
+      tx.Audit().InsertAudit({0,
+                              i % 3 == 0 ? std::optional(kOrderId) : std::nullopt,
+                              i % 2 == 0 ? "pricing_rule" : "availability",
+                              i,
+                              "{}",
+                              "effect " + std::to_string(i),
+                              {}});
+    }
+  });
+  std::vector<app::AuditQuery> queries(4);
+  queries[1].order_id = kOrderId;
+  queries[2].rule_type = "availability";
+  queries[3].order_id = kOrderId;
+  queries[3].rule_type = "pricing_rule";
+  for (app::AuditQuery q : queries) {
+    q.limit = 100;
+    auto ids = [&](const app::AuditQuery& query) {
+      std::vector<std::int64_t> out;
+      for (const auto& r : Read([&](Tx& tx) { return tx.Audit().ListAudit(query); })) {
+        out.push_back(r.audit_id);
+      }
+      return out;
+    };
+    const auto oldest = ids(q);
+    EXPECT_FALSE(oldest.empty());
+    q.newest_first = true;
+    auto newest = ids(q);
+    std::reverse(newest.begin(), newest.end());
+    EXPECT_EQ(newest, oldest);
+    q.offset = 1;
+    q.limit = 2;
+    EXPECT_EQ(ids(q),
+              (std::vector<std::int64_t>{oldest[oldest.size() - 2], oldest[oldest.size() - 3]}));
+  }
 }
 
 /// What a change-feed listener heard, waited for from the test thread.
@@ -1815,6 +1955,52 @@ TEST_P(StorageContract, OrderPaginationAppliesOffsetAndLimitWhileCountIgnoresThe
   page.offset = 10;
   EXPECT_TRUE(Read([&](Tx& tx) { return tx.Orders().List(page); }).empty());
   EXPECT_EQ(Read([&](Tx& tx) { return tx.Orders().Count(page); }), 5);
+}
+
+// OrderService reads a page near the end of the list oldest first: that order must be newest
+// first backwards, ties in created_at included, each order with its own lines, for every filter.
+TEST_P(StorageContract, OrdersOldestFirstAreNewestFirstBackwardsForEveryFilter) {
+  const auto ann = AddUser("ann@example.com");
+  const auto ben = AddUser("ben@example.com");
+  const auto latte = AddCoffee("Latte", 350);
+  using domain::OrderStatus;
+  const std::array<OrderStatus, 3> statuses = {OrderStatus::kPending, OrderStatus::kCompleted,
+                                               OrderStatus::kCancelled};
+  for (int i = 0; i < 23; ++i) {
+    // Three orders per instant, their ids in an order unrelated to their creation.
+    PlaceOrder(MakeOrder(OrderUuid(((i * 7) % 23) + 1), i % 2 == 0 ? ann.id : ben.id,
+                         {{latte, i + 1, 350}}, OrderTime(i / 3),
+                         statuses.at(static_cast<std::size_t>(i % 3))));
+  }
+  std::vector<app::OrderQuery> queries(5);
+  queries[1].user_id = ann.id;
+  queries[2].status = OrderStatus::kCompleted;
+  queries[3].user_id = ben.id;
+  queries[3].status = OrderStatus::kCancelled;
+  queries[4].status = OrderStatus::kPending;
+  for (app::OrderQuery q : queries) {
+    const std::string what = std::string("user ") + (q.user_id ? "yes" : "no") + " status " +
+                             (q.status ? std::string(domain::ToString(*q.status)) : "-");
+    q.limit = 100;
+    const auto newest = Read([&](Tx& tx) { return tx.Orders().List(q); });
+    EXPECT_FALSE(newest.empty()) << what;
+    q.oldest_first = true;
+    auto oldest = Read([&](Tx& tx) { return tx.Orders().List(q); });
+    std::reverse(oldest.begin(), oldest.end());
+    ASSERT_EQ(Ids(oldest), Ids(newest)) << what;
+    for (std::size_t i = 0; i < oldest.size(); ++i) {
+      ASSERT_EQ(oldest[i].items.size(), 1U) << what;
+      EXPECT_EQ(oldest[i].items[0].quantity, newest[i].items[0].quantity) << what;
+    }
+    if (newest.size() < 6) continue;
+    q.offset = 2;
+    q.limit = 3;
+    EXPECT_EQ(
+        Ids(Read([&](Tx& tx) { return tx.Orders().List(q); })),
+        (std::vector<domain::OrderId>{newest[newest.size() - 3].id, newest[newest.size() - 4].id,
+                                      newest[newest.size() - 5].id}))
+        << what;
+  }
 }
 
 TEST_P(StorageContract, UpdateStatusChangesOnlyFromTheExpectedStatus) {

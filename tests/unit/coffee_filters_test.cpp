@@ -75,5 +75,22 @@ TEST(CoffeeFilters, EveryVariantListsDistinctFiltersInTheSharedOrder) {
   }
 }
 
+// Ties are broken by id ascending; the reversed order flips every term, the tiebreaker too, so
+// that it is the forward order read backwards (a page near the end is read that way).
+TEST(CoffeeFilters, ReversedOrderFlipsEveryTermTheIdTiebreakerToo) {
+  using app::CoffeeSort;
+  EXPECT_EQ(CoffeeOrderBy("price_cents", CoffeeSort::kPrice, false, false),
+            " ORDER BY price_cents ASC, id ASC");
+  EXPECT_EQ(CoffeeOrderBy("price_cents", CoffeeSort::kPrice, false, true),
+            " ORDER BY price_cents DESC, id DESC");
+  EXPECT_EQ(CoffeeOrderBy("rating", CoffeeSort::kRating, true, false),
+            " ORDER BY rating DESC, id ASC");
+  EXPECT_EQ(CoffeeOrderBy("rating", CoffeeSort::kRating, true, true),
+            " ORDER BY rating ASC, id DESC");
+  EXPECT_EQ(CoffeeOrderBy("id", CoffeeSort::kId, false, false), " ORDER BY id ASC");
+  EXPECT_EQ(CoffeeOrderBy("id", CoffeeSort::kId, false, true), " ORDER BY id DESC");
+  EXPECT_EQ(CoffeeOrderBy("id", CoffeeSort::kId, true, true), " ORDER BY id ASC");
+}
+
 }  // namespace
 }  // namespace coffee::storage

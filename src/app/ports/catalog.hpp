@@ -22,6 +22,9 @@ struct CoffeeQuery {
   bool descending = false;  // ties are always broken by id ascending
   std::int64_t offset = 0;
   std::int64_t limit = 10;
+  /// The exact reverse of the order sort and descending give, every ORDER BY term flipped (the
+  /// id tiebreaker too): how CoffeeService reads a page nearer the end (app/paging.hpp).
+  bool reversed = false;
 };
 
 enum class WriteResult { kOk, kNotFound, kConflict };
@@ -30,7 +33,7 @@ class CoffeeRepository {
  public:
   virtual ~CoffeeRepository() = default;
   virtual std::vector<domain::Coffee> List(const CoffeeQuery& query) = 0;
-  /// Number of coffees matching the filters of `query` (offset/limit ignored).
+  /// Number of coffees matching the filters of `query` (offset, limit and order ignored).
   virtual std::int64_t Count(const CoffeeQuery& query) = 0;
   virtual std::optional<domain::Coffee> Find(domain::CoffeeId id) = 0;
   /// The coffees of `ids` that exist, in no particular order. Adapters where a query costs a

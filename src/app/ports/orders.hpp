@@ -68,6 +68,9 @@ struct OrderQuery {
   std::optional<domain::OrderStatus> status;
   std::int64_t offset = 0;
   std::int64_t limit = 10;
+  /// The exact reverse of the list's order (created_at asc, id asc): how OrderService reads
+  /// a page nearer the end than the start (app/paging.hpp).
+  bool oldest_first = false;
 };
 
 class OrderRepository {
@@ -81,9 +84,11 @@ class OrderRepository {
   virtual Order InsertWithAudits(const Order& order, const std::vector<AuditRecord>& audits) = 0;
   /// The order with its lines, or nullopt.
   virtual std::optional<Order> Find(const domain::OrderId& id) = 0;
-  /// Newest first (created_at desc, id desc), each with its lines, in a fixed number of
-  /// queries whatever the page size (no N+1).
+  /// Newest first (created_at desc, id desc), or oldest first (created_at asc, id asc) with
+  /// query.oldest_first, each with its lines, in a fixed number of queries whatever the page
+  /// size (no N+1).
   virtual std::vector<Order> List(const OrderQuery& query) = 0;
+  /// Orders matching the filters of `query` (offset, limit and direction ignored).
   virtual std::int64_t Count(const OrderQuery& query) = 0;
   /// Sets status `to` only if the order is in `from` now (one conditional UPDATE, which also
   /// sets updated_at, and ready_at when `to` is ready); true if this call made the change.

@@ -51,9 +51,11 @@ class ReviewRepository {
                          const std::optional<std::string>& reason) = 0;
   /// false when no such review.
   virtual bool Delete(std::int64_t id) = 0;
-  /// Visible reviews of the coffee, newest first (created_at desc, id desc).
+  /// Visible reviews of the coffee, newest first (created_at desc, id desc), or in the exact
+  /// reverse with `oldest_first` (how ReviewService reads a page nearer the end:
+  /// app/paging.hpp).
   virtual std::vector<Review> ListVisible(domain::CoffeeId coffee, std::int64_t offset,
-                                          std::int64_t limit) = 0;
+                                          std::int64_t limit, bool oldest_first) = 0;
   virtual std::int64_t CountVisible(domain::CoffeeId coffee) = 0;
 };
 

@@ -83,6 +83,9 @@ struct AuditQuery {
   std::optional<std::string> rule_type;
   std::int64_t offset = 0;
   std::int64_t limit = 10;
+  /// The exact reverse of the log's order (audit_id desc): how RulesAdminService reads a page
+  /// nearer the end (app/paging.hpp).
+  bool newest_first = false;
 };
 
 /// The rules configuration: availability, pricing rules and settings, prep time, loyalty.
@@ -171,7 +174,7 @@ class AuditLog {
   virtual void InsertAudits(const std::vector<AuditRecord>& records) {
     for (const auto& record : records) InsertAudit(record);
   }
-  /// Oldest first (audit_id ascending).
+  /// Oldest first (audit_id ascending), or newest first with query.newest_first.
   virtual std::vector<AuditRecord> ListAudit(const AuditQuery& query) = 0;
   virtual std::int64_t CountAudit(const AuditQuery& query) = 0;
 };

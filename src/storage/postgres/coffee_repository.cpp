@@ -70,8 +70,8 @@ std::string Where(const std::vector<std::string>& conditions, std::size_t first)
 }
 
 /// The prepared list and count statements, one per combination of filters
-/// (storage/coffee_filters.hpp) and per sort key and direction for the list (ties always by id
-/// ascending): only the filters given appear in the WHERE, their parameters numbered in the
+/// (storage/coffee_filters.hpp) and per sort key, direction and reversal for the list
+/// (CoffeeOrderBy): only the filters given appear in the WHERE, their parameters numbered in the
 /// order CoffeeFilters lists them, so that each statement's generic plan can use the index its
 /// filters allow ("$1 IS NULL OR ..." cannot use any).
 class FilteredStatements {
@@ -114,20 +114,21 @@ class FilteredStatements {
       const std::size_t offset = conditions.size() + 1;
       for (const auto& [sort, key] : keys) {
         for (const bool descending : {false, true}) {
-          auto& owned = list_.at(variant).at(Index(sort, descending));
-          owned.name = "coffee_list_" + suffix + "_" + std::to_string(static_cast<int>(sort)) +
-                       (descending ? "_desc" : "_asc");
-          owned.sql = rows + " ORDER BY " + key + (descending ? " DESC" : " ASC") +
-                      (sort == app::CoffeeSort::kId ? "" : ", id ASC") + " OFFSET $" +
-                      std::to_string(offset) + " LIMIT $" + std::to_string(offset + 1);
+          for (const bool reversed : {false, true}) {
+            auto& owned = list_.at(variant).at(Index(sort, descending, reversed));
+            owned.name = "coffee_list_" + suffix + "_" + std::to_string(static_cast<int>(sort)) +
+                         (descending ? "_desc" : "_asc") + (reversed ? "_rev" : "");
+            owned.sql = rows + CoffeeOrderBy(key, sort, descending, reversed) + " OFFSET $" +
+                        std::to_string(offset) + " LIMIT $" + std::to_string(offset + 1);
+          }
         }
       }
     }
   }
 
   [[nodiscard]] Statement List(const app::CoffeeQuery& query) const {
-    const auto& owned =
-        list_.at(CoffeeFilterVariant(query)).at(Index(query.sort, query.descending));
+    const auto& owned = list_.at(CoffeeFilterVariant(query))
+                            .at(Index(query.sort, query.descending, query.reversed));
     return {owned.name.c_str(), owned.sql.c_str()};
   }
   [[nodiscard]] Statement Count(const app::CoffeeQuery& query) const {
@@ -141,13 +142,14 @@ class FilteredStatements {
     std::string sql;
   };
   static constexpr std::size_t kSorts = 4;
+  static constexpr std::size_t kOrders = 4;  // per sort key: asc or desc, forward or reversed
 
-  static std::size_t Index(app::CoffeeSort sort, bool descending) {
-    return static_cast<std::size_t>(sort) * 2 + (descending ? 1 : 0);
+  static std::size_t Index(app::CoffeeSort sort, bool descending, bool reversed) {
+    return static_cast<std::size_t>(sort) * kOrders + (descending ? 2 : 0) + (reversed ? 1 : 0);
   }
 
   std::array<Owned, kCoffeeFilterVariants> count_;
-  std::array<std::array<Owned, 2 * kSorts>, kCoffeeFilterVariants> list_;
+  std::array<std::array<Owned, kOrders * kSorts>, kCoffeeFilterVariants> list_;
 };
 
 const FilteredStatements& Filtered() {

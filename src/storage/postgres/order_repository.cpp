@@ -82,7 +82,9 @@ constexpr Statement kOrderCountByStatus{
     "HAVING sum(orders) <> 0"};
 
 /// The list and count statements, one per combination of filters, so that each gets a plan
-/// that uses its index (a generic plan for "$1 IS NULL OR user_id = $1" cannot).
+/// that uses its index (a generic plan for "$1 IS NULL OR user_id = $1" cannot); the list
+/// statements also per direction: newest first, and its exact reverse
+/// (OrderQuery::oldest_first), which reads the same indexes backwards.
 class FilteredStatements {
  public:
   FilteredStatements() {
@@ -97,10 +99,14 @@ class FilteredStatements {
         where += " status = $" + std::to_string(next++);
       }
       const std::string suffix = std::to_string(mask);
-      list_[mask].name = "order_list_" + suffix;
-      list_[mask].sql = std::string("SELECT ") + kOrderColumns + " FROM orders" + where +
-                        " ORDER BY created_at DESC, id DESC OFFSET $" + std::to_string(next) +
-                        " LIMIT $" + std::to_string(next + 1);
+      for (const bool oldest_first : {false, true}) {
+        auto& list = list_.at(ListIndex(mask, oldest_first));
+        list.name = "order_list_" + suffix + (oldest_first ? "_oldest" : "");
+        list.sql = std::string("SELECT ") + kOrderColumns + " FROM orders" + where +
+                   (oldest_first ? " ORDER BY created_at ASC, id ASC"
+                                 : " ORDER BY created_at DESC, id DESC") +
+                   " OFFSET $" + std::to_string(next) + " LIMIT $" + std::to_string(next + 1);
+      }
       count_[mask].name = "order_count_" + suffix;
       // Without a user the totals come from order_status_totals (migration 0012): counting
       // those orders would read the whole table.
@@ -112,7 +118,7 @@ class FilteredStatements {
   }
 
   [[nodiscard]] Statement List(const app::OrderQuery& query) const {
-    const auto& owned = list_[Mask(query)];
+    const auto& owned = list_.at(ListIndex(Mask(query), query.oldest_first));
     return {owned.name.c_str(), owned.sql.c_str()};
   }
   [[nodiscard]] Statement Count(const app::OrderQuery& query) const {
@@ -132,7 +138,10 @@ class FilteredStatements {
   static std::size_t Mask(const app::OrderQuery& query) {
     return (query.user_id ? kByUser : 0) | (query.status ? kByStatus : 0);
   }
-  std::array<Owned, kVariants> list_;
+  static std::size_t ListIndex(std::size_t mask, bool oldest_first) {
+    return mask * 2 + (oldest_first ? 1 : 0);
+  }
+  std::array<Owned, 2 * kVariants> list_;
   std::array<Owned, kVariants> count_;
 };
 

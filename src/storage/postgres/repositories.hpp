@@ -193,7 +193,7 @@ class ReviewRepository final : public app::ReviewRepository {
   bool SetHidden(std::int64_t id, bool hidden, const std::optional<std::string>& reason) override;
   bool Delete(std::int64_t id) override;
   std::vector<app::Review> ListVisible(domain::CoffeeId coffee, std::int64_t offset,
-                                       std::int64_t limit) override;
+                                       std::int64_t limit, bool oldest_first) override;
   std::int64_t CountVisible(domain::CoffeeId coffee) override;
 
  private:

@@ -26,6 +26,14 @@ constexpr Statement kReviewList{
     "ON i.order_id = o.id WHERE o.user_id = r.user_id AND o.status = 'completed' "
     "AND i.coffee_id = r.coffee_id) FROM reviews r WHERE r.coffee_id = $1 AND NOT r.hidden "
     "ORDER BY r.created_at DESC, r.id DESC OFFSET $2 LIMIT $3"};
+/// kReviewList in the exact reverse order (ListVisible's oldest_first).
+constexpr Statement kReviewListOldest{
+    "review_list_visible_oldest",
+    "SELECT r.id, r.user_id, r.coffee_id, r.rating, r.comment, r.hidden, r.hidden_reason, "
+    "r.created_at, r.updated_at, EXISTS (SELECT 1 FROM orders o JOIN order_items i "
+    "ON i.order_id = o.id WHERE o.user_id = r.user_id AND o.status = 'completed' "
+    "AND i.coffee_id = r.coffee_id) FROM reviews r WHERE r.coffee_id = $1 AND NOT r.hidden "
+    "ORDER BY r.created_at ASC, r.id ASC OFFSET $2 LIMIT $3"};
 constexpr Statement kReviewCount{
     "review_count_visible", "SELECT count(*) FROM reviews WHERE coffee_id = $1 AND NOT hidden"};
 constexpr Statement kReviewUpdate{
@@ -90,11 +98,12 @@ bool ReviewRepository::Delete(std::int64_t id) {
 }
 
 std::vector<app::Review> ReviewRepository::ListVisible(domain::CoffeeId coffee, std::int64_t offset,
-                                                       std::int64_t limit) {
-  const Result result = conn_.Run(kReviewList, Params()
-                                                   .Int(coffee.value)
-                                                   .Int(std::max<std::int64_t>(offset, 0))
-                                                   .Int(std::max<std::int64_t>(limit, 0)));
+                                                       std::int64_t limit, bool oldest_first) {
+  const Result result = conn_.Run(oldest_first ? kReviewListOldest : kReviewList,
+                                  Params()
+                                      .Int(coffee.value)
+                                      .Int(std::max<std::int64_t>(offset, 0))
+                                      .Int(std::max<std::int64_t>(limit, 0)));
   std::vector<app::Review> reviews;
   reviews.reserve(static_cast<std::size_t>(result.Rows()));
   for (int i = 0; i < result.Rows(); ++i) reviews.push_back(ReadReview(result, i));

@@ -222,6 +222,24 @@ constexpr std::array<std::array<Statement, 2>, 2> kAuditList{{
                "FROM rule_audit_log WHERE order_id = $1::uuid AND rule_type = $2::text "
                "ORDER BY audit_id OFFSET $3 LIMIT $4"}},
 }};
+/// kAuditList in the reverse order (AuditQuery::newest_first): the same indexes read backwards.
+constexpr std::array<std::array<Statement, 2>, 2> kAuditListNewest{{
+    {Statement{"audit_list_all_newest",
+               "SELECT audit_id, order_id, rule_type, rule_id, rule_data, effect, created_at "
+               "FROM rule_audit_log ORDER BY audit_id DESC OFFSET $1 LIMIT $2"},
+     Statement{"audit_list_type_newest",
+               "SELECT audit_id, order_id, rule_type, rule_id, rule_data, effect, created_at "
+               "FROM rule_audit_log WHERE rule_type = $1::text "
+               "ORDER BY audit_id DESC OFFSET $2 LIMIT $3"}},
+    {Statement{"audit_list_order_newest",
+               "SELECT audit_id, order_id, rule_type, rule_id, rule_data, effect, created_at "
+               "FROM rule_audit_log WHERE order_id = $1::uuid "
+               "ORDER BY audit_id DESC OFFSET $2 LIMIT $3"},
+     Statement{"audit_list_order_type_newest",
+               "SELECT audit_id, order_id, rule_type, rule_id, rule_data, effect, created_at "
+               "FROM rule_audit_log WHERE order_id = $1::uuid AND rule_type = $2::text "
+               "ORDER BY audit_id DESC OFFSET $3 LIMIT $4"}},
+}};
 constexpr std::array<std::array<Statement, 2>, 2> kAuditCount{{
     // Without an order the totals come from rule_audit_totals, kept by triggers (migration
     // 0012) in 16 shard rows per rule type: counting those rows would read the whole log.
@@ -625,7 +643,8 @@ void AuditLog::InsertAudits(const std::vector<app::AuditRecord>& records) {
 std::vector<app::AuditRecord> AuditLog::ListAudit(const app::AuditQuery& query) {
   Params params = AuditFilter(query);
   params.Int(std::max<std::int64_t>(query.offset, 0)).Int(std::max<std::int64_t>(query.limit, 0));
-  const Result result = conn_.Run(AuditStatement(kAuditList, query), params);
+  const Result result =
+      conn_.Run(AuditStatement(query.newest_first ? kAuditListNewest : kAuditList, query), params);
   std::vector<app::AuditRecord> records;
   records.reserve(static_cast<std::size_t>(result.Rows()));
   for (int i = 0; i < result.Rows(); ++i) records.push_back(ReadAudit(result, i));

@@ -33,18 +33,15 @@ constexpr CoffeeFilterSql kConditions{
     .max_price = "price_cents <= ?4",
 };
 constexpr std::string_view kCoffeePage = " LIMIT ?5 OFFSET ?6";
-/// ORDER BY clauses by CoffeeSort, ascending then descending; ties by id ascending.
-constexpr std::array<std::array<std::string_view, 2>, 4> kCoffeeOrder{{
-    {" ORDER BY id ASC", " ORDER BY id DESC"},
-    {" ORDER BY price_cents ASC, id ASC", " ORDER BY price_cents DESC, id ASC"},
-    {" ORDER BY rating ASC, id ASC", " ORDER BY rating DESC, id ASC"},
-    {" ORDER BY name ASC, id ASC", " ORDER BY name DESC, id ASC"},
-}};
+/// The sort keys' columns, by CoffeeSort (CoffeeOrderBy adds the id tiebreaker).
+constexpr std::array<std::string_view, 4> kCoffeeSortKeys{"id", "price_cents", "rating", "name"};
+/// Orders per sort key: ascending or descending, each forward or reversed.
+constexpr std::size_t kCoffeeOrders = 4;
 
 /// The list and count statements, one per combination of filters (storage/coffee_filters.hpp)
-/// and per sort for the list, built once: only the filters given appear in the WHERE, so that
-/// the planner can use an index for them ("?1 IS NULL OR ..." in one statement for all
-/// combinations reads every row).
+/// and per sort key, direction and reversal for the list, built once: only the filters given
+/// appear in the WHERE, so that the planner can use an index for them ("?1 IS NULL OR ..." in
+/// one statement for all combinations reads every row).
 class FilteredStatements {
  public:
   FilteredStatements() {
@@ -58,27 +55,36 @@ class FilteredStatements {
       // read the whole catalog.
       count_.at(variant) = where.empty() ? "SELECT coffees FROM coffee_total WHERE id = 1"
                                          : "SELECT count(*) FROM coffees" + where;
-      for (std::size_t sort = 0; sort < kCoffeeOrder.size(); ++sort) {
-        for (std::size_t direction = 0; direction < 2; ++direction) {
-          list_.at(variant).at(sort * 2 + direction) = std::string(kCoffeeColumns) + where +
-                                                       std::string(kCoffeeOrder[sort][direction]) +
-                                                       std::string(kCoffeePage);
+      for (std::size_t sort = 0; sort < kCoffeeSortKeys.size(); ++sort) {
+        for (const bool descending : {false, true}) {
+          for (const bool reversed : {false, true}) {
+            list_.at(variant).at(Index(sort, descending, reversed)) =
+                std::string(kCoffeeColumns) + where +
+                CoffeeOrderBy(kCoffeeSortKeys.at(sort), static_cast<app::CoffeeSort>(sort),
+                              descending, reversed) +
+                std::string(kCoffeePage);
+          }
         }
       }
     }
   }
 
   [[nodiscard]] const std::string& List(const app::CoffeeQuery& query) const {
-    const auto sort = static_cast<std::size_t>(query.sort);
-    return list_.at(CoffeeFilterVariant(query)).at(sort * 2 + (query.descending ? 1 : 0));
+    return list_.at(CoffeeFilterVariant(query))
+        .at(Index(static_cast<std::size_t>(query.sort), query.descending, query.reversed));
   }
   [[nodiscard]] const std::string& Count(const app::CoffeeQuery& query) const {
     return count_.at(CoffeeFilterVariant(query));
   }
 
  private:
+  static std::size_t Index(std::size_t sort, bool descending, bool reversed) {
+    return sort * kCoffeeOrders + (descending ? 2 : 0) + (reversed ? 1 : 0);
+  }
+
   std::array<std::string, kCoffeeFilterVariants> count_;
-  std::array<std::array<std::string, 2 * kCoffeeOrder.size()>, kCoffeeFilterVariants> list_;
+  std::array<std::array<std::string, kCoffeeOrders * kCoffeeSortKeys.size()>, kCoffeeFilterVariants>
+      list_;
 };
 
 const FilteredStatements& Filtered() {

@@ -1,4 +1,5 @@
 #include <array>
+#include <string>
 #include <tuple>
 #include <unordered_map>
 
@@ -36,31 +37,43 @@ constexpr std::string_view kListOrderItems =
     " WHERE order_id IN (SELECT value FROM json_each(?1)) ORDER BY id";
 
 // One statement per filter combination rather than `(?1 IS NULL OR user_id = ?1)`, so the
-// planner can use orders_user_created_idx / orders_status_created_idx. ?1 is the user id,
-// ?2 the status (unused parameters stay unbound), ?3 the limit, ?4 the offset.
-/// By filter: [has user][has status].
-constexpr std::array<std::array<std::string_view, 2>, 2> kListOrders{{
-    {"SELECT id, user_id, status, payment_status, base_price_cents, discount_total_cents,"
-     " total_price_cents, pricing_strategy, applied_rules, prep_work_minutes,"
-     " estimated_prep_minutes, estimated_ready_at, loyalty_points_awarded, created_at,"
-     " updated_at FROM orders"
-     " ORDER BY created_at DESC, id DESC LIMIT ?3 OFFSET ?4",
-     "SELECT id, user_id, status, payment_status, base_price_cents, discount_total_cents,"
-     " total_price_cents, pricing_strategy, applied_rules, prep_work_minutes,"
-     " estimated_prep_minutes, estimated_ready_at, loyalty_points_awarded, created_at,"
-     " updated_at FROM orders WHERE status = ?2"
-     " ORDER BY created_at DESC, id DESC LIMIT ?3 OFFSET ?4"},
-    {"SELECT id, user_id, status, payment_status, base_price_cents, discount_total_cents,"
-     " total_price_cents, pricing_strategy, applied_rules, prep_work_minutes,"
-     " estimated_prep_minutes, estimated_ready_at, loyalty_points_awarded, created_at,"
-     " updated_at FROM orders WHERE user_id = ?1"
-     " ORDER BY created_at DESC, id DESC LIMIT ?3 OFFSET ?4",
-     "SELECT id, user_id, status, payment_status, base_price_cents, discount_total_cents,"
-     " total_price_cents, pricing_strategy, applied_rules, prep_work_minutes,"
-     " estimated_prep_minutes, estimated_ready_at, loyalty_points_awarded, created_at,"
-     " updated_at FROM orders WHERE user_id = ?1 AND status = ?2"
-     " ORDER BY created_at DESC, id DESC LIMIT ?3 OFFSET ?4"},
+// planner can use orders_user_created_idx / orders_status_created_idx, and per direction:
+// newest first, and its exact reverse (OrderQuery::oldest_first), which reads the same indexes
+// backwards. ?1 is the user id, ?2 the status (unused parameters stay unbound), ?3 the limit,
+// ?4 the offset.
+constexpr std::string_view kListOrdersFrom =
+    "SELECT id, user_id, status, payment_status, base_price_cents, discount_total_cents,"
+    " total_price_cents, pricing_strategy, applied_rules, prep_work_minutes,"
+    " estimated_prep_minutes, estimated_ready_at, loyalty_points_awarded, created_at,"
+    " updated_at FROM orders";
+/// By filter: [has user][has status]. With statistics (ANALYZE, which `analytics generate`
+/// runs) the planner reads a status's orders by scanning orders_created_id_idx and testing
+/// each row, since orders_status_created_idx leaves the id tiebreaker to sort: from the end
+/// where a status's orders are not (pending ones are the newest), that reads the whole table
+/// (70 s at 1M orders, cold). INDEXED BY keeps it on the status's own entries.
+constexpr std::array<std::array<std::string_view, 2>, 2> kListOrdersWhere{{
+    {"", " INDEXED BY orders_status_created_idx WHERE status = ?2"},
+    {" WHERE user_id = ?1", " WHERE user_id = ?1 AND status = ?2"},
 }};
+/// By direction: [oldest first].
+constexpr std::array<std::string_view, 2> kListOrdersOrder{
+    " ORDER BY created_at DESC, id DESC LIMIT ?3 OFFSET ?4",
+    " ORDER BY created_at ASC, id ASC LIMIT ?3 OFFSET ?4"};
+
+/// The list statement of `query`'s filters and direction, built once.
+const std::string& ListOrdersSql(const app::OrderQuery& query) {
+  static const auto statements = [] {
+    std::array<std::string, 8> all;
+    for (std::size_t i = 0; i < all.size(); ++i) {
+      all.at(i) = std::string(kListOrdersFrom) + std::string(kListOrdersWhere[i / 4][(i / 2) % 2]) +
+                  std::string(kListOrdersOrder.at(i % 2));
+    }
+    return all;
+  }();
+  return statements.at((query.user_id ? 4 : 0) + (query.status ? 2 : 0) +
+                       (query.oldest_first ? 1 : 0));
+}
+
 /// By filter: [has user][has status]. Without a user the totals come from order_status_totals,
 /// kept by triggers (migration 0012): counting those orders would read the whole table.
 constexpr std::array<std::array<std::string_view, 2>, 2> kCountOrders{{
@@ -200,7 +213,7 @@ std::optional<app::Order> OrderRepository::Find(const domain::OrderId& id) {
 std::vector<app::Order> OrderRepository::List(const app::OrderQuery& query) {
   std::vector<app::Order> orders;
   {
-    Statement stmt = conn_.Prepare(kListOrders.at(query.user_id ? 1 : 0).at(query.status ? 1 : 0));
+    Statement stmt = conn_.Prepare(ListOrdersSql(query));
     BindOrderFilters(stmt, query);
     stmt.Bind(3, query.limit).Bind(4, query.offset);
     while (stmt.Step()) orders.push_back(ReadOrder(stmt));

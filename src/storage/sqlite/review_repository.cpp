@@ -24,10 +24,12 @@ constexpr std::string_view kCountVisibleReviews =
 
 std::string FindSql() { return std::string(kReviewColumns) + " WHERE r.id = ?1"; }
 
-std::string ListSql() {
-  return std::string(kReviewColumns) +
-         " WHERE r.coffee_id = ?1 AND r.hidden = 0"
-         " ORDER BY r.created_at DESC, r.id DESC LIMIT ?2 OFFSET ?3";
+/// Newest first, or (`oldest_first`) its exact reverse: reviews_coffee_visible_idx either way.
+std::string ListSql(bool oldest_first) {
+  return std::string(kReviewColumns) + " WHERE r.coffee_id = ?1 AND r.hidden = 0" +
+         (oldest_first ? " ORDER BY r.created_at ASC, r.id ASC"
+                       : " ORDER BY r.created_at DESC, r.id DESC") +
+         " LIMIT ?2 OFFSET ?3";
 }
 
 app::Review ReadReview(const Statement& row) {
@@ -101,8 +103,8 @@ bool ReviewRepository::Delete(std::int64_t id) {
 }
 
 std::vector<app::Review> ReviewRepository::ListVisible(domain::CoffeeId coffee, std::int64_t offset,
-                                                       std::int64_t limit) {
-  Statement stmt = conn_.Prepare(ListSql());
+                                                       std::int64_t limit, bool oldest_first) {
+  Statement stmt = conn_.Prepare(ListSql(oldest_first));
   stmt.Bind(1, coffee.value).Bind(2, limit).Bind(3, offset);
   std::vector<app::Review> reviews;
   while (stmt.Step()) reviews.push_back(ReadReview(stmt));

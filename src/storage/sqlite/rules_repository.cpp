@@ -127,6 +127,18 @@ constexpr std::array<std::array<std::string_view, 2>, 2> kListAudit{{
      " FROM rule_audit_log WHERE order_id = ?1 AND +rule_type = ?2"
      " ORDER BY audit_id LIMIT ?3 OFFSET ?4"},
 }};
+/// kListAudit in the reverse order (AuditQuery::newest_first): the same indexes read backwards.
+constexpr std::array<std::array<std::string_view, 2>, 2> kListAuditNewest{{
+    {"SELECT audit_id, order_id, rule_type, rule_id, rule_data, effect, created_at"
+     " FROM rule_audit_log ORDER BY audit_id DESC LIMIT ?3 OFFSET ?4",
+     "SELECT audit_id, order_id, rule_type, rule_id, rule_data, effect, created_at"
+     " FROM rule_audit_log WHERE rule_type = ?2 ORDER BY audit_id DESC LIMIT ?3 OFFSET ?4"},
+    {"SELECT audit_id, order_id, rule_type, rule_id, rule_data, effect, created_at"
+     " FROM rule_audit_log WHERE order_id = ?1 ORDER BY audit_id DESC LIMIT ?3 OFFSET ?4",
+     "SELECT audit_id, order_id, rule_type, rule_id, rule_data, effect, created_at"
+     " FROM rule_audit_log WHERE order_id = ?1 AND +rule_type = ?2"
+     " ORDER BY audit_id DESC LIMIT ?3 OFFSET ?4"},
+}};
 // Without an order the totals come from rule_audit_totals, kept by triggers (migration 0012):
 // counting those rows would read the whole log.
 constexpr std::array<std::array<std::string_view, 2>, 2> kCountAudit{{
@@ -727,7 +739,8 @@ void AuditLog::InsertAudit(const app::AuditRecord& record) {
 }
 
 std::vector<app::AuditRecord> AuditLog::ListAudit(const app::AuditQuery& query) {
-  Statement stmt = conn_.Prepare(AuditStatement(kListAudit, query));
+  Statement stmt =
+      conn_.Prepare(AuditStatement(query.newest_first ? kListAuditNewest : kListAudit, query));
   BindAuditFilters(stmt, query);
   stmt.Bind(3, query.limit).Bind(4, query.offset);
   std::vector<app::AuditRecord> records;
