@@ -1,5 +1,6 @@
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <array>
 #include <vector>
 
@@ -16,11 +17,20 @@ using namespace coffee;
 
 constexpr int kCoffees = 12;
 constexpr int kRules = 50;
+constexpr int kAllCoffeeRules = 5;  // of a spread snapshot
+
+/// Which coffees a snapshot's rules target.
+enum class Targets {
+  kOrderCoffees,  // 2 of the 12 coffees the order draws from, or every coffee (1 rule in 3)
+  kSpread,        // kAllCoffeeRules on every coffee, each other on 2 coffees of a catalog of
+                  // max(12, rules − 5) coffees, each coffee listed by 2 rules
+};
 
 domain::Instant At(const char* text) { return *domain::ParseTimestamp(text); }
 
 /// 12 coffees with availability and prep rows, `rule_count` active rules of every type.
-rules::Snapshot MakeSnapshot(int rule_count = kRules) {
+rules::Snapshot MakeSnapshot(int rule_count = kRules, Targets targets = Targets::kOrderCoffees) {
+  const int catalog = std::max(kCoffees, rule_count - kAllCoffeeRules);
   rules::SnapshotData data;
   data.zone = rules::FindTimeZone("Europe/Paris");
   for (int c = 1; c <= kCoffees; ++c) {
@@ -47,7 +57,13 @@ rules::Snapshot MakeSnapshot(int rule_count = kRules) {
       rule.discount_type = domain::DiscountType::kFixedAmount;
       rule.discount_value = domain::Fixed2{25 * (1 + i % 8)};
     }
-    if (i % 3 != 0) {
+    if (targets == Targets::kSpread) {
+      const int j = i - kAllCoffeeRules - 1;
+      if (j >= 0) {
+        rule.coffee_ids = std::vector<domain::CoffeeId>{
+            domain::CoffeeId{1 + j % catalog}, domain::CoffeeId{1 + (j + catalog / 2) % catalog}};
+      }
+    } else if (i % 3 != 0) {
       rule.coffee_ids = std::vector<domain::CoffeeId>{domain::CoffeeId{1 + i % kCoffees},
                                                       domain::CoffeeId{1 + (i * 5) % kCoffees}};
     }
@@ -73,9 +89,9 @@ rules::Snapshot MakeSnapshot(int rule_count = kRules) {
   return rules::Snapshot::Build(std::move(data));
 }
 
-/// Availability + pricing + prep for a 5-line order against `rule_count` active rules.
-void RunDecision(benchmark::State& state, int rule_count) {
-  const rules::Snapshot snapshot = MakeSnapshot(rule_count);
+/// Availability + pricing + prep for a 5-line order against `snapshot`'s rules.
+void RunDecision(benchmark::State& state, const rules::Snapshot& snapshot,
+                 const rules::PricingOptions& options = {}) {
   const std::array<rules::PricingLine, 5> lines = {{
       {domain::CoffeeId{2}, 2, domain::Money::FromCents(450)},
       {domain::CoffeeId{5}, 1, domain::Money::FromCents(500)},
@@ -91,12 +107,14 @@ void RunDecision(benchmark::State& state, int rule_count) {
   }
   domain::Instant at = At("2026-03-04T13:30:00Z");
   std::size_t applied = 0;
+  std::size_t listed = 0;
   for (auto _ : state) {
     const rules::ShopTime shop = rules::ToShopTime(at, snapshot.zone());
     auto unavailable = rules::FindUnavailable(snapshot, coffees, shop);
-    auto pricing = rules::PriceOrder(snapshot, lines, at, shop);
+    auto pricing = rules::PriceOrder(snapshot, lines, at, shop, options);
     auto prep = rules::EstimatePrepTime(snapshot, prep_lines, 17);
     applied += pricing.applied.size();
+    listed += pricing.not_applied.size();
     benchmark::DoNotOptimize(unavailable);
     benchmark::DoNotOptimize(pricing);
     benchmark::DoNotOptimize(prep);
@@ -104,16 +122,35 @@ void RunDecision(benchmark::State& state, int rule_count) {
   }
   state.counters["applied_rules_per_order"] =
       benchmark::Counter(static_cast<double>(applied), benchmark::Counter::kAvgIterations);
+  state.counters["listed_not_applied_per_order"] =
+      benchmark::Counter(static_cast<double>(listed), benchmark::Counter::kAvgIterations);
 }
 
-void BM_FullDecision(benchmark::State& state) { RunDecision(state, kRules); }
+void BM_FullDecision(benchmark::State& state) { RunDecision(state, MakeSnapshot()); }
 BENCHMARK(BM_FullDecision);
 
-/// Cost growth (BENCHMARKS.md): the same decision at 50, 500 and 5000 active rules.
+/// Cost growth (BENCHMARKS.md): the same decision at 50, 500 and 5000 active rules, every one
+/// of them on the order's coffees.
 void BM_DecisionGrowth(benchmark::State& state) {
-  RunDecision(state, static_cast<int>(state.range(0)));
+  RunDecision(state, MakeSnapshot(static_cast<int>(state.range(0))));
 }
 BENCHMARK(BM_DecisionGrowth)->Arg(50)->Arg(500)->Arg(5000);
+
+/// Cost growth of order placement when the rules are spread over a catalog (Targets::kSpread):
+/// the order meets the same ~15 rules at every size, and lists only those it evaluated
+/// (list_not_applied false, as OrderService::Place prices).
+void BM_DecisionGrowthSpreadOrder(benchmark::State& state) {
+  RunDecision(state, MakeSnapshot(static_cast<int>(state.range(0)), Targets::kSpread),
+              {.list_not_applied = false});
+}
+BENCHMARK(BM_DecisionGrowthSpreadOrder)->Arg(50)->Arg(500)->Arg(5000);
+
+/// The same for a quote, which lists every active rule with why it did not apply (SPEC §6):
+/// linear in the rules by contract, a comparison or two for each rule the order does not meet.
+void BM_DecisionGrowthSpreadQuote(benchmark::State& state) {
+  RunDecision(state, MakeSnapshot(static_cast<int>(state.range(0)), Targets::kSpread));
+}
+BENCHMARK(BM_DecisionGrowthSpreadQuote)->Arg(50)->Arg(500)->Arg(5000);
 
 void BM_PricingOnly(benchmark::State& state) {
   const rules::Snapshot snapshot = MakeSnapshot();

@@ -160,8 +160,8 @@ HistoryReport GenerateHistory(Store& store, const rules::Snapshot& snapshot,
         d.lines.push_back(std::move(line));
       }
       // Today's rules, as if in force then: validity is checked at `end`, windows at `at`.
-      d.pricing =
-          rules::PriceOrder(snapshot, pricing_lines, options.end, rules::ToShopTime(at, zone));
+      d.pricing = rules::PriceOrder(snapshot, pricing_lines, options.end,
+                                    rules::ToShopTime(at, zone), {.list_not_applied = false});
       d.prep = rules::EstimatePrepTime(snapshot, prep_lines, random.Below(12));
       d.baristas = snapshot.prep_settings().baristas;
       for (std::size_t i = 0; i < d.lines.size(); ++i) {

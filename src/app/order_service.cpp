@@ -159,7 +159,7 @@ std::vector<AuditRecord> OrderAuditRecords(const Order& order, const OrderDecisi
           {"capped", d.pricing.capped},
           {"max_discount_capped", d.pricing.max_discount_capped},
           {"rules_applied", d.pricing.applied.size()},
-          {"rules_not_applied", d.pricing.not_applied.size()},
+          {"rules_not_applied", d.pricing.not_applied_count},
           {"rules_version", d.rules_version},
           {"promo_code", d.promo_code.empty() ? json::value(nullptr) : json::value(d.promo_code)},
           {"uses_claimed", UsesJson(d.uses_claimed)}},
@@ -355,7 +355,9 @@ Outcome<PlaceResult> OrderService::Place(
       result.emplace(known.error());
       return false;
     }
-    rules::PricingOptions options{code, {}};
+    // An order keeps only the applied rules and how many others there were, not the list the
+    // quote shows: pricing then skips the rules the snapshot's index rules out.
+    rules::PricingOptions options{.promo_code = code, .list_not_applied = false};
     auto decision = Decide(tx, *snapshot, *normalized, tx.Orders().QueuedWorkMinutes(), options);
     if (!decision) {
       result.emplace(decision.error());

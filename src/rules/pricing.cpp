@@ -1,6 +1,7 @@
 #include "rules/pricing.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <limits>
 #include <numeric>
 #include <utility>
@@ -42,6 +43,39 @@ std::optional<NotAppliedReason> CheckTimeWindow(const EvaluationRule& rule, Shop
     wrong_day = true;
   }
   return wrong_day ? NotAppliedReason::kWrongDay : NotAppliedReason::kOutsideTimeWindow;
+}
+
+/// Why `rule` cannot apply whatever the order's lines: it is invalid, outside its dates, or
+/// needs another promo code (in that precedence). Checked first for every rule.
+std::optional<NotAppliedReason> CheckUpFront(const EvaluationRule& rule, domain::Instant at,
+                                             const std::string& promo_code) {
+  if (!rule.valid) return NotAppliedReason::kInvalidConfig;
+  if (at < rule.valid_from) return NotAppliedReason::kNotYetValid;
+  if (rule.valid_until && at > *rule.valid_until) return NotAppliedReason::kExpired;
+  if (!rule.promo_code.empty() && rule.promo_code != promo_code) {
+    return promo_code.empty() ? NotAppliedReason::kPromoCodeRequired
+                              : NotAppliedReason::kPromoCodeMismatch;
+  }
+  return std::nullopt;
+}
+
+/// The rules that may apply to an order with these lines and promo code, as ascending indexes
+/// into evaluation_rules(): the union of the snapshot's index lists for them. Any other active
+/// rule is invalid, needs another promo code, or targets none of the lines.
+std::vector<std::size_t> Candidates(const Snapshot& snapshot, std::span<const PricingLine> lines,
+                                    const std::string& promo_code) {
+  std::vector<std::size_t> out;
+  std::vector<std::size_t> merged;
+  const auto add = [&](std::span<const std::size_t> more) {
+    if (more.empty()) return;
+    merged.clear();
+    std::set_union(out.begin(), out.end(), more.begin(), more.end(), std::back_inserter(merged));
+    out.swap(merged);
+  };
+  add(snapshot.RulesForAllCoffees());
+  if (!promo_code.empty()) add(snapshot.RulesForPromoCode(promo_code));
+  for (const auto& line : lines) add(snapshot.RulesForCoffee(line.coffee_id));
+  return out;
 }
 
 /// Work buffers of one evaluation; matrices are row-major [rule][canonical line].
@@ -233,8 +267,6 @@ PricingDecision PriceOrder(const Snapshot& snapshot, std::span<const PricingLine
   Workspace ws;
   ws.lines = n;
   ws.subtotal.resize(n);
-  ws.weights.resize(std::max(n, rules.size()));
-  ws.shares.resize(std::max(n, rules.size()));
   std::int64_t base = 0;
   for (std::size_t c = 0; c < n; ++c) {
     const auto& line = lines[order[c]];
@@ -242,29 +274,18 @@ PricingDecision PriceOrder(const Snapshot& snapshot, std::span<const PricingLine
     base += ws.subtotal[c];
   }
 
-  // Conditions, in SPEC order: dates, target lines, then the rule type's own condition.
-  std::vector<std::optional<NotAppliedReason>> outcome(rules.size());
-  ws.applying.reserve(rules.size());
-  ws.target.reserve(rules.size() * n);
-  for (std::size_t i = 0; i < rules.size(); ++i) {
-    const auto& rule = rules[i];
-    if (!rule.valid) {
-      outcome[i] = NotAppliedReason::kInvalidConfig;
-      continue;
-    }
-    if (at < rule.valid_from) {
-      outcome[i] = NotAppliedReason::kNotYetValid;
-      continue;
-    }
-    if (rule.valid_until && at > *rule.valid_until) {
-      outcome[i] = NotAppliedReason::kExpired;
-      continue;
-    }
-    if (!rule.promo_code.empty() && rule.promo_code != options.promo_code) {
-      outcome[i] = options.promo_code.empty() ? NotAppliedReason::kPromoCodeRequired
-                                              : NotAppliedReason::kPromoCodeMismatch;
-      continue;
-    }
+  // Conditions, in SPEC order: dates, target lines, then the rule type's own condition; for the
+  // candidates only (outcome[i] is that of rules[candidates[i]]).
+  const std::vector<std::size_t> candidates = Candidates(snapshot, lines, options.promo_code);
+  std::vector<std::optional<NotAppliedReason>> outcome(candidates.size());
+  std::vector<std::size_t> applying_at;  // the candidate position of each ws.applying rule
+  ws.applying.reserve(candidates.size());
+  applying_at.reserve(candidates.size());
+  ws.target.reserve(candidates.size() * n);
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    const auto& rule = rules[candidates[i]];
+    outcome[i] = CheckUpFront(rule, at, options.promo_code);
+    if (outcome[i]) continue;
     const std::size_t row = ws.target.size();
     std::int64_t target_quantity = 0;
     bool any_target = false;
@@ -293,15 +314,18 @@ PricingDecision PriceOrder(const Snapshot& snapshot, std::span<const PricingLine
       ws.target.resize(row);
     } else {
       ws.applying.push_back(&rule);
+      applying_at.push_back(i);
     }
   }
 
   const std::size_t k = ws.applying.size();
+  ws.weights.resize(std::max(n, k));
+  ws.shares.resize(std::max(n, k));
   const std::int64_t max_percent = std::clamp<std::int64_t>(
       snapshot.pricing_settings().max_discount_percent.units, 0, kPercentScale);
   const std::int64_t cap = std::min(base, RoundHalfAway(Int128{base} * max_percent, kPercentScale));
 
-  // Candidates. Additive: each rule on the original subtotals (a row alone is also that rule's
+  // Combinations. Additive: each rule on the original subtotals (a row alone is also that rule's
   // "alone" allocation). Multiplicative: each rule on what earlier rules left.
   ws.additive.assign(k * n, 0);
   ws.multiplicative.assign(k * n, 0);
@@ -413,14 +437,29 @@ PricingDecision PriceOrder(const Snapshot& snapshot, std::span<const PricingLine
   if (combination == PricingCombination::kSingleRule) {
     decision.single_rule = ws.applying[single]->id;
     for (std::size_t r = 0; r < k; ++r) {
-      if (r != single) {
-        outcome[static_cast<std::size_t>(ws.applying[r] - rules.data())] =
-            NotAppliedReason::kLostInBestPrice;
-      }
+      if (r != single) outcome[applying_at[r]] = NotAppliedReason::kLostInBestPrice;
     }
   }
-  for (std::size_t i = 0; i < rules.size(); ++i) {
-    if (outcome[i]) decision.not_applied.push_back({rules[i].id, *outcome[i]});
+  decision.not_applied_count = rules.size() - decision.applied.size();
+  if (!options.list_not_applied) {
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+      if (outcome[i]) decision.not_applied.push_back({rules[candidates[i]].id, *outcome[i]});
+    }
+    return decision;
+  }
+  // Every active rule in evaluation order: a candidate with its outcome, any other with the
+  // reason that precedes target lines if it has one (as it would when evaluated), else
+  // no_target_lines. Linear in the active rules, but a comparison or two each.
+  decision.not_applied.reserve(decision.not_applied_count);
+  for (std::size_t r = 0, i = 0; r < rules.size(); ++r) {
+    if (i < candidates.size() && candidates[i] == r) {
+      if (outcome[i]) decision.not_applied.push_back({rules[r].id, *outcome[i]});
+      ++i;
+    } else {
+      decision.not_applied.push_back(
+          {rules[r].id, CheckUpFront(rules[r], at, options.promo_code)
+                            .value_or(NotAppliedReason::kNoTargetLines)});
+    }
   }
   return decision;
 }

@@ -79,21 +79,26 @@ struct RuleExclusion {
 
 /// What an order or quote brings besides its lines.
 struct PricingOptions {
-  std::string promo_code;                 // normalized (NormalizePromoCode); empty = none
-  std::vector<RuleExclusion> exclusions;  // rules at a usage limit
+  std::string promo_code{};                 // normalized (NormalizePromoCode); empty = none
+  std::vector<RuleExclusion> exclusions{};  // rules at a usage limit
+  // true: not_applied lists every active rule that did not apply (the quote's contract), which
+  // costs a pass over all of them; false: only those the snapshot's index made candidates.
+  bool list_not_applied = true;
 };
 
 /// Which combination produced the price.
 enum class PricingCombination { kNone, kAdditive, kMultiplicative, kSingleRule };
 
-/// The full pricing outcome of an order (SPEC §5.2).
+/// The full pricing outcome of an order (SPEC §5.2). (*) With options.list_not_applied false,
+/// not_applied holds only the candidate rules that did not apply; not_applied_count counts all.
 struct PricingDecision {
   domain::Money base_price;
   domain::Money discount_total;
   domain::Money final_price;
   std::vector<LinePrice> lines;             // input line order
   std::vector<AppliedRule> applied;         // evaluation order (priority desc, id asc)
-  std::vector<NotAppliedRule> not_applied;  // every other active rule, evaluation order
+  std::vector<NotAppliedRule> not_applied;  // every other active rule, evaluation order (*)
+  std::size_t not_applied_count = 0;        // how many active rules did not apply, always all
   domain::CombinationStrategy strategy = domain::CombinationStrategy::kBestPrice;  // configured
   PricingCombination combination = PricingCombination::kNone;                      // what was used
   std::optional<domain::RuleId> single_rule;  // set when combination == kSingleRule
@@ -137,6 +142,10 @@ void AllocateLargestRemainder(std::int64_t total, std::span<const std::int64_t> 
 /// - A rule with a promo code is checked after its dates: without the code it does not apply
 ///   (promo_code_required, or promo_code_mismatch for another code). A rule listed in
 ///   options.exclusions whose conditions all hold gets the exclusion's reason.
+/// - Only the snapshot's candidates for the order are evaluated (the rules of its lines'
+///   coffees, those of every coffee, those of its promo code); any other active rule cannot
+///   apply, and its reason (invalid_config, its dates, its promo code, else no_target_lines,
+///   in that precedence as for any rule) is listed without evaluating it.
 /// Preconditions: quantity ≥ 1 and unit_price ≥ 0 (a non-positive line is never discounted).
 PricingDecision PriceOrder(const Snapshot& snapshot, std::span<const PricingLine> lines,
                            domain::Instant at, ShopTime shop, const PricingOptions& options = {});

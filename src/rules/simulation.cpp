@@ -35,10 +35,13 @@ Simulation::RuleTally& Simulation::Tally(domain::RuleId id, const Snapshot& sour
 }
 
 void Simulation::Add(const ReplayOrder& order, const Snapshot& baseline) {
-  // Usage limits are not replayed: no exclusions.
+  // Usage limits are not replayed: no exclusions. The draft's reasons are tallied for every
+  // rule; of the baseline only the price and the applied rules are read.
   const PricingOptions options{order.promo_code, {}};
   const PricingDecision drafted = PriceOrder(draft_, order.lines, order.created_at, options);
-  const PricingDecision before = PriceOrder(baseline, order.lines, order.created_at, options);
+  const PricingDecision before =
+      PriceOrder(baseline, order.lines, order.created_at,
+                 PricingOptions{.promo_code = order.promo_code, .list_not_applied = false});
 
   ++totals_.orders;
   totals_.base_revenue += before.base_price;

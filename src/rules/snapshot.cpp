@@ -43,6 +43,26 @@ const Row* FindByCoffee(const std::vector<Row>& rows, domain::CoffeeId id) {
   return it != rows.end() && it->coffee_id == id ? &*it : nullptr;
 }
 
+// Groups (key, evaluation index) pairs, pushed in evaluation order, by key: keys ascending, and
+// the stable sort keeps each key's indexes in evaluation order.
+template <typename Key, typename Group>
+void GroupByKey(std::vector<std::pair<Key, std::size_t>>& pairs, std::vector<Group>& groups) {
+  std::stable_sort(pairs.begin(), pairs.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (auto& [key, index] : pairs) {
+    if (groups.empty() || groups.back().key != key) groups.push_back({std::move(key), {}});
+    groups.back().rules.push_back(index);
+  }
+}
+
+template <typename Group, typename Key>
+std::span<const std::size_t> FindGroup(const std::vector<Group>& groups, const Key& key) {
+  auto it = std::lower_bound(groups.begin(), groups.end(), key,
+                             [](const Group& group, const Key& k) { return group.key < k; });
+  if (it == groups.end() || it->key != key) return {};
+  return it->rules;
+}
+
 EvaluationRule Compile(const domain::PricingRule& rule, std::size_t index) {
   EvaluationRule out;
   out.id = rule.id;
@@ -101,6 +121,22 @@ Snapshot Snapshot::Build(SnapshotData data) {
                      if (a.priority != b.priority) return a.priority > b.priority;
                      return a.id < b.id;
                    });
+  // The candidate index (RulesForCoffee, RulesForAllCoffees, RulesForPromoCode).
+  std::vector<std::pair<domain::CoffeeId, std::size_t>> by_coffee;
+  std::vector<std::pair<std::string, std::size_t>> by_promo_code;
+  for (std::size_t i = 0; i < s.evaluation_rules_.size(); ++i) {
+    const auto& rule = s.evaluation_rules_[i];
+    if (!rule.valid) continue;
+    if (!rule.promo_code.empty()) {
+      by_promo_code.emplace_back(rule.promo_code, i);
+    } else if (rule.all_coffees) {
+      s.all_coffee_rules_.push_back(i);
+    } else {
+      for (const auto coffee : rule.coffee_ids) by_coffee.emplace_back(coffee, i);
+    }
+  }
+  GroupByKey(by_coffee, s.rules_by_coffee_);
+  GroupByKey(by_promo_code, s.rules_by_promo_code_);
 
   s.pricing_settings_ = data.pricing_settings;
   if (const auto errors = ValidatePricingSettings(s.pricing_settings_); !errors.empty()) {
@@ -154,6 +190,14 @@ const domain::PricingRule* Snapshot::FindPricingRule(domain::RuleId id) const {
       pricing_rules_.begin(), pricing_rules_.end(), id,
       [](const domain::PricingRule& rule, domain::RuleId key) { return rule.id < key; });
   return it != pricing_rules_.end() && it->id == id ? &*it : nullptr;
+}
+
+std::span<const std::size_t> Snapshot::RulesForCoffee(domain::CoffeeId coffee) const {
+  return FindGroup(rules_by_coffee_, coffee);
+}
+
+std::span<const std::size_t> Snapshot::RulesForPromoCode(std::string_view code) const {
+  return FindGroup(rules_by_promo_code_, code);
 }
 
 const domain::PrepTimeConfig* Snapshot::FindPrepTime(domain::CoffeeId id) const {

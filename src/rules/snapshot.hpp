@@ -2,7 +2,9 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "domain/business_rules.hpp"
@@ -79,6 +81,20 @@ class Snapshot {
   [[nodiscard]] const std::vector<EvaluationRule>& evaluation_rules() const {
     return evaluation_rules_;
   }
+  // The candidate index: which rules can apply to an order, as indexes into
+  // evaluation_rules(), ascending (so in evaluation order). Every valid rule is in exactly one
+  // family: without a promo code, in RulesForCoffee of each coffee it lists or in
+  // RulesForAllCoffees; with one, in RulesForPromoCode of its code. Invalid rules are in none
+  // (they never apply). Built once by Build.
+
+  /// Valid rules without a promo code that list `coffee`.
+  [[nodiscard]] std::span<const std::size_t> RulesForCoffee(domain::CoffeeId coffee) const;
+  /// Valid rules without a promo code that target every coffee.
+  [[nodiscard]] std::span<const std::size_t> RulesForAllCoffees() const {
+    return all_coffee_rules_;
+  }
+  /// Valid rules that need the promo code `code` (normalized), whatever coffees they target.
+  [[nodiscard]] std::span<const std::size_t> RulesForPromoCode(std::string_view code) const;
   /// The rule an EvaluationRule was compiled from.
   [[nodiscard]] const domain::PricingRule& Source(const EvaluationRule& rule) const {
     return pricing_rules_[rule.source_index];
@@ -110,6 +126,15 @@ class Snapshot {
   std::vector<domain::Availability> availability_;
   std::vector<domain::PricingRule> pricing_rules_;
   std::vector<EvaluationRule> evaluation_rules_;
+  /// Indexes into evaluation_rules_ grouped by key; keys sorted, indexes ascending per key.
+  template <typename Key>
+  struct RuleGroup {
+    Key key;
+    std::vector<std::size_t> rules;
+  };
+  std::vector<RuleGroup<domain::CoffeeId>> rules_by_coffee_;
+  std::vector<std::size_t> all_coffee_rules_;
+  std::vector<RuleGroup<std::string>> rules_by_promo_code_;
   domain::PricingSettings pricing_settings_;
   std::vector<domain::PrepTimeConfig> prep_times_;
   domain::PrepTimeSettings prep_settings_;

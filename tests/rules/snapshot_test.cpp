@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <span>
 #include <vector>
 
 #include "rules_test_support.hpp"
@@ -42,6 +43,32 @@ TEST(Snapshot, InvalidActiveRulesAreReportedAsSkipped) {
   EXPECT_EQ(snapshot.skipped()[0].kind, "pricing_rule");
   EXPECT_EQ(snapshot.skipped()[0].id, 1);
   EXPECT_NE(snapshot.skipped()[0].message.find("discount_value"), std::string::npos);
+}
+
+std::vector<std::int64_t> RuleIds(const Snapshot& snapshot, std::span<const std::size_t> indexes) {
+  std::vector<std::int64_t> ids;
+  for (const auto i : indexes) ids.push_back(snapshot.evaluation_rules()[i].id.value);
+  return ids;
+}
+
+TEST(Snapshot, IndexesValidRulesByCoffeeAllCoffeesAndPromoCodeInEvaluationOrder) {
+  SnapshotData data;
+  data.pricing_rules = {Rule(1).Coffees({2, 3}).Priority(1),
+                        Rule(2).Coffees({3, 3}).Priority(5),
+                        Rule(3),
+                        Rule(4).Coffees({3}).PromoCode("Spring"),
+                        Rule(5).Coffees({3}).Percent(0),
+                        Rule(6).Coffees({3}).Inactive(),
+                        Rule(7).PromoCode("SPRING")};
+  const auto snapshot = Snapshot::Build(std::move(data));
+  using Ids = std::vector<std::int64_t>;
+  EXPECT_EQ(RuleIds(snapshot, snapshot.RulesForCoffee(domain::CoffeeId{3})), (Ids{2, 1}));
+  EXPECT_EQ(RuleIds(snapshot, snapshot.RulesForCoffee(domain::CoffeeId{2})), (Ids{1}));
+  EXPECT_TRUE(snapshot.RulesForCoffee(domain::CoffeeId{7}).empty());
+  EXPECT_EQ(RuleIds(snapshot, snapshot.RulesForAllCoffees()), (Ids{3}));
+  EXPECT_EQ(RuleIds(snapshot, snapshot.RulesForPromoCode("spring")), (Ids{4, 7}));
+  EXPECT_TRUE(snapshot.RulesForPromoCode("Spring").empty());  // codes are normalized first
+  EXPECT_TRUE(snapshot.RulesForPromoCode("").empty());
 }
 
 TEST(Snapshot, DuplicateRowsKeepTheFirst) {
